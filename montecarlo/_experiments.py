@@ -1,0 +1,57 @@
+"""The experiments registry: CPU analogs of the dissertation's experiments (``boundlab reproduce``).
+
+An experiment declares the dissertation's reported numbers (``paper``) and a ``run`` function
+returning a JSON-ready mapping that puts the measured numbers beside them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["Experiment", "EXPERIMENTS", "register_experiment"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    """One reproducible experiment.
+
+    Attributes
+    ----------
+    id : str
+        Command-line name (``tab3.2-lr``).
+    title : str
+        One line.
+    source : str
+        Where the dissertation reports it (table/figure and lines).
+    paper : mapping
+        The dissertation's numbers, as printed.
+    runner : callable
+        ``runner(seed: int, quick: bool) -> dict``.
+    """
+
+    id: str
+    title: str
+    source: str
+    paper: Mapping[str, Any]
+    runner: Callable[[int, bool], dict[str, Any]]
+
+    def run(self, seed: int = 0, quick: bool = False) -> dict[str, Any]:
+        """Run the experiment; the result always carries the paper's numbers beside ours."""
+        result = dict(self.runner(seed, quick))
+        result.setdefault("id", self.id)
+        result.setdefault("paper", dict(self.paper))
+        result.setdefault("seed", seed)
+        return result
+
+
+EXPERIMENTS: dict[str, Experiment] = {}
+
+
+def register_experiment(e: Experiment) -> Experiment:
+    """Add an experiment (duplicate ids raise)."""
+    if e.id in EXPERIMENTS:
+        raise ValueError(f"experiment id ({e.id}) is registered twice.")
+    EXPERIMENTS[e.id] = e
+    return e
