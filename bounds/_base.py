@@ -825,7 +825,7 @@ class AbstractBound(AbstractItem):
         >>> from boundlab.bounds import get
         >>> r = get("eq3.2").nonvacuous_region("n", m=1000, d=2, alpha=0.05, L_hat=2, D=2, S=480)
         >>> r.which, r.value
-        ('smallest', 207770.0)
+        ('smallest', 944264.0)
         """
         p = self.param(name)
         probe = {k: v for k, v in params.items() if k != name}

@@ -255,7 +255,7 @@ class Condition32(AbstractBound):
     value_text = r"\mathrm{lhs}_{(3.2)}"
     hypotheses = (Hypothesis("condition (3.2) is satisfiable: lhs(3.2) < 1/2", sym("value"), "<", HALF,
                              "L4033-4046"),)
-    monotone = {"value": {"n": -1, "alpha": +1, "S": +1}}
+    monotone = {"value": {"alpha": +1, "S": +1, "m": -1}}
     notes = ("With S = 480 (Proposition 3.1 as printed) the S-term alone needs n > (0.4748*480/0.5)^2 ~ 207,761.",)
 
 
