@@ -61,7 +61,7 @@ def fmt_number(x: float) -> str:
         return str(x)
     if x == int(x) and abs(x) < 1e16:
         return str(int(x))
-    frac = Fraction(x).limit_denominator(12)
+    frac = Fraction(x).limit_denominator(4)
     if abs(float(frac) - x) < 1e-15 * max(1.0, abs(x)):
         return f"{frac.numerator}/{frac.denominator}"
     return f"{x:.6g}"

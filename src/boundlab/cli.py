@@ -248,7 +248,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.precision is not None:
         if args.precision < 16 or args.precision > 1000:
             raise BadInput(f"precision ({args.precision}) must be between 16 and 1000 digits.", name="precision")
-        hi_prec = thm.evaluate(args.quantity, variant=args.variant, precision=args.precision, **params)
+        import mpmath
+
+        with mpmath.workdps(args.precision):
+            hi_prec = _mp_json(thm.evaluate(args.quantity, variant=args.variant, precision=args.precision, **params))
     violated = ev.violated
     if args.json:
         out = ev.to_json()
@@ -257,7 +260,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if args.quantity:
             out["selected"] = {"quantity": args.quantity, "value": out["quantities"].get(args.quantity, out["value"])}
         if hi_prec is not None:
-            out["value_mp"] = _mp_json(hi_prec)
+            out["value_mp"] = hi_prec
         out["violated"] = [_violation_message(thm, c) for c in violated]
         _json(out)
     else:
@@ -287,6 +290,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _mp_json(x: Any) -> Any:
+    """mpmath numbers as strings with every digit (call inside the working precision)."""
     if isinstance(x, np.ndarray):
         return [_mp_json(v) for v in x]
     return str(x)
@@ -455,7 +459,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # NAME=VALUE words may come after options (solve ID --for n --target X m=...)
+        if hasattr(args, "params") and all("=" in w and not w.startswith("-") for w in extra):
+            args.params = [*args.params, *extra]
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         parser.print_help()
         return EXIT_BAD_INPUT
@@ -480,3 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry() -> None:  # pragma: no cover
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()
