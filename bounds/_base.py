@@ -113,8 +113,8 @@ class Param:
         return self.default is None
 
     def domain_text(self) -> str:
-        lo = "(" if self.lower_open else "["
-        hi = ")" if self.upper_open else "]"
+        lo = "(" if (self.lower_open or math.isinf(self.lower)) else "["
+        hi = ")" if (self.upper_open or math.isinf(self.upper)) else "]"
         lo_v = "-inf" if math.isinf(self.lower) else fmt_number(self.lower)
         hi_v = "inf" if math.isinf(self.upper) else fmt_number(self.upper)
         kind = "an integer in " if self.integer else "in "

@@ -108,7 +108,7 @@ BAD = [
     (["eval", "thm3.8", *MODEL_R[1:]], "parameter (n) is required"),
     (["eval", "thm3.8", *MODEL_R, "zeta=1"], "parameter (zeta) must be one of"),
     (["eval", "thm3.8", *MODEL_R[1:], "n=abc"], "n (abc) must be a number"),
-    (["eval", "thm3.8", *MODEL_R[1:], "n=0"], r"n \(0\) must be an integer in \[1, inf\]"),
+    (["eval", "thm3.8", *MODEL_R[1:], "n=0"], r"n \(0\) must be an integer in \[1, inf\)"),
     (["eval", "thm3.8", *MODEL_R[1:], "n=-5"], r"n \(-5\) must be"),
     (["eval", "thm3.8", *MODEL_R[1:], "n=10.5"], r"n \(10.5\) must be an integer"),
     (["eval", "thm3.8", *[a for a in MODEL_R if not a.startswith("alpha")], "alpha=0.6"],

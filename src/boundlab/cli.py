@@ -388,6 +388,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from boundlab import reporting
+
+    for path in reporting.write_theorem_pages(Path(args.out)):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------------------------------
 # Entry point
 # ---------------------------------------------------------------------------------------------
@@ -453,6 +461,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format (repeatable; default md)")
     p.add_argument("--out", default="boundlab-report", help="output directory (default ./boundlab-report)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("docs", help="regenerate the theorem pages (docs/theorems) from the registry")
+    p.add_argument("--out", default="docs/theorems")
+    p.set_defaults(func=cmd_docs)
     return parser
 
 

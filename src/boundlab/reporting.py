@@ -17,7 +17,8 @@ import numpy as np
 
 from boundlab.bounds import ERRATA, REGISTRY, AbstractBound, get
 
-__all__ = ["registry_rows", "errata_rows", "render_markdown", "render_latex", "render_csv", "write_report"]
+__all__ = ["registry_rows", "errata_rows", "render_markdown", "render_latex", "render_csv", "write_report",
+           "theorem_pages", "write_theorem_pages"]
 
 COLUMNS = ("id", "result", "kind", "value", "probability", "hypotheses", "non-vacuous", "exact", "parameters")
 
@@ -207,5 +208,73 @@ def write_report(out_dir: Path, formats: Iterable[str] | None = None, quick: boo
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_text(render(), encoding="utf-8")
         tmp.replace(path)  # never leave a half-written report
+        written.append(path)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# Theorem pages (docs/theorems/), generated from the registry
+# ---------------------------------------------------------------------------------------------
+
+
+def _page_for_chapter(chapter: int) -> str:
+    items = [REGISTRY[k] for k in sorted(REGISTRY, key=_sort_key) if REGISTRY[k].chapter == chapter]
+    lines = [f"# Chapter {chapter}: registered results", "",
+             "Generated from the registry by `boundlab docs`; do not edit by hand. "
+             "Line numbers refer to `dissertation.txt`.", ""]
+    for it in items:
+        lines += [f"## `{it.id}`: {it.name}. {it.title}", "", f"*{it.kind}*, dissertation {it.source}.", ""]
+        if it.statement:
+            lines += ["$$", it.statement, "$$", ""]
+        if isinstance(it, AbstractBound):
+            lines += [f"Exact constants: {'yes' if it.exact else 'no (a named constant stands for an O(.))'}.", "",
+                      "| parameter | domain | description | default |", "|---|---|---|---|"]
+            for p in it.params:
+                default = "required" if p.required else (p.default_note or f"{float(p.default):g}")
+                lines.append(f"| `{p.name}` | {p.domain_text()} | {_md_escape(p.description)} | {_md_escape(default)} |")
+            lines += ["", "Quantities:", "", "$$", r"\begin{aligned}"]
+            lines += [ln.replace(" = ", " &= ", 1) for ln in it.latex().split("\n")]
+            lines += [r"\end{aligned}", "$$", ""]
+            if it.hypotheses:
+                lines += ["Hypotheses:", ""]
+                for h in it.hypotheses:
+                    rel = "" if h.lhs is None else f": `{h.lhs} {h.op} {h.rhs}`"
+                    lines.append(f"- {_md_escape(h.text)}{rel} ({h.source})")
+                lines.append("")
+            ex = " ".join(f"{k}={v:g}" for k, v in it.example_params().items())
+            lines += [f"Example: `boundlab eval {it.id} {ex}`", ""]
+        elif hasattr(it, "rows"):
+            rows = it.rows()  # type: ignore[attr-defined]
+            lines += ["| | " + " | ".join(rows) + " |", "|---|" + "---|" * len(rows)]
+            for key in ("rate", "distribution", "alpha known?"):
+                lines.append(f"| {key} | " + " | ".join(_md_escape(r[key]) for r in rows.values()) + " |")
+            lines.append("")
+        for note in it.notes:
+            lines.append(f"> {_md_escape(note)}")
+        if it.notes:
+            lines.append("")
+        errs = [e for e in ERRATA.values() if e.item == it.id]
+        for e in errs:
+            lines.append(f"Erratum `{e.id}` ({e.kind}): {_md_escape(e.title)}. Printed: {_md_escape(e.printed)}. "
+                         f"Corrected: {_md_escape(e.corrected)}. Evidence: {_md_escape(e.evidence)}")
+        if errs:
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def theorem_pages() -> dict[str, str]:
+    """File name -> Markdown for every chapter with registered results."""
+    chapters = sorted({it.chapter for it in REGISTRY.values()})
+    return {f"chapter{c}.md": _page_for_chapter(c) for c in chapters}
+
+
+def write_theorem_pages(out_dir: Path) -> list[Path]:
+    """Write the generated theorem pages; returns the paths written."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in theorem_pages().items():
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
