@@ -322,6 +322,48 @@ def cmd_solve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from boundlab.montecarlo import CHECKS, verify
+
+    if args.trials is not None and args.trials < 1:
+        raise BadInput(f"trials ({args.trials}) must be >= 1.", name="trials")
+    if args.seed < 0:
+        raise BadInput(f"seed ({args.seed}) must be >= 0.", name="seed")
+    if args.all:
+        ids = list(dict.fromkeys(c.theorem_id for c in CHECKS.values()))
+    elif args.id:
+        ids = [args.id]
+    else:
+        raise BadInput("id (missing) must be given, or --all.", name="id")
+    overrides = parse_assignments(args.overrides) if args.overrides else {}
+    report = []
+    for item in ids:
+        results = verify(item, trials=args.trials, seed=args.seed, quick=args.quick, **overrides)
+        report.append({"id": item, "checks": [r.to_json() for r in results]})
+    failed = any(c["verdict"] == "fail" for r in report for c in r["checks"])
+    if args.json:
+        _json(report[0] if len(report) == 1 else report)
+    else:
+        from rich.table import Table
+
+        table = Table(title="Monte Carlo checks")
+        for col in ("check", "quantity", "estimate", "interval", "bound", "verdict", "tightness", "trials"):
+            table.add_column(col)
+        for r in report:
+            for c in r["checks"]:
+                table.add_row(c["name"], c["quantity"], f"{float(c['estimate']):.5g}",
+                              f"[{float(c['ci_low']):.5g}, {float(c['ci_high']):.5g}]", f"{float(c['bound']):.5g}",
+                              c["verdict"], f"{float(c['tightness']):.3g}", str(c["trials"]))
+        con = _console()
+        con.print(table)
+        for r in report:
+            for c in r["checks"]:
+                if c["note"]:
+                    con.print(f"{c['name']}: {c['note']}", markup=False)
+        con.print(f"seed {args.seed}")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def cmd_errata(args: argparse.Namespace) -> int:
     entries = [e for e in ERRATA.values() if args.chapter is None or get(e.item).chapter == args.chapter]
     results = {}
@@ -438,6 +480,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nonvacuous", action="store_true", help="where the result stops being vacuous")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_solve)
+
+    p = sub.add_parser("verify", help="Monte Carlo checks of a result against its bound")
+    p.add_argument("id", nargs="?")
+    p.add_argument("overrides", nargs="*", metavar="NAME=VALUE", help="check options (e.g. radius_scale=0.1)")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--trials", type=int)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quick", action="store_true", help="the quick sizes used by the test suite and the quick report")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("errata", help="printed statements that disagree with their proofs or are false")
     p.add_argument("--chapter", type=int)

@@ -17,7 +17,7 @@ import numpy as np
 
 from boundlab.bounds import ERRATA, REGISTRY, AbstractBound, get
 
-__all__ = ["registry_rows", "errata_rows", "render_markdown", "render_latex", "render_csv", "write_report",
+__all__ = ["registry_rows", "errata_rows", "check_rows", "render_markdown", "render_latex", "render_csv", "write_report",
            "theorem_pages", "write_theorem_pages"]
 
 COLUMNS = ("id", "result", "kind", "value", "probability", "hypotheses", "non-vacuous", "exact", "parameters")
@@ -88,6 +88,23 @@ def errata_rows(verify: bool = True) -> list[dict[str, Any]]:
     return rows
 
 
+def check_rows(quick: bool = True, seed: int = 0) -> list[dict[str, Any]]:
+    """Every registered Monte Carlo check at its quick (or full) size; slow checks only in full reports."""
+    from boundlab.montecarlo import CHECKS, verify
+
+    rows = []
+    for name, c in CHECKS.items():
+        if quick and c.slow:
+            continue
+        r = verify(name, quick=quick, seed=seed)[0]
+        rows.append({"check": name, "result": get(c.theorem_id).name, "quantity": r.quantity,
+                     "empirical (CI)": f"{r.estimate:.5g} [{r.ci_low:.5g}, {r.ci_high:.5g}]",
+                     "bound": f"{r.bound:.5g}" + (f" +- {r.tolerance:g}" if r.rule == "slope" else ""),
+                     "verdict": r.verdict, "tightness": f"{r.tightness:.3g}", "trials": r.trials, "seed": r.seed,
+                     "seconds": f"{r.seconds:.2f}", "note": r.note})
+    return rows
+
+
 def _md_escape(s: str) -> str:
     return str(s).replace("|", "\\|").replace("\n", " ")
 
@@ -115,7 +132,8 @@ def _experiment_rows() -> list[dict[str, Any]]:
              "paper": "; ".join(f"{k}: {v}" for k, v in e.paper.items())} for e in EXPERIMENTS.values()]
 
 
-def render_markdown(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, Any]]) -> str:
+def render_markdown(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, Any]],
+                    checks: Sequence[dict[str, Any]] = ()) -> str:
     """The report as Markdown."""
     from boundlab import __version__
 
@@ -138,6 +156,14 @@ def render_markdown(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, A
         cols = sorted({k for v in table.values() for k in v if not k.endswith("_latex")})
         parts += ["", f"## {title}", "", "Rates generated from the registry's symbolic exponents.", ""]
         parts.append(_md_table([{"": name, **vals} for name, vals in table.items()], ["", *cols]))
+    if checks:
+        n_fail = sum(c["verdict"] == "fail" for c in checks)
+        parts += ["", "## Monte Carlo checks", "",
+                  f"{len(checks)} checks; {n_fail} failed. Verdict: pass when the interval lies within the bound, "
+                  "fail when it lies outside, inconclusive otherwise. Tightness = empirical / bound.", "",
+                  _md_table(checks, ["check", "result", "quantity", "empirical (CI)", "bound", "verdict", "tightness",
+                                     "trials", "seed"])]
+        parts += ["", *[f"- `{c['check']}`: {_md_escape(c['note'])}" for c in checks]]
     parts += ["", "## Errata", "",
               _md_table(errata, ["id", "item", "kind", "title", "printed", "corrected", "values", "verified"])]
     exps = _experiment_rows()
@@ -193,12 +219,13 @@ def write_report(out_dir: Path, formats: Iterable[str] | None = None, quick: boo
         raise BadInput(f"out ({out_dir}) must be a writable directory: {exc.strerror}.", name="out") from None
     rows = registry_rows()
     errata = errata_rows(verify=True)
+    checks = check_rows(quick=quick)
     written = []
     renderers = {
-        "md": ("report.md", lambda: render_markdown(rows, errata)),
+        "md": ("report.md", lambda: render_markdown(rows, errata, checks)),
         "latex": ("report.tex", lambda: render_latex(rows, errata)),
         "csv": ("report.csv", lambda: render_csv(rows)),
-        "json": ("report.json", lambda: json.dumps({"results": rows, "errata": errata,
+        "json": ("report.json", lambda: json.dumps({"results": rows, "errata": errata, "checks": checks,
                                                     "tables": {t: v for t, v in _tables()},
                                                     "experiments": _experiment_rows(), "quick": quick}, indent=2)),
     }

@@ -1,0 +1,100 @@
+"""Confidence intervals used by the checks: exact binomial, t, bootstrap of a log-log slope."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from boundlab.bounds import BadInput
+
+__all__ = ["clopper_pearson", "t_interval", "loglog_slope", "max_ci"]
+
+
+def clopper_pearson(k: int, n: int, confidence: float = 0.999) -> tuple[float, float]:
+    """Exact (Clopper-Pearson) two-sided interval for a binomial proportion k/n.
+
+    Examples
+    --------
+    >>> lo, hi = clopper_pearson(0, 1000, 0.95)
+    >>> lo, round(hi, 5)
+    (0.0, 0.00368)
+    """
+    if n < 1:
+        raise BadInput(f"trials ({n}) must be >= 1.", name="trials")
+    if not 0 <= k <= n:
+        raise BadInput(f"successes ({k}) must be in [0, {n}].", name="k")
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def t_interval(x: np.ndarray, confidence: float = 0.99) -> tuple[float, float, float]:
+    """Mean of ``x`` with a Student-t interval: (mean, low, high).
+
+    Examples
+    --------
+    >>> m, lo, hi = t_interval(np.array([1.0, 2.0, 3.0]), 0.95)
+    >>> m, round(lo, 4), round(hi, 4)
+    (2.0, -0.4841, 4.4841)
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    if x.size < 2:
+        raise BadInput(f"trials ({x.size}) must be >= 2 for a t interval.", name="trials")
+    mean = float(x.mean())
+    se = float(x.std(ddof=1) / math.sqrt(x.size))
+    q = float(stats.t.ppf(0.5 + confidence / 2, x.size - 1))
+    return mean, mean - q * se, mean + q * se
+
+
+def max_ci(x: np.ndarray, confidence: float = 0.999) -> tuple[float, float, float]:
+    """The largest observation, with the interval [max, max] (a sure statement about this sample)."""
+    m = float(np.max(x))
+    return m, m, m
+
+
+def loglog_slope(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, *, resamples: int = 2000,
+                 confidence: float = 0.95) -> tuple[float, float, float, float]:
+    """Least-squares slope of log(mean y) on log(x) with a bootstrap interval over replicates.
+
+    Parameters
+    ----------
+    x : ndarray, shape (k,)
+        The varied parameter (k >= 3 points).
+    y : ndarray, shape (k, R)
+        R replicates of the error at each point.
+
+    Returns
+    -------
+    slope, low, high, intercept
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.array([10.0, 100.0, 1000.0])
+    >>> y = x[:, None] ** -0.5 * rng.lognormal(0, 0.1, (3, 200))
+    >>> s, lo, hi, _ = loglog_slope(x, y, rng)
+    >>> lo < -0.5 < hi
+    True
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 1 or x.size < 3:
+        raise BadInput(f"x (size {x.size}) must have >= 3 points.", name="x")
+    if y.shape[0] != x.size or y.ndim != 2:
+        raise BadInput(f"y (shape {y.shape}) must have shape (len(x), replicates).", name="y")
+    lx = np.log(x)
+
+    def fit(means: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ly = np.log(means)
+        xm = lx.mean()
+        slope = ((lx - xm) * (ly - ly.mean(axis=-1, keepdims=True))).sum(axis=-1) / ((lx - xm) ** 2).sum()
+        return slope, ly.mean(axis=-1) - slope * xm
+
+    slope, intercept = fit(y.mean(axis=1))
+    r = y.shape[1]
+    idx = rng.integers(0, r, size=(resamples, x.size, r))
+    boot_means = np.take_along_axis(np.broadcast_to(y, (resamples, *y.shape)), idx, axis=2).mean(axis=2)
+    boots, _ = fit(boot_means)
+    lo, hi = np.quantile(boots, [(1 - confidence) / 2, (1 + confidence) / 2])
+    return float(slope), float(lo), float(hi), float(intercept)
