@@ -7,7 +7,10 @@
 ('Assumption 3.1: smoothness of f and F (L_k, L, L_F)', None)
 """
 
+from . import _chapter2 as _chapter2
 from . import _chapter3 as _chapter3
+from . import _chapter4 as _chapter4
+from . import _chapter5 as _chapter5
 from ._base import REGISTRY as REGISTRY
 from ._base import AbstractBound as AbstractBound
 from ._base import AbstractItem as AbstractItem

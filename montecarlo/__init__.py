@@ -4,7 +4,10 @@ Aggregators are pure functions ``(*batch, m, d) -> (*batch, d)`` (workers on axi
 take an explicit ``np.random.Generator``; simulators run a leading axis of independent trials.
 """
 
+from . import _checks_ch2 as _checks_ch2
 from . import _checks_ch3 as _checks_ch3
+from . import _checks_ch4 as _checks_ch4
+from . import _checks_ch5 as _checks_ch5
 from . import _checks_gd as _checks_gd
 from ._aggregators import geometric_median as geometric_median
 from ._aggregators import krum as krum

@@ -514,6 +514,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="boundlab-report", help="output directory (default ./boundlab-report)")
     p.set_defaults(func=cmd_report)
 
+    from boundlab.certify import _cli as certify_cli
+    from boundlab.montecarlo import _cli_ch2
+
+    for module in (_cli_ch2, certify_cli):  # chapter commands register themselves (diversity, certify)
+        module.add_commands(sub)
+
     p = sub.add_parser("docs", help="regenerate the theorem pages (docs/theorems) from the registry")
     p.add_argument("--out", default="docs/theorems")
     p.set_defaults(func=cmd_docs)

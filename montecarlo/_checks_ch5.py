@@ -1,0 +1,1 @@
+"""Monte Carlo checks and experiments of Chapter 5 (being written)."""
