@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 __all__ = ["Experiment", "EXPERIMENTS", "register_experiment"]
@@ -28,18 +29,22 @@ class Experiment:
     paper : mapping
         The dissertation's numbers, as printed.
     runner : callable
-        ``runner(seed: int, quick: bool) -> dict``.
+        ``runner(seed: int, quick: bool, out_dir: pathlib.Path | None) -> dict``; figures (PNG) go into
+        ``out_dir`` when given and their paths are listed under the result's ``"figures"`` key.
     """
 
     id: str
     title: str
     source: str
     paper: Mapping[str, Any]
-    runner: Callable[[int, bool], dict[str, Any]]
+    runner: Callable[[int, bool, Path | None], dict[str, Any]]
 
-    def run(self, seed: int = 0, quick: bool = False) -> dict[str, Any]:
+    def run(self, seed: int = 0, quick: bool = False, out_dir: Path | None = None) -> dict[str, Any]:
         """Run the experiment; the result always carries the paper's numbers beside ours."""
-        result = dict(self.runner(seed, quick))
+        if out_dir is not None:
+            out_dir = Path(out_dir)
+            out_dir.mkdir(parents=True, exist_ok=True)
+        result = dict(self.runner(seed, quick, out_dir))
         result.setdefault("id", self.id)
         result.setdefault("paper", dict(self.paper))
         result.setdefault("seed", seed)

@@ -412,7 +412,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.experiment not in EXPERIMENTS:
         raise BadInput(f"experiment ({args.experiment}) must be one of: {', '.join(EXPERIMENTS) or 'none registered'}.",
                        name="experiment")
-    result = EXPERIMENTS[args.experiment].run(seed=args.seed, quick=args.quick)
+    result = EXPERIMENTS[args.experiment].run(seed=args.seed, quick=args.quick,
+                                              out_dir=Path(args.out) if args.out else None)
     if args.json:
         _json(result)
     else:
@@ -502,6 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--out", help="directory for the experiment's figures (PNG)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reproduce)
 
