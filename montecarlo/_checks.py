@@ -21,7 +21,7 @@ import numpy as np
 
 from boundlab.bounds import BadInput
 
-__all__ = ["MCResult", "Check", "CHECKS", "register_check", "verify", "chunk_rngs", "CHUNK"]
+__all__ = ["MCResult", "Check", "CHECKS", "register_check", "verify", "chunk_rngs", "chunk_seed", "combine", "CHUNK"]
 
 Rule = Literal["upper", "probability", "failure", "slope", "exact"]
 Verdict = Literal["pass", "fail", "inconclusive"]
@@ -58,6 +58,8 @@ class MCResult:
     seconds: float
     tolerance: float = 0.0
     note: str = ""
+    confidence: float = 0.999
+    series: Mapping[str, Any] | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def verdict(self) -> Verdict:
@@ -92,7 +94,92 @@ class MCResult:
         d["name"] = d.pop("check")
         d["verdict"] = self.verdict
         d["tightness"] = self.tightness
+        if d["series"] is not None:
+            d["series"] = _jsonable(d["series"])
         return {k: (v if not isinstance(v, float) or math.isfinite(v) else str(v)) for k, v in d.items()}
+
+    @staticmethod
+    def from_json(d: Mapping[str, Any]) -> MCResult:
+        """Inverse of :meth:`to_json` (derived fields are dropped)."""
+        fields = {f.name for f in dataclasses.fields(MCResult)}
+        kw = {("check" if k == "name" else k): v for k, v in d.items() if ("check" if k == "name" else k) in fields}
+        for k in ("estimate", "ci_low", "ci_high", "bound", "seconds", "tolerance", "confidence"):
+            if k in kw:
+                kw[k] = float(kw[k])
+        return MCResult(**kw)
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, Mapping):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    return x
+
+
+def combine(parts: list[MCResult]) -> MCResult:
+    """Pool the results of independent chunks of one check (same check, options and bound).
+
+    Probability and failure rules add the counts and recompute the exact interval; max-type
+    statistics (upper and exact rules with a degenerate interval) take the maximum; slopes average
+    the chunk estimates with a t interval across chunks (batch means). Chunks are combined in the
+    order given, so the result does not depend on where or when each chunk ran.
+
+    Examples
+    --------
+    >>> a = MCResult("c", "thm3.1", "q", 1.0, 0.9, 1.0, 0.9, "probability", 100, 1, 0.1)
+    >>> b = MCResult("c", "thm3.1", "q", 0.98, 0.9, 1.0, 0.9, "probability", 100, 2, 0.1)
+    >>> r = combine([a, b])
+    >>> r.estimate, r.trials
+    (0.99, 200)
+    """
+    from ._stats import clopper_pearson, t_interval
+
+    if not parts:
+        raise BadInput("parts (empty) must hold at least one chunk result.", name="parts")
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+    trials = sum(p.trials for p in parts)
+    seconds = sum(p.seconds for p in parts)
+    base = dataclasses.replace(first, trials=trials, seconds=seconds)
+    if first.rule in ("probability", "failure"):
+        k = sum(int(round(p.estimate * p.trials)) for p in parts)
+        lo, hi = clopper_pearson(k, trials, first.confidence)
+        return dataclasses.replace(base, estimate=k / trials, ci_low=lo, ci_high=hi)
+    if first.rule in ("upper", "exact") and all(p.ci_low == p.ci_high == p.estimate for p in parts):
+        worst = max(p.estimate for p in parts)
+        return dataclasses.replace(base, estimate=worst, ci_low=worst, ci_high=worst)
+    if first.rule == "slope":
+        est = np.array([p.estimate for p in parts])
+        mean, lo, hi = t_interval(est, 0.95)
+        series = None
+        if all(p.series is not None for p in parts):
+            series = dict(first.series or {})
+            series["y"] = np.mean([p.series["y"] for p in parts], axis=0).tolist()  # type: ignore[index]
+            ys = np.array([p.series["y"] for p in parts])  # type: ignore[index]
+            series["y_lo"] = (ys.mean(axis=0) - 2 * ys.std(axis=0, ddof=1) / math.sqrt(len(parts))).tolist()
+            series["y_hi"] = (ys.mean(axis=0) + 2 * ys.std(axis=0, ddof=1) / math.sqrt(len(parts))).tolist()
+        return dataclasses.replace(base, estimate=mean, ci_low=lo, ci_high=hi, series=series,
+                                   note=first.note + f" Pooled over {len(parts)} chunks (t interval of chunk slopes).")
+    raise BadInput(f"rule ({first.rule}) of check {first.check} cannot be pooled across chunks.", name="rule")
+
+
+def chunk_seed(root: int, index: int, n_chunks: int) -> int:
+    """The integer seed of chunk ``index`` of ``n_chunks``: SeedSequence(root).spawn(n_chunks)[index].
+
+    A run in one chunk uses the root seed itself, so ``verify(..., seed=s)`` and a one-chunk sweep agree.
+
+    Examples
+    --------
+    >>> chunk_seed(0, 3, 8) == chunk_seed(0, 3, 8), chunk_seed(5, 0, 1)
+    (True, 5)
+    """
+    if int(n_chunks) == 1:
+        return int(root)
+    return int(np.random.SeedSequence(int(root)).spawn(int(n_chunks))[int(index)].generate_state(1)[0])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -337,9 +337,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise BadInput("id (missing) must be given, or --all.", name="id")
     overrides = parse_assignments(args.overrides) if args.overrides else {}
     report = []
-    for item in ids:
-        results = verify(item, trials=args.trials, seed=args.seed, quick=args.quick, **overrides)
-        report.append({"id": item, "checks": [r.to_json() for r in results]})
+    from boundlab.montecarlo._checks import checks_for
+    from boundlab.parallel import backend_for, run_check
+
+    store = _open_store(args.store)
+    backend = backend_for(args.jobs, args.scheduler, timeout=args.connect_timeout)
+    try:
+        for item in ids:
+            results = []
+            for c in checks_for(item):
+                n = args.trials if args.trials is not None else (c.quick_trials if args.quick else c.trials)
+                results.append(run_check(c.name, trials=n, seed=args.seed, chunks=args.chunks, params=overrides,
+                                         backend=backend, store=store, progress=not args.quiet))
+            report.append({"id": item, "checks": [r.to_json() for r in results]})
+    finally:
+        backend.close()
+        if store is not None:
+            store.close()
     failed = any(c["verdict"] == "fail" for r in report for c in r["checks"])
     if args.json:
         _json(report[0] if len(report) == 1 else report)
@@ -361,6 +375,44 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 if c["note"]:
                     con.print(f"{c['name']}: {c['note']}", markup=False)
         con.print(f"seed {args.seed}")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from boundlab.parallel import backend_for, load_sweep, run_sweep
+    from boundlab.store import DEFAULT_PATH, Store
+
+    plan = load_sweep(args.config)
+    jobs = args.jobs if args.jobs is not None else (plan.jobs if args.scheduler is None else None)
+    scheduler = args.scheduler if args.scheduler is not None else (plan.scheduler if args.jobs is None else None)
+    if args.chunks != 1:
+        raise BadInput(f"chunks ({args.chunks}) must be set per check in the sweep file, not on the command line.",
+                       name="chunks")
+    backend = backend_for(jobs, scheduler, timeout=args.connect_timeout)  # validates the scheduler before anything is written
+    store = Store(args.store or plan.store or DEFAULT_PATH)
+    try:
+        rows = run_sweep(plan, backend=backend, store=store, progress=not args.quiet)
+    finally:
+        backend.close()
+        store.close()
+    failed = any(r.get("verdict") == "fail" for r in rows)
+    if args.json:
+        _json(rows)
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"sweep {args.config} (store {store.path})")
+        for col in ("check", "options", "estimate", "interval", "bound", "verdict", "trials"):
+            table.add_column(col)
+        for r in rows:
+            if r["kind"] == "check":
+                table.add_row(r["name"], ", ".join(f"{k}={v}" for k, v in r["options"].items()),
+                              f"{float(r['estimate']):.5g}", f"[{float(r['ci_low']):.5g}, {float(r['ci_high']):.5g}]",
+                              f"{float(r['bound']):.5g}", r["verdict"], str(r["trials"]))
+        _console().print(table)
+        for r in rows:
+            if r["kind"] == "experiment":
+                print(f"experiment {r['name']} (seed {r['seed']}): done")
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -424,8 +476,18 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from boundlab import reporting
 
+    from boundlab.parallel import backend_for
+
     out_dir = Path(args.out)
-    paths = reporting.write_report(out_dir, formats=args.format, quick=not args.full)
+    backend = backend_for(args.jobs, args.scheduler, timeout=args.connect_timeout)
+    store = _open_store(args.store)
+    try:
+        paths = reporting.write_report(out_dir, formats=args.format, quick=not args.full, backend=backend,
+                                       store=store, progress=not args.quiet)
+    finally:
+        backend.close()
+        if store is not None:
+            store.close()
     for p in paths:
         print(f"wrote {p}")
     return EXIT_OK
@@ -442,6 +504,25 @@ def cmd_docs(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------
 # Entry point
 # ---------------------------------------------------------------------------------------------
+
+
+def _add_execution_options(p: argparse.ArgumentParser, chunks: bool = True) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--jobs", type=int, help="local worker processes")
+    g.add_argument("--scheduler", help="a Dask distributed scheduler, tcp://HOST:PORT")
+    if chunks:
+        p.add_argument("--chunks", type=int, default=1, help="split each check's trials into this many chunks")
+    p.add_argument("--store", help="SQLite results store (finished chunks are reused, new ones recorded)")
+    p.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to reach the scheduler")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def _open_store(path: str | None) -> Any:
+    if path is None:
+        return None
+    from boundlab.store import Store
+
+    return Store(path)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -489,8 +570,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trials", type=int)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="the quick sizes used by the test suite and the quick report")
+    _add_execution_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("sweep", help="run the checks and experiments of a TOML sweep configuration")
+    p.add_argument("config")
+    _add_execution_options(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("errata", help="printed statements that disagree with their proofs or are false")
     p.add_argument("--chapter", type=int)
@@ -514,6 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", action="append", choices=["md", "latex", "csv", "json"],
                    help="output format (repeatable; default md)")
     p.add_argument("--out", default="boundlab-report", help="output directory (default ./boundlab-report)")
+    _add_execution_options(p, chunks=False)
     p.set_defaults(func=cmd_report)
 
     from boundlab.certify import _cli as certify_cli

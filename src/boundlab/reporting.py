@@ -17,7 +17,7 @@ import numpy as np
 
 from boundlab.bounds import ERRATA, REGISTRY, AbstractBound, get
 
-__all__ = ["registry_rows", "errata_rows", "check_rows", "render_markdown", "render_latex", "render_csv", "write_report",
+__all__ = ["registry_rows", "errata_rows", "check_results", "check_rows", "write_figures", "experiment_results", "render_markdown", "render_latex", "render_csv", "write_report",
            "theorem_pages", "write_theorem_pages"]
 
 COLUMNS = ("id", "result", "kind", "value", "probability", "hypotheses", "non-vacuous", "exact", "parameters")
@@ -88,21 +88,128 @@ def errata_rows(verify: bool = True) -> list[dict[str, Any]]:
     return rows
 
 
-def check_rows(quick: bool = True, seed: int = 0) -> list[dict[str, Any]]:
-    """Every registered Monte Carlo check at its quick (or full) size; slow checks only in full reports."""
-    from boundlab.montecarlo import CHECKS, verify
+def check_results(quick: bool = True, seed: int = 0, *, backend: Any = None, store: Any = None,
+                  progress: bool = False) -> list[Any]:
+    """Every registered Monte Carlo check at its quick (or full) size, run on ``backend``.
 
-    rows = []
+    Slow checks run only in full reports. Returns the pooled :class:`MCResult` objects.
+    """
+    from boundlab.montecarlo import CHECKS
+    from boundlab.parallel import run_check
+
+    out = []
     for name, c in CHECKS.items():
         if quick and c.slow:
             continue
-        r = verify(name, quick=quick, seed=seed)[0]
-        rows.append({"check": name, "result": get(c.theorem_id).name, "quantity": r.quantity,
+        out.append(run_check(name, trials=c.quick_trials if quick else c.trials, seed=seed, backend=backend,
+                             store=store, progress=progress))
+    return out
+
+
+def check_rows(results: Sequence[Any]) -> list[dict[str, Any]]:
+    """Table rows (theorem | quantity | bound | empirical (CI) | verdict | tightness) from check results."""
+    rows = []
+    for r in results:
+        rows.append({"check": r.check, "result": get(r.theorem_id).name, "quantity": r.quantity,
                      "empirical (CI)": f"{r.estimate:.5g} [{r.ci_low:.5g}, {r.ci_high:.5g}]",
                      "bound": f"{r.bound:.5g}" + (f" +- {r.tolerance:g}" if r.rule == "slope" else ""),
                      "verdict": r.verdict, "tightness": f"{r.tightness:.3g}", "trials": r.trials, "seed": r.seed,
                      "seconds": f"{r.seconds:.2f}", "note": r.note})
     return rows
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-." else "_" for ch in name)
+
+
+def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
+    """PNG figures: one log-log plot per rate check, the coverage of the probability bounds, the tightness.
+
+    Returns the paths written (matplotlib with the Agg backend).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for r in results:
+        if r.rule != "slope" or not r.series:
+            continue
+        s = r.series
+        x, y = np.asarray(s["x"], float), np.asarray(s["y"], float)
+        lo, hi = np.asarray(s["y_lo"], float), np.asarray(s["y_hi"], float)
+        fig, ax = plt.subplots(figsize=(5, 3.6))
+        ax.errorbar(x, y, yerr=[np.maximum(y - lo, 0), np.maximum(hi - y, 0)], fmt="o", capsize=3, label="empirical (+-2 se)")
+        xs = np.geomspace(x.min(), x.max(), 50)
+        ax.plot(xs, np.exp(s["intercept"]) * xs ** s["slope"], "-", label=f"fit: slope {r.estimate:.3f} "
+                f"[{r.ci_low:.3f}, {r.ci_high:.3f}]")
+        xm, ym = np.exp(np.mean(np.log(x))), np.exp(np.mean(np.log(y)))
+        ax.plot(xs, ym * (xs / xm) ** r.bound, "--", label=f"theory: slope {r.bound:g}")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(s.get("xlabel", "x"))
+        ax.set_ylabel(s.get("ylabel", "error"))
+        ax.set_title(f"{r.check}: {r.verdict}", fontsize=9)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        path = out_dir / f"rate_{_slug(r.check)}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    probs = [r for r in results if r.rule in ("probability", "failure")]
+    if probs:
+        fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(probs) + 1.4))
+        floor = min(0.5 / r.trials for r in probs)
+        for i, r in enumerate(probs):
+            # failure frequency: 1 - success for probability bounds
+            if r.rule == "probability":
+                est, lo, hi, claim = 1 - r.estimate, 1 - r.ci_high, 1 - r.ci_low, 1 - r.bound
+            else:
+                est, lo, hi, claim = r.estimate, r.ci_low, r.ci_high, r.bound
+            ax.plot([max(lo, floor), hi], [i, i], "-", color="C0", lw=2)
+            ax.plot([max(est, floor)], [i], "o" if est > 0 else "<", color="C0")
+            ax.plot([claim], [i], marker="|", markersize=16, mew=2, color="C3")
+        ax.set_yticks(range(len(probs)), [r.check for r in probs], fontsize=7)
+        ax.set_xscale("log")
+        ax.set_xlabel("failure frequency and exact interval (blue; < : none observed)\nvs the claimed failure "
+                      "probability (red)", fontsize=8)
+        fig.tight_layout()
+        path = out_dir / "coverage.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    uppers = [r for r in results if r.rule in ("upper", "exact") and r.bound > 0]
+    if uppers:
+        fig, ax = plt.subplots(figsize=(6, 0.4 * len(uppers) + 1.2))
+        vals = [max(r.estimate / r.bound, 1e-8) for r in uppers]
+        ax.barh(range(len(uppers)), vals, color=["C2" if v <= 1 + 1e-9 else "C3" for v in vals])
+        ax.axvline(1.0, color="k", lw=1)
+        ax.set_yticks(range(len(uppers)), [r.check for r in uppers], fontsize=7)
+        ax.set_xscale("log")
+        ax.set_xlabel("empirical / bound (tightness); the bound holds left of 1")
+        fig.tight_layout()
+        path = out_dir / "tightness.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def experiment_results(quick: bool, out_dir: Path | None, seed: int = 0) -> list[dict[str, Any]]:
+    """Run every registered experiment (quick mode in quick reports), figures into ``out_dir``."""
+    from boundlab.montecarlo import EXPERIMENTS
+
+    out = []
+    for e in EXPERIMENTS.values():
+        target = None if out_dir is None else Path(out_dir) / _slug(e.id)
+        t0 = _dt.datetime.now()
+        result = e.run(seed=seed, quick=quick, out_dir=target)
+        result["seconds"] = (_dt.datetime.now() - t0).total_seconds()
+        out.append(result)
+    return out
 
 
 def _md_escape(s: str) -> str:
@@ -133,7 +240,8 @@ def _experiment_rows() -> list[dict[str, Any]]:
 
 
 def render_markdown(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, Any]],
-                    checks: Sequence[dict[str, Any]] = ()) -> str:
+                    checks: Sequence[dict[str, Any]] = (), figures: Sequence[Path] = (),
+                    experiments: Sequence[dict[str, Any]] = (), base: Path | None = None) -> str:
     """The report as Markdown."""
     from boundlab import __version__
 
@@ -164,13 +272,47 @@ def render_markdown(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, A
                   _md_table(checks, ["check", "result", "quantity", "empirical (CI)", "bound", "verdict", "tightness",
                                      "trials", "seed"])]
         parts += ["", *[f"- `{c['check']}`: {_md_escape(c['note'])}" for c in checks]]
+    if figures:
+        parts += ["", "## Figures", ""]
+        for f in figures:
+            rel = f.relative_to(base) if base is not None else f
+            parts.append(f"![{f.stem}]({rel.as_posix()})")
     parts += ["", "## Errata", "",
               _md_table(errata, ["id", "item", "kind", "title", "printed", "corrected", "values", "verified"])]
-    exps = _experiment_rows()
     parts += ["", "## Experiments", ""]
-    parts.append(_md_table(exps, ["id", "title", "source", "paper"]) if exps else
-                 "No experiments are registered yet (`boundlab reproduce --list`).")
+    if experiments:
+        for res in experiments:
+            parts += _experiment_markdown(res, base)
+    else:
+        exps = _experiment_rows()
+        parts.append(_md_table(exps, ["id", "title", "source", "paper"]) if exps else
+                     "No experiments are registered yet (`boundlab reproduce --list`).")
     return "\n".join(parts) + "\n"
+
+
+def _experiment_markdown(res: dict[str, Any], base: Path | None) -> list[str]:
+    from boundlab.montecarlo import EXPERIMENTS
+
+    e = EXPERIMENTS.get(res.get("id", ""))
+    lines = [f"### {res.get('id')}: {e.title if e else ''}", "", f"Source: {e.source if e else '?'}; seed "
+             f"{res.get('seed')}; {res.get('seconds', 0):.1f} s.", ""]
+    paper = res.get("paper", {})
+    if paper:
+        lines += ["The dissertation reports:", ""] + [f"- {k}: {_md_escape(v)}" for k, v in paper.items()] + [""]
+    summary = res.get("summary")
+    if isinstance(summary, list) and summary and isinstance(summary[0], dict):
+        cols = list(summary[0])
+        lines += [_md_table(summary, cols), ""]
+    scalars = {k: v for k, v in res.items() if k not in ("id", "paper", "seed", "seconds", "figures", "summary")
+               and isinstance(v, (int, float, str, bool))}
+    if scalars:
+        lines += ["Measured:", ""] + [f"- {k}: {_md_escape(v)}" for k, v in scalars.items()] + [""]
+    for f in res.get("figures", []) or []:
+        p = Path(f)
+        rel = p.relative_to(base) if base is not None and p.is_relative_to(base) else p
+        lines.append(f"![{p.stem}]({rel.as_posix()})")
+    lines.append("")
+    return lines
 
 
 def _tex(s: str) -> str:
@@ -207,27 +349,38 @@ def render_csv(rows: Sequence[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def write_report(out_dir: Path, formats: Iterable[str] | None = None, quick: bool = True) -> list[Path]:
-    """Evaluate everything and write ``report.{md,tex,csv,json}`` into ``out_dir``; returns the paths."""
+def write_report(out_dir: Path, formats: Iterable[str] | None = None, quick: bool = True, *, backend: Any = None,
+                 store: Any = None, progress: bool = False, experiments: bool = True) -> list[Path]:
+    """Evaluate and check everything; write ``report.{md,tex,csv,json}`` and PNG figures into ``out_dir``.
+
+    Returns the paths of the report files (figures are under ``out_dir/figures``).
+    """
     fmts = list(dict.fromkeys(formats or ["md"]))
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".write-test"
+        probe.write_text("")
+        probe.unlink()
     except OSError as exc:
         from boundlab.bounds import BadInput
 
         raise BadInput(f"out ({out_dir}) must be a writable directory: {exc.strerror}.", name="out") from None
     rows = registry_rows()
     errata = errata_rows(verify=True)
-    checks = check_rows(quick=quick)
+    results = check_results(quick=quick, backend=backend, store=store, progress=progress)
+    checks = check_rows(results)
+    figures = write_figures(results, out_dir / "figures")
+    exps = experiment_results(quick, out_dir / "figures") if experiments else []
     written = []
     renderers = {
-        "md": ("report.md", lambda: render_markdown(rows, errata, checks)),
+        "md": ("report.md", lambda: render_markdown(rows, errata, checks, figures, exps, out_dir)),
         "latex": ("report.tex", lambda: render_latex(rows, errata)),
         "csv": ("report.csv", lambda: render_csv(rows)),
         "json": ("report.json", lambda: json.dumps({"results": rows, "errata": errata, "checks": checks,
                                                     "tables": {t: v for t, v in _tables()},
-                                                    "experiments": _experiment_rows(), "quick": quick}, indent=2)),
+                                                    "experiments": exps, "quick": quick},
+                                                   indent=2, default=str)),
     }
     for f in fmts:
         name, render = renderers[f]

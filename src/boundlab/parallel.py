@@ -1,0 +1,465 @@
+"""Execution backends: in-process, local processes (``--jobs J``) and a Dask cluster (``--scheduler``).
+
+Work is a list of :class:`Task` chunks. Chunk ``i`` of ``n`` runs its check with the seed
+``SeedSequence(root).spawn(n)[i]`` (the root itself when n = 1), so every backend and every number
+of workers computes bit-identical chunk results; the chunks are then pooled in index order
+(:func:`boundlab.montecarlo.combine`). With a store, finished chunks are read back instead of
+recomputed and each new chunk is written the moment it finishes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from boundlab.bounds import BadInput
+
+__all__ = ["Task", "Backend", "InProcess", "Processes", "DaskCluster", "backend_for", "execute", "run_tasks",
+           "run_check", "plan_check"]
+
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """One chunk of work: a check (or experiment) with options, a root seed and a chunk position."""
+
+    kind: str  # "check" or "experiment"
+    name: str
+    params: tuple[tuple[str, Any], ...]
+    root_seed: int
+    chunk: int
+    n_chunks: int
+    chunk_trials: int
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.params)
+
+    @property
+    def store_task(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+def execute(task: Task) -> tuple[Task, dict[str, Any], float]:
+    """Run one chunk (a top-level function, so process pools and Dask can ship it)."""
+    import boundlab.montecarlo as mc
+
+    t0 = time.perf_counter()
+    if task.kind == "check":
+        check = mc.CHECKS[task.name]
+        seed = mc._checks.chunk_seed(task.root_seed, task.chunk, task.n_chunks)
+        result = check.run(task.chunk_trials, seed, **task.options).to_json()
+    elif task.kind == "experiment":
+        opts = task.options
+        result = mc.EXPERIMENTS[task.name].run(seed=task.root_seed, quick=bool(opts.get("quick", False)))
+        result.pop("figures", None)
+    else:  # pragma: no cover
+        raise ValueError(task.kind)
+    return task, result, time.perf_counter() - t0
+
+
+class Backend:
+    """Runs tasks and yields (task, result, seconds) as they finish."""
+
+    name = "backend"
+
+    def map(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, dict[str, Any], float]]:  # pragma: no cover
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release workers (no-op for the in-process backend)."""
+
+
+class InProcess(Backend):
+    """The default: one process, each chunk vectorised."""
+
+    name = "in-process"
+
+    def map(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, dict[str, Any], float]]:
+        for t in tasks:
+            yield execute(t)
+
+
+class Processes(Backend):
+    """A local pool of J worker processes (spawned, one BLAS thread each)."""
+
+    name = "processes"
+
+    def __init__(self, jobs: int) -> None:
+        if int(jobs) != jobs or jobs < 1:
+            raise BadInput(f"jobs ({jobs}) must be an integer >= 1.", name="jobs")
+        self.jobs = int(jobs)
+        self._pool = None
+
+    def _ensure(self) -> Any:
+        if self._pool is None:
+            import concurrent.futures
+            import multiprocessing
+
+            saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+            os.environ.update({k: "1" for k in _THREAD_VARS})
+            try:
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"))
+                # start every worker now, while the environment pins BLAS to one thread
+                list(self._pool.map(_warm, range(self.jobs)))
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+        return self._pool
+
+    def map(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, dict[str, Any], float]]:
+        import concurrent.futures
+
+        pool = self._ensure()
+        futures = [pool.submit(execute, t) for t in tasks]
+        try:
+            for fut in concurrent.futures.as_completed(futures):
+                yield fut.result()
+        finally:
+            for fut in futures:
+                fut.cancel()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _warm(_: int) -> int:
+    import boundlab.montecarlo  # noqa: F401  (import the registries once per worker)
+
+    return os.getpid()
+
+
+class DaskCluster(Backend):
+    """The same chunks on a Dask distributed cluster (``tcp://HOST:PORT``)."""
+
+    name = "dask"
+
+    def __init__(self, address: str, timeout: float = 10.0) -> None:
+        if not isinstance(address, str) or "://" not in address:
+            raise BadInput(f"scheduler ({address}) must be an address like tcp://HOST:PORT.", name="scheduler")
+        try:
+            from distributed import Client
+        except ImportError:  # pragma: no cover
+            raise BadInput("scheduler (dask) needs the dask[distributed] package installed.", name="scheduler") from None
+        self.address = address
+        try:
+            self._client = Client(address, timeout=f"{timeout}s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise BadInput(f"scheduler ({address}) must be reachable within {timeout:g} s: {exc}.",
+                           name="scheduler") from None
+
+    def map(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, dict[str, Any], float]]:
+        from distributed import as_completed
+
+        futures = self._client.map(execute, list(tasks), pure=False)
+        try:
+            for fut in as_completed(futures, loop=self._client.loop):
+                yield fut.result()
+        finally:
+            self._client.cancel(futures)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def backend_for(jobs: int | None = None, scheduler: str | None = None, *, timeout: float = 10.0) -> Backend:
+    """The backend the options ask for (at most one of ``jobs`` and ``scheduler``)."""
+    if jobs is not None and scheduler is not None:
+        raise BadInput(f"jobs ({jobs}) and scheduler ({scheduler}) must not both be given.", name="jobs")
+    if scheduler is not None:
+        return DaskCluster(scheduler, timeout=timeout)
+    if jobs is not None and jobs != 1:
+        return Processes(jobs)
+    if jobs is not None and (int(jobs) != jobs or jobs < 1):
+        raise BadInput(f"jobs ({jobs}) must be an integer >= 1.", name="jobs")
+    return InProcess()
+
+
+def plan_check(name: str, *, trials: int, seed: int, chunks: int = 1,
+               params: Mapping[str, Any] | None = None) -> list[Task]:
+    """Split ``trials`` of a check into ``chunks`` tasks of ceil(trials / chunks) trials each."""
+    import boundlab.montecarlo as mc
+
+    if name not in mc.CHECKS:
+        raise BadInput(f"check ({name}) must be one of the registered checks (`boundlab verify --list`).",
+                       name="check")
+    for key, value, low in (("trials", trials, 1), ("chunks", chunks, 1), ("seed", seed, 0)):
+        if isinstance(value, bool) or int(value) != value or value < low:
+            raise BadInput(f"{key} ({value}) must be an integer >= {low}.", name=key)
+    chunk_trials = math.ceil(int(trials) / int(chunks))
+    items = tuple(sorted((params or {}).items()))
+    return [Task("check", name, items, int(seed), i, int(chunks), chunk_trials) for i in range(int(chunks))]
+
+
+def run_tasks(tasks: Sequence[Task], backend: Backend | None = None, store: Any = None, *,
+              progress: bool = False, label: str = "chunks") -> dict[Task, dict[str, Any]]:
+    """Run the tasks not already in the store; returns every task's result (stored or new)."""
+    backend = backend or InProcess()
+    results: dict[Task, dict[str, Any]] = {}
+    todo: list[Task] = []
+    for t in tasks:
+        found = None if store is None else store.get(t.store_task, t.options, t.root_seed, t.chunk, t.n_chunks,
+                                                    t.chunk_trials)
+        if found is None:
+            todo.append(t)
+        else:
+            results[t] = found
+    bar = _progress(progress, len(todo), label)
+    try:
+        for task, result, seconds in backend.map(todo):
+            if store is not None:
+                store.put(task.store_task, task.options, task.root_seed, task.chunk, task.n_chunks,
+                          task.chunk_trials, result, seconds)
+            results[task] = result
+            bar.advance()
+    finally:
+        bar.close()
+    return results
+
+
+def run_check(name: str, *, trials: int, seed: int = 0, chunks: int = 1, params: Mapping[str, Any] | None = None,
+              backend: Backend | None = None, store: Any = None, progress: bool = False) -> Any:
+    """Run one check in chunks on a backend and pool the chunks: an :class:`MCResult`."""
+    import boundlab.montecarlo as mc
+
+    tasks = plan_check(name, trials=trials, seed=seed, chunks=chunks, params=params)
+    results = run_tasks(tasks, backend, store, progress=progress, label=name)
+    parts = [mc.MCResult.from_json(results[t]) for t in tasks]
+    pooled = mc._checks.combine(parts)
+    return dataclasses.replace(pooled, seed=int(seed))
+
+
+class _NoBar:
+    def advance(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _RichBar(_NoBar):
+    def __init__(self, total: int, label: str) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self._p = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                           TimeRemainingColumn(), transient=True)
+        self._p.start()
+        self._task = self._p.add_task(label, total=total)
+
+    def advance(self) -> None:
+        self._p.advance(self._task)
+
+    def close(self) -> None:
+        self._p.stop()
+
+
+def _progress(enabled: bool, total: int, label: str) -> _NoBar:
+    if enabled and total > 1 and sys.stderr.isatty():
+        return _RichBar(total, label)
+    return _NoBar()
+
+
+# ---------------------------------------------------------------------------------------------
+# Sweep configurations (boundlab sweep CONFIG.toml)
+# ---------------------------------------------------------------------------------------------
+
+_TOP_KEYS = {"seed", "store", "backend", "check", "experiment"}
+_BACKEND_KEYS = {"jobs", "scheduler"}
+_CHECK_KEYS = {"name", "trials", "chunks", "grid", "combine", "options"}
+_EXPERIMENT_KEYS = {"name", "quick", "seeds"}
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepPlan:
+    """A validated sweep: the check points (name, options, trials, chunks), experiments and backend."""
+
+    seed: int
+    store: str | None
+    jobs: int | None
+    scheduler: str | None
+    checks: tuple[tuple[str, tuple[tuple[str, Any], ...], int, int], ...]
+    experiments: tuple[tuple[str, bool, int], ...]
+
+    def tasks(self) -> list[Task]:
+        out: list[Task] = []
+        for name, opts, trials, chunks in self.checks:
+            out += plan_check(name, trials=trials, seed=self.seed, chunks=chunks, params=dict(opts))
+        for name, quick, seed in self.experiments:
+            out.append(Task("experiment", name, (("quick", quick),), seed, 0, 1, 1))
+        return out
+
+
+def _expand_values(where: str, key: str, spec: Any) -> list[Any]:
+    if isinstance(spec, list):
+        if not spec:
+            raise BadInput(f"{where}.grid.{key} ([]) must list at least one value.", name=key)
+        return list(spec)
+    if isinstance(spec, Mapping):
+        unknown = set(spec) - {"log", "linear", "integer"}
+        if unknown:
+            raise BadInput(f"{where}.grid.{key} has unknown key(s) {sorted(unknown)}: use log = [lo, hi, k] or "
+                           f"linear = [lo, hi, k].", name=key)
+        kind = "log" if "log" in spec else "linear" if "linear" in spec else None
+        if kind is None or not isinstance(spec[kind], list) or len(spec[kind]) != 3:
+            raise BadInput(f"{where}.grid.{key} ({spec}) must be log = [lo, hi, k] or linear = [lo, hi, k].", name=key)
+        lo, hi, k = spec[kind]
+        if not (isinstance(k, int) and k >= 1) or not all(isinstance(v, (int, float)) for v in (lo, hi)):
+            raise BadInput(f"{where}.grid.{key} range ({spec[kind]}) must be [number, number, integer >= 1].", name=key)
+        import numpy as np
+
+        if kind == "log":
+            if not (lo > 0 and hi > 0):
+                raise BadInput(f"{where}.grid.{key} log range ({lo}, {hi}) must have positive ends.", name=key)
+            vals = np.geomspace(lo, hi, k)
+        else:
+            vals = np.linspace(lo, hi, k)
+        if spec.get("integer", False):
+            vals = np.unique(np.round(vals)).astype(int)
+            return [int(v) for v in vals]
+        return [float(v) for v in vals]
+    return [spec]
+
+
+def parse_sweep(config: Mapping[str, Any], *, where: str = "config") -> SweepPlan:
+    """Validate a sweep configuration (the parsed TOML) into a :class:`SweepPlan`.
+
+    Examples
+    --------
+    >>> plan = parse_sweep({"seed": 1, "check": [{"name": "thm3.1/rate-m", "trials": 40, "chunks": 2}]})
+    >>> len(plan.tasks())
+    2
+    """
+    import itertools
+
+    import boundlab.montecarlo as mc
+
+    unknown = set(config) - _TOP_KEYS
+    if unknown:
+        raise BadInput(f"{where} has unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}.",
+                       name=sorted(unknown)[0])
+    seed = config.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise BadInput(f"seed ({seed}) must be an integer >= 0.", name="seed")
+    backend = config.get("backend", {})
+    if not isinstance(backend, Mapping) or set(backend) - _BACKEND_KEYS:
+        raise BadInput(f"{where}.backend ({backend}) must be a table with keys among {sorted(_BACKEND_KEYS)}.",
+                       name="backend")
+    jobs, scheduler = backend.get("jobs"), backend.get("scheduler")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise BadInput(f"jobs ({jobs}) must be an integer >= 1.", name="jobs")
+    checks = []
+    for i, entry in enumerate(config.get("check", [])):
+        here = f"{where}.check[{i}]"
+        if not isinstance(entry, Mapping):
+            raise BadInput(f"{here} ({entry}) must be a table.", name="check")
+        bad = set(entry) - _CHECK_KEYS
+        if bad:
+            raise BadInput(f"{here} has unknown key(s) {sorted(bad)}; allowed: {sorted(_CHECK_KEYS)}.", name=sorted(bad)[0])
+        name = entry.get("name")
+        names = [name] if name in mc.CHECKS else [c.name for c in mc.CHECKS.values() if c.theorem_id == name]
+        if not names:
+            raise BadInput(f"{here}.name ({name}) must be a registered check or a result with checks.", name="name")
+        trials, chunks = entry.get("trials"), entry.get("chunks", 1)
+        for key, value in (("trials", trials), ("chunks", chunks)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise BadInput(f"{here}.{key} ({value}) must be an integer >= 1.", name=key)
+        grid = entry.get("grid", {})
+        if not isinstance(grid, Mapping):
+            raise BadInput(f"{here}.grid ({grid}) must be a table of parameter values.", name="grid")
+        mode = entry.get("combine", "product")
+        if mode not in ("product", "zip"):
+            raise BadInput(f"{here}.combine ({mode}) must be 'product' or 'zip'.", name="combine")
+        fixed = dict(entry.get("options", {}))
+        axes = {k: _expand_values(here, k, v) for k, v in grid.items()}
+        if mode == "zip" and len({len(v) for v in axes.values()}) > 1:
+            raise BadInput(f"{here}.grid lists must have equal lengths to be zipped: "
+                           f"{ {k: len(v) for k, v in axes.items()} }.", name="grid")
+        keys = list(axes)
+        points = (list(zip(*axes.values())) if mode == "zip" else list(itertools.product(*axes.values()))) \
+            if keys else [()]
+        for nm in names:
+            accepted = _accepted_options(mc.CHECKS[nm].run)
+            for k in [*keys, *fixed]:
+                if accepted is not None and k not in accepted:
+                    raise BadInput(f"{here}: parameter ({k}) must be one of the options of {nm}: "
+                                   f"{', '.join(sorted(accepted)) or 'none'}.", name=k)
+            for point in points:
+                opts = {**fixed, **dict(zip(keys, point))}
+                checks.append((nm, tuple(sorted(opts.items())), trials, chunks))
+    experiments = []
+    for i, entry in enumerate(config.get("experiment", [])):
+        here = f"{where}.experiment[{i}]"
+        if not isinstance(entry, Mapping) or set(entry) - _EXPERIMENT_KEYS:
+            raise BadInput(f"{here} ({entry}) must be a table with keys among {sorted(_EXPERIMENT_KEYS)}.",
+                           name="experiment")
+        if entry.get("name") not in mc.EXPERIMENTS:
+            raise BadInput(f"{here}.name ({entry.get('name')}) must be one of: {', '.join(mc.EXPERIMENTS) or 'none'}.",
+                           name="name")
+        seeds = entry.get("seeds", [seed])
+        if not isinstance(seeds, list) or not all(isinstance(s, int) and s >= 0 for s in seeds):
+            raise BadInput(f"{here}.seeds ({seeds}) must be a list of integers >= 0.", name="seeds")
+        for s in seeds:
+            experiments.append((entry["name"], bool(entry.get("quick", False)), s))
+    if not checks and not experiments:
+        raise BadInput(f"{where} must list at least one [[check]] or [[experiment]].", name="check")
+    store = config.get("store")
+    return SweepPlan(seed, store, jobs, scheduler, tuple(checks), tuple(experiments))
+
+
+def _accepted_options(fn: Any) -> set[str] | None:
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # pragma: no cover
+        return None
+    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+        return None
+    return {p.name for p in sig.parameters.values() if p.kind is p.KEYWORD_ONLY}
+
+
+def load_sweep(path: str | os.PathLike[str]) -> SweepPlan:
+    """Read and validate a sweep TOML file."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        with open(path, "rb") as fh:
+            config = tomllib.load(fh)
+    except FileNotFoundError:
+        raise BadInput(f"config ({path}) must be an existing TOML file.", name="config") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(f"config ({path}) must be valid TOML: {exc}.", name="config") from None
+    return parse_sweep(config, where=str(path))
+
+
+def run_sweep(plan: SweepPlan, *, backend: Backend | None = None, store: Any = None,
+              progress: bool = False) -> list[dict[str, Any]]:
+    """Run a sweep plan; returns one pooled row per check point and one per experiment run."""
+    import boundlab.montecarlo as mc
+
+    tasks = plan.tasks()
+    results = run_tasks(tasks, backend, store, progress=progress, label="sweep")
+    rows = []
+    for name, opts, trials, chunks in plan.checks:
+        mine = plan_check(name, trials=trials, seed=plan.seed, chunks=chunks, params=dict(opts))
+        pooled = mc._checks.combine([mc.MCResult.from_json(results[t]) for t in mine])
+        rows.append({"kind": "check", "name": name, "options": dict(opts),
+                     **dataclasses.replace(pooled, seed=plan.seed).to_json()})
+    for t in tasks:
+        if t.kind == "experiment":
+            rows.append({"kind": "experiment", "name": t.name, "seed": t.root_seed, "result": results[t]})
+    return rows
