@@ -325,6 +325,15 @@ def cmd_solve(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from boundlab.montecarlo import CHECKS, verify
 
+    if args.list:
+        rows = [{"name": c.name, "id": c.theorem_id, "description": c.description, "trials": c.trials,
+                 "quick_trials": c.quick_trials, "slow": c.slow, "wrong": dict(c.wrong)} for c in CHECKS.values()]
+        if args.json:
+            _json(rows)
+        else:
+            for r in rows:
+                print(f"{r['name']:36s} {r['description']}{'  [slow]' if r['slow'] else ''}")
+        return EXIT_OK
     if args.trials is not None and args.trials < 1:
         raise BadInput(f"trials ({args.trials}) must be >= 1.", name="trials")
     if args.seed < 0:
@@ -567,6 +576,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?")
     p.add_argument("overrides", nargs="*", metavar="NAME=VALUE", help="check options (e.g. radius_scale=0.1)")
     p.add_argument("--all", action="store_true")
+    p.add_argument("--list", action="store_true", help="list the registered checks")
     p.add_argument("--trials", type=int)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--quick", action="store_true", help="the quick sizes used by the test suite and the quick report")
