@@ -199,7 +199,16 @@ def plan_check(name: str, *, trials: int, seed: int, chunks: int = 1,
         if isinstance(value, bool) or int(value) != value or value < low:
             raise BadInput(f"{key} ({value}) must be an integer >= {low}.", name=key)
     chunk_trials = math.ceil(int(trials) / int(chunks))
-    items = tuple(sorted((params or {}).items()))
+    accepted = _accepted_options(mc.CHECKS[name].run)
+    opts = {}
+    for key, value in (params or {}).items():
+        if accepted is not None and key not in accepted:
+            raise BadInput(f"option ({key}) must be one of the options of {name}: {', '.join(sorted(accepted)) or 'none'}.",
+                           name=key)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # counts given on the command line arrive as floats
+        opts[key] = value
+    items = tuple(sorted(opts.items()))
     return [Task("check", name, items, int(seed), i, int(chunks), chunk_trials) for i in range(int(chunks))]
 
 
