@@ -39,6 +39,10 @@ from ._checks import verify as verify
 from ._experiments import EXPERIMENTS as EXPERIMENTS
 from ._experiments import Experiment as Experiment
 from ._experiments import register_experiment as register_experiment
+from ._diversity import differential_diversity as differential_diversity
+from ._diversity import diversity as diversity
+from ._diversity import glm_diversity as glm_diversity
+from ._diversity import mechanism_bounds as mechanism_bounds
 from ._problems import GaussianMean as GaussianMean
 from ._problems import ModelAN as ModelAN
 from ._problems import ModelE as ModelE
@@ -46,6 +50,18 @@ from ._problems import ModelG as ModelG
 from ._problems import ModelR as ModelR
 from ._problems import QuadraticProblem as QuadraticProblem
 from ._problems import SoftmaxRegression as SoftmaxRegression
+from ._rademacher import adversarial_margins as adversarial_margins
+from ._rademacher import expected_sum_norm as expected_sum_norm
+from ._rademacher import rademacher_adv_linear as rademacher_adv_linear
+from ._rademacher import rademacher_linear as rademacher_linear
+from ._rademacher import rademacher_multiclass as rademacher_multiclass
+from ._rademacher import rademacher_pair as rademacher_pair
+from ._rademacher import thm5_2_sandwich as thm5_2_sandwich
+from ._rademacher import thm5_3_bound as thm5_3_bound
+from ._rademacher import thm5_4_bound as thm5_4_bound
+from ._rademacher import thm5_5_bound as thm5_5_bound
+from ._rademacher import thm5_8_bound as thm5_8_bound
+from ._sgd import minibatch_sgd as minibatch_sgd
 from ._simulators import GDResult as GDResult
 from ._simulators import OneRoundResult as OneRoundResult
 from ._simulators import aggregator_for as aggregator_for
@@ -62,5 +78,8 @@ __all__ = [
     "geometric_median", "inner_product", "inside_range", "krum", "label_flip", "large_value", "loglog_slope",
     "mean", "median", "multi_krum", "nan_inf", "one_round", "one_sided_shift", "random_labels", "register_check",
     "register_experiment", "robust_gd", "sign_flip", "spectral_filter", "stall", "t_interval", "trimmed_mean",
-    "verify",
+    "verify", "diversity", "differential_diversity", "glm_diversity", "mechanism_bounds", "minibatch_sgd",
+    "adversarial_margins", "expected_sum_norm", "rademacher_adv_linear", "rademacher_linear",
+    "rademacher_multiclass", "rademacher_pair", "thm5_2_sandwich", "thm5_3_bound", "thm5_4_bound", "thm5_5_bound",
+    "thm5_8_bound",
 ]
