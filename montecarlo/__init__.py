@@ -7,6 +7,7 @@ take an explicit ``np.random.Generator``; simulators run a leading axis of indep
 from . import _checks_ch2 as _checks_ch2
 from . import _checks_ch3 as _checks_ch3
 from . import _checks_ch4 as _checks_ch4
+from . import _checks_cert as _checks_cert
 from . import _checks_ch5 as _checks_ch5
 from . import _checks_gd as _checks_gd
 from ._aggregators import geometric_median as geometric_median

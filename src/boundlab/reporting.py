@@ -224,11 +224,20 @@ def _md_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
 
 def _tables() -> list[tuple[str, dict[str, dict[str, str]]]]:
+    """Every registered table that can render itself: ``rows()`` (row -> column -> text) or ``rate_rows()``
+    (row -> generated rate)."""
     out = []
     for item_id in sorted(REGISTRY, key=_sort_key):
         it = REGISTRY[item_id]
-        if it.kind == "table" and hasattr(it, "rows"):
-            out.append((f"{it.name}: {it.title}", it.rows()))  # type: ignore[attr-defined]
+        if it.kind != "table":
+            continue
+        if hasattr(it, "rows"):
+            rows = it.rows()  # type: ignore[attr-defined]
+        elif hasattr(it, "rate_rows"):
+            rows = {k: {"rate (generated from the registry)": v} for k, v in it.rate_rows().items()}  # type: ignore[attr-defined]
+        else:
+            continue
+        out.append((f"{it.name}: {it.title}", rows))
     return out
 
 
@@ -333,10 +342,10 @@ def render_latex(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, Any]
               r"id & item & kind & title \\", r"\midrule"]
     lines += [" & ".join(_tex(e[c]) for c in ("id", "item", "kind", "title")) + r" \\" for e in errata]
     lines += [r"\bottomrule", r"\end{tabular}"]
-    for _, table in _tables():
-        item = next(it for it in REGISTRY.values() if it.kind == "table")
-        lines += ["", item.latex()]
-        del table
+    for item_id in sorted(REGISTRY, key=_sort_key):
+        it = REGISTRY[item_id]
+        if it.kind == "table" and type(it).latex is not type(REGISTRY["def3.1"]).latex:
+            lines += ["", it.latex()]
     return "\n".join(lines) + "\n"
 
 

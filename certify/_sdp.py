@@ -1,0 +1,745 @@
+r"""Sound certificates for the SDP value of Theorem 5.7: Phi(Q) = max <Q, P> over P PSD, diag(P) <= 1.
+
+Theorem 5.7 (dissertation lines 12420-12445) bounds the worst-case increase of
+g(x) = v' relu(W1 x) over the l_inf ball by (eps / 4) Phi(Q(v, W1)). The matrix Q of (5.7) as
+printed makes the theorem false (catalog section 8.3); :func:`build_q` builds the corrected
+matrix by default and the printed one on request (``form="printed"``, for the errata).
+
+Both matrices are **bipartite** (zero diagonal, every nonzero entry joins two disjoint index sets),
+so Q = [[0, G], [G', 0]] up to a permutation, and the elliptope problem becomes
+max 2 sum_ij G_ij <u_i, w_j> over unit vectors: the low-rank coordinate ascent (mixing / Burer-
+Monteiro) method is then *exact block* coordinate ascent, i.e. alternating matrix products
+U <- rownormalize(G W), W <- rownormalize(G' U). This is the fast default path.
+
+Every upper bound reported here is the dual certificate
+
+    U(c) = 1'c + N * lambda_max(Q - diag c)            (sound for every c in R^N)
+
+evaluated with a dense symmetric eigensolver plus a floating-point safety margin
+(:func:`certificate`); a solver's own objective value is never reported as a bound. Lower bounds
+are values of feasible matrices P (the low-rank factor, or a solver's primal repaired to
+feasibility). Sizes: the dense eigensolver needs N^2 memory, so every path has a largest N
+(:data:`MAX_N`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+import warnings
+from typing import Any, Literal
+
+import numpy as np
+import scipy.linalg
+
+from boundlab.bounds import BadInput
+
+__all__ = [
+    "BipartiteQ", "SDPResult", "MAX_N", "build_q", "q_matrix", "as_q", "certificate", "eigenvalue_bound",
+    "solve_sdp", "hypercube_max",
+]
+
+EPS = float(np.finfo(float).eps)
+Form = Literal["corrected", "printed"]
+Method = Literal["fast", "reference", "scs", "clarabel", "eig"]
+
+#: Largest N each path accepts. The dense eigenvalue certificate needs N^2 doubles (N = 6000:
+#: 288 MB, about a minute of eigensolver time); cvxpy + SCS with an N x N PSD variable becomes
+#: slow and memory-hungry beyond about 1000; Clarabel (interior point) forms dense blocks of size
+#: (N(N+1)/2)^2, so only small N fit.
+MAX_N: dict[str, int] = {"fast": 6000, "eig": 6000, "scs": 1000, "clarabel": 60}
+
+_PATH_LABEL = {"fast": "fast (low-rank coordinate ascent)", "eig": "eigenvalue bound",
+               "scs": "reference (cvxpy + SCS)", "clarabel": "reference (cvxpy + Clarabel)"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The matrix Q of (5.7)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class BipartiteQ:
+    """A symmetric matrix with zero diagonal and bipartite sparsity, stored without forming it.
+
+    ``Q[left[i], right[j]] = Q[right[j], left[i]] = G[i, j]``; every other entry is 0.
+
+    Attributes
+    ----------
+    G : ndarray, shape (m, n)
+        The off-diagonal block.
+    left, right : ndarray of int, shapes (m,) and (n,)
+        Disjoint index sets whose union is ``range(N)``, ``N = m + n``.
+    entry_error : float
+        A bound on ``sum_ij |Q_ij - Q*_ij|`` between the stored matrix and the exact one (rounding
+        while building it); Phi is 1-Lipschitz in that norm, so certificates add it.
+    """
+
+    G: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    entry_error: float = 0.0
+
+    @property
+    def N(self) -> int:  # noqa: N802 (the dissertation's N)
+        return int(self.left.size + self.right.size)
+
+    def dense(self) -> np.ndarray:
+        """The full N x N matrix (float64)."""
+        Q = np.zeros((self.N, self.N))
+        Q[np.ix_(self.left, self.right)] = self.G
+        Q[np.ix_(self.right, self.left)] = self.G.T
+        return Q
+
+    def __neg__(self) -> BipartiteQ:
+        return dataclasses.replace(self, G=-self.G)
+
+    def scaled(self, a: float) -> BipartiteQ:
+        """``a * Q`` (entry error scaled alike)."""
+        return dataclasses.replace(self, G=a * self.G, entry_error=abs(a) * self.entry_error)
+
+    def l1(self) -> float:
+        """The entrywise l1 norm ``sum_ij |Q_ij| = 2 sum |G|`` (an upper bound on Phi, by (5.20))."""
+        return 2.0 * float(np.abs(self.G).sum())
+
+
+def _gamma(n: int) -> float:
+    """Higham's gamma_n = n u / (1 - n u), the relative error of an n-term dot product."""
+    return n * EPS / (1.0 - n * EPS)
+
+
+def _check_finite(name: str, a: np.ndarray) -> None:
+    if not np.all(np.isfinite(a)):
+        bad = a[~np.isfinite(a)].ravel()[0]
+        raise BadInput(f"{name} ({bad}) must contain only finite numbers.", name=name)
+
+
+def build_q(W1: Any, v: Any, form: Form = "corrected") -> BipartiteQ:
+    r"""The matrix Q(v, W1) of (5.7), corrected (default) or as printed, without forming it.
+
+    Block sizes (1, d, d1), N = 1 + d + d1, index 0 is the homogenising coordinate.
+
+    * ``corrected``: Q = [[0, v'W, 0], [W'v, 0, W' diag(v)], [0, diag(v) W, 0]]
+      (catalog Def-SDP, Q^fix), sound in Theorem 5.7.
+    * ``printed``: Q = [[0, 0, 1'W' diag(v)], [0, 0, W' diag(v)], [diag(v) W 1, diag(v) W, 0]]
+      (dissertation lines 12436-12445). **Unsound** (catalog section 8.3); kept for the errata.
+
+    Parameters
+    ----------
+    W1 : array_like, shape (d1, d)
+        First-layer weights.
+    v : array_like, shape (d1,)
+        Output weights of the scalar function v' relu(W1 x) (``w_{2,y'} - w_{2,y}`` in Theorem 5.7).
+    form : {"corrected", "printed"}
+
+    Returns
+    -------
+    BipartiteQ
+
+    Examples
+    --------
+    >>> q = build_q([[1.0, -1.0]], [1.0])          # the section 8.3 counterexample
+    >>> q.dense()
+    array([[ 0.,  1., -1.,  0.],
+           [ 1.,  0.,  0.,  1.],
+           [-1.,  0.,  0., -1.],
+           [ 0.,  1., -1.,  0.]])
+    >>> build_q([[1.0, -1.0]], [1.0], form="printed").dense()[0]
+    array([0., 0., 0., 0.])
+    """
+    W = np.asarray(W1, dtype=float)
+    vv = np.asarray(v, dtype=float)
+    if W.ndim != 2 or W.shape[0] == 0 or W.shape[1] == 0:
+        raise BadInput(f"W1 (shape {W.shape}) must be a non-empty matrix of shape (d1, d).", name="W1")
+    if vv.shape != (W.shape[0],):
+        raise BadInput(f"v (shape {vv.shape}) must have shape ({W.shape[0]},) to match W1 (shape {W.shape}).",
+                       name="v")
+    _check_finite("W1", W)
+    _check_finite("v", vv)
+    d1, d = W.shape
+    B = W.T * vv  # (d, d1): W' diag(v), entries exact up to one rounding each
+    l1B = float(np.abs(B).sum())
+    if form == "corrected":
+        G = np.column_stack([W.T @ vv, B])  # rows: inputs (d); columns: [scalar, hidden (d1)]
+        left = np.arange(1, 1 + d)
+        right = np.concatenate([[0], np.arange(1 + d, 1 + d + d1)])
+        err = 2.0 * (EPS * l1B + _gamma(d1) * 1.01 * l1B)
+    elif form == "printed":
+        G = np.vstack([B.sum(axis=0), B])  # rows: [scalar, inputs (d)]; columns: hidden (d1)
+        left = np.arange(0, 1 + d)
+        right = np.arange(1 + d, 1 + d + d1)
+        err = 2.0 * (EPS * l1B + _gamma(d + 1) * 1.01 * l1B)
+    else:
+        raise BadInput(f"form ({form}) must be 'corrected' or 'printed'.", name="form")
+    return BipartiteQ(np.ascontiguousarray(G), left, right, err)
+
+
+def q_matrix(W1: Any, v: Any, form: Form = "corrected") -> np.ndarray:
+    """The dense N x N matrix Q(v, W1) of (5.7) (see :func:`build_q`).
+
+    Examples
+    --------
+    >>> q_matrix([[2.0]], [3.0]).tolist()
+    [[0.0, 6.0, 0.0], [6.0, 0.0, 6.0], [0.0, 6.0, 0.0]]
+    """
+    return build_q(W1, v, form).dense()
+
+
+def _two_colour(Q: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Split the nonzero pattern of a zero-diagonal Q into two sides, or None if it has an odd cycle."""
+    N = Q.shape[0]
+    nz = Q != 0
+    colour = np.full(N, -1)
+    for start in range(N):
+        if colour[start] >= 0:
+            continue
+        colour[start] = 0
+        queue = [start]
+        while queue:
+            i = queue.pop()
+            nbrs = np.nonzero(nz[i])[0]
+            if np.any(colour[nbrs] == colour[i]):
+                return None
+            new = nbrs[colour[nbrs] < 0]
+            colour[new] = 1 - colour[i]
+            queue.extend(new.tolist())
+    return np.nonzero(colour == 0)[0], np.nonzero(colour == 1)[0]
+
+
+def as_q(Q: Any) -> BipartiteQ | np.ndarray:
+    """Validate a matrix for :func:`solve_sdp`; return a :class:`BipartiteQ` when its structure allows.
+
+    A dense input must be a finite square matrix, symmetric up to rounding (relative 1e-10); its
+    symmetric part is used (only it enters <Q, P> for symmetric P), with the rounding of the
+    symmetrisation added to the certificate. Zero-diagonal matrices whose nonzero pattern is
+    bipartite are converted (exactly) so that the fast path runs on the off-diagonal block.
+
+    Examples
+    --------
+    >>> q = as_q(q_matrix([[1.0, -1.0]], [1.0]))
+    >>> type(q).__name__, q.G.shape
+    ('BipartiteQ', (2, 2))
+    >>> as_q(np.ones((2, 2))).shape                 # nonzero diagonal: a general matrix
+    (2, 2)
+    """
+    if isinstance(Q, (BipartiteQ, _GeneralQ)):
+        return Q
+    A = np.asarray(Q)
+    if A.dtype == object or not (np.issubdtype(A.dtype, np.number) or A.dtype == bool):
+        raise BadInput(f"Q (dtype {A.dtype}) must be a numeric matrix.", name="Q")
+    if np.iscomplexobj(A):
+        raise BadInput(f"Q (dtype {A.dtype}) must be real.", name="Q")
+    A = A.astype(float)
+    if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] == 0:
+        raise BadInput(f"Q (shape {A.shape}) must be a non-empty square matrix.", name="Q")
+    _check_finite("Q", A)
+    scale = float(np.abs(A).max()) if A.size else 0.0
+    asym = float(np.abs(A - A.T).max())
+    if asym > 1e-10 * max(scale, 1e-300):
+        raise BadInput(f"Q (max |Q - Q'| = {asym:.3g}) must be symmetric.", name="Q")
+    err = 0.0
+    if asym > 0:
+        err = EPS * float(np.abs(A).sum())
+        A = 0.5 * (A + A.T)
+    if np.any(np.diag(A) != 0) or A.shape[0] == 1:
+        return _GeneralQ(A, err)
+    sides = _two_colour(A)
+    if sides is None:
+        return _GeneralQ(A, err)
+    left, right = sides
+    return BipartiteQ(np.ascontiguousarray(A[np.ix_(left, right)]), left, right, err)
+
+
+class _GeneralQ(np.ndarray):
+    """A dense symmetric matrix carrying the bound on its symmetrisation error."""
+
+    entry_error: float
+
+    def __new__(cls, A: np.ndarray, entry_error: float = 0.0) -> _GeneralQ:
+        obj = np.asarray(A, dtype=float).view(cls)
+        obj.entry_error = float(entry_error)
+        return obj
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.entry_error = getattr(obj, "entry_error", 0.0)
+
+
+def _dense(Q: BipartiteQ | np.ndarray) -> np.ndarray:
+    return Q.dense() if isinstance(Q, BipartiteQ) else np.array(Q, dtype=float)
+
+
+def _size(Q: BipartiteQ | np.ndarray) -> int:
+    return Q.N if isinstance(Q, BipartiteQ) else int(np.shape(Q)[0])
+
+
+def _entry_error(Q: BipartiteQ | np.ndarray) -> float:
+    return float(getattr(Q, "entry_error", 0.0))
+
+
+# ---------------------------------------------------------------------------------------------
+# The certificate
+# ---------------------------------------------------------------------------------------------
+
+
+def _lambda_max(A: np.ndarray) -> float:
+    """Largest eigenvalue of a symmetric matrix with LAPACK's dense solver (dsyevr)."""
+    n = A.shape[0]
+    return float(scipy.linalg.eigh(A, eigvals_only=True, subset_by_index=[n - 1, n - 1],
+                                   overwrite_a=True, check_finite=False)[0])
+
+
+def certificate(Q: Any, c: Any, *, mutate: str | None = None) -> float:
+    r"""A sound upper bound on Phi(Q) from any dual vector c: U(c) = 1'c + N lambda_max(Q - diag c).
+
+    For every feasible P (PSD, diag(P) <= 1) and every c,
+    <Q, P> = <Q - diag c, P> + sum c_i P_ii <= lambda_max^+ tr P + sum c_i^+ . With the shift
+    c' = c + (lambda_max + delta) 1, diag(c') >= Q, so Phi(Q) <= sum (c'_i)^+ ; for a zero-diagonal
+    Q every c'_i >= 0 and this is exactly 1'c + N (lambda_max + delta), the formula above.
+
+    Floating point: lambda_max is computed by LAPACK's dense symmetric eigensolver, which is
+    backward stable (the computed eigenvalue is exact for Q - diag c + E, ||E||_2 <= p(N) u ||A||_2);
+    boundlab takes delta = 4 N u ||Q - diag c||_F, adds (N + 3) u times the sum for the rounding
+    of the final sum, and adds the bound on Q's own construction error (Phi is 1-Lipschitz in the
+    entrywise l1 norm because |P_ij| <= 1).
+
+    Parameters
+    ----------
+    Q : BipartiteQ or array_like, shape (N, N)
+    c : array_like, shape (N,)
+        Any vector; the closer to the optimal dual, the tighter the bound.
+    mutate : None or "drop-eigen"
+        Test hook: ``"drop-eigen"`` returns the unsound 1'c (the eigenvalue term dropped) so that
+        the soundness checks can show they reject it.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> q = build_q([[1.0, -1.0]], [1.0])            # Phi(Q^fix) = 8 (catalog section 8.3)
+    >>> round(certificate(q, np.zeros(4)), 9)        # c = 0: N lambda_max(Q) = 4 * 2
+    8.0
+    >>> round(certificate(q, [0.0, 0.0, 0.0, 4.0]), 6)   # a poor c still gives a sound bound
+    10.415502
+    >>> u = certificate(q, [2.0, 2.0, 2.0, 2.0])
+    >>> 8.0 <= u < 8.0 + 1e-12
+    True
+    """
+    Qv = as_q(Q)
+    N = _size(Qv)
+    cc = np.asarray(c, dtype=float).reshape(-1)
+    if cc.shape != (N,):
+        raise BadInput(f"c (shape {cc.shape}) must have shape ({N},).", name="c")
+    _check_finite("c", cc)
+    if mutate == "drop-eigen":
+        return float(cc.sum())
+    if mutate is not None:
+        raise BadInput(f"mutate ({mutate}) must be None or 'drop-eigen'.", name="mutate")
+    A = _dense(Qv)
+    diag_before = np.diag(A).copy()
+    A[np.diag_indices(N)] = diag_before - cc
+    # rounding of the diagonal subtraction (zero when Q has zero diagonal: 0 - c is exact)
+    diag_err = EPS * float(np.abs(np.diag(A)).max()) if np.any(diag_before) else 0.0
+    normA = float(np.sqrt(np.einsum("ij,ij->", A, A)))
+    lam = _lambda_max(A)
+    delta = 4.0 * N * EPS * normA + diag_err + 1e-300
+    shifted = np.maximum(cc + (lam + delta), 0.0)
+    total = float(shifted.sum())
+    return total * (1.0 + (N + 3) * EPS) + _entry_error(Qv) * (1.0 + 1e-6)
+
+
+def _candidate_duals(Q: BipartiteQ | np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Cheap dual vectors: zero, two-level scaling (bipartite) and Gershgorin (row l1 norms)."""
+    N = _size(Q)
+    out = [("c = 0", np.zeros(N))]
+    if isinstance(Q, BipartiteQ):
+        m, n = Q.G.shape
+        if m and n and np.any(Q.G):
+            sigma = float(np.linalg.norm(Q.G, 2)) * (1 + 1e-12)
+            c = np.empty(N)
+            c[Q.left] = sigma * math.sqrt(n / m)
+            c[Q.right] = sigma * math.sqrt(m / n)
+            out.append(("two-level spectral", c))
+        c = np.empty(N)
+        c[Q.left] = np.abs(Q.G).sum(axis=1)
+        c[Q.right] = np.abs(Q.G).sum(axis=0)
+        out.append(("Gershgorin", c))
+    else:
+        A = np.asarray(Q, dtype=float)
+        out.append(("Gershgorin", np.abs(A).sum(axis=1) - np.abs(np.diag(A)) + np.diag(A)))
+    return out
+
+
+def eigenvalue_bound(Q: Any) -> tuple[float, str]:
+    """The always-sound fallback: the best certificate over cheap dual vectors (no solver).
+
+    Returns the bound and which dual vector achieved it.
+
+    Examples
+    --------
+    >>> u, how = eigenvalue_bound(build_q([[1.0, -1.0]], [1.0]))
+    >>> round(u, 9), how
+    (8.0, 'c = 0')
+    """
+    Qv = as_q(Q)
+    _require_size(Qv, "eig")
+    best = (math.inf, "")
+    for name, c in _candidate_duals(Qv):
+        u = certificate(Qv, c)
+        if u < best[0]:
+            best = (u, name)
+    return best
+
+
+def _require_size(Q: BipartiteQ | np.ndarray, path: str) -> None:
+    N = _size(Q)
+    if N > MAX_N[path]:
+        fits = [p for p in ("clarabel", "scs", "fast") if N <= MAX_N[p]]
+        hint = (f"the {_PATH_LABEL[fits[0]]} path fits (N <= {MAX_N[fits[0]]})" if fits else
+                "no path fits: the dense eigenvalue certificate needs N^2 memory")
+        raise BadInput(f"N ({N}) must be <= {MAX_N[path]} for the {_PATH_LABEL[path]} path; {hint}.", name="N")
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SDPResult:
+    """A certified interval [lower, upper] containing Phi(Q).
+
+    ``upper`` is always a dual certificate (:func:`certificate`); ``lower`` is the value of a
+    feasible P. ``status`` is ``"certified"`` when the path ran as intended, ``"fallback"`` when
+    the solver's answer was not usable and the eigenvalue bound was reported instead.
+    ``solver_value`` is the solver's own objective (never a bound), when it has one.
+    """
+
+    lower: float
+    upper: float
+    solver: str
+    seconds: float
+    N: int
+    status: str = "certified"
+    note: str = ""
+    iterations: int = 0
+    solver_value: float | None = None
+    dual: np.ndarray | None = dataclasses.field(default=None, repr=False, compare=False)
+    factor: np.ndarray | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def gap(self) -> float:
+        return self.upper - self.lower
+
+    @property
+    def rel_gap(self) -> float:
+        return self.gap / max(abs(self.upper), 1e-300) if self.upper else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"lower": self.lower, "upper": self.upper, "gap": self.gap, "relative_gap": self.rel_gap,
+                "solver": self.solver, "seconds": self.seconds, "N": self.N, "status": self.status,
+                "iterations": self.iterations, "solver_value": self.solver_value, "note": self.note}
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast path: low-rank coordinate ascent
+# ---------------------------------------------------------------------------------------------
+
+
+def _rank(N: int, rank: int | None) -> int:
+    if rank is None:
+        return max(2, min(N, int(math.ceil(math.sqrt(2 * N))) + 1))  # Barvinok-Pataki: k(k+1)/2 > N
+    if int(rank) != rank or rank < 1:
+        raise BadInput(f"rank ({rank}) must be an integer >= 1.", name="rank")
+    return int(rank)
+
+
+def _normalise_rows(X: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of X scaled to unit length (rows of norm 0 keep ``old``); returns (rows, norms)."""
+    nrm = np.sqrt(np.einsum("ij,ij->i", X, X))
+    zero = nrm == 0
+    out = X / np.where(zero, 1.0, nrm)[:, None]
+    if np.any(zero):
+        out[zero] = old[zero]
+    return out, nrm
+
+
+def _blas_threads(n: int | None) -> Any:
+    """Limit BLAS threads inside the iteration (its products are tall-skinny: threads barely help,
+    and on a busy machine oversubscribed BLAS threads slow them several-fold). No-op without
+    threadpoolctl (a scikit-learn dependency)."""
+    import contextlib
+
+    if n is None:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=n, user_api="blas")
+
+
+def _fast_bipartite(Q: BipartiteQ, tol: float, rank: int | None, max_iters: int, seed: int,
+                    time_limit: float) -> tuple[float, float, np.ndarray, np.ndarray, int, str]:
+    G = Q.G
+    m, n = G.shape
+    N = Q.N
+    k = _rank(N, rank)
+    rng = np.random.default_rng(seed)
+    U, _ = _normalise_rows(rng.standard_normal((m, k)), np.ones((m, k)) / math.sqrt(k))
+    Wr = np.ones((n, k)) / math.sqrt(k)
+    GT = np.ascontiguousarray(G.T)
+    c_prev: np.ndarray | None = None
+    target = tol
+    best: tuple[float, float, np.ndarray, np.ndarray] | None = None
+    t0 = time.perf_counter()
+    it = 0
+    check_every = 10
+    note = ""
+    while True:
+        X = GT @ U  # (n, k)
+        Wr, nb = _normalise_rows(X, Wr)  # the best right factor for U
+        Y = G @ Wr  # (m, k)
+        if it > 0 and (it % check_every == 0 or it >= max_iters):
+            c = np.empty(N)
+            c[Q.left] = np.sqrt(np.einsum("ij,ij->i", Y, Y))  # optimal dual of the left rows given Wr
+            c[Q.right] = nb  # ... of the right rows given U
+            lower = 2.0 * float(nb.sum())  # <Q, YY'> for the factor (U, Wr)
+            scale = max(float(c.mean()), 1e-300)
+            change = math.inf if c_prev is None else float(np.abs(c - c_prev).max()) / scale
+            c_prev = c
+            out_of_budget = it >= max_iters or time.perf_counter() - t0 > time_limit
+            if change <= target or out_of_budget:
+                upper = certificate(Q, c)
+                lower_sound = lower * (1 - 4 * (k + 2) * EPS) - Q.entry_error
+                if best is None or upper - lower_sound < best[1] - best[0]:
+                    best = (lower_sound, upper, c, np.vstack([U, Wr]))
+                if upper - lower_sound <= tol * max(upper, 1e-300):
+                    break
+                if out_of_budget:
+                    note = (f"stopped after {it} iterations ({'iteration' if it >= max_iters else 'time'} budget) "
+                            f"with relative gap {(upper - lower_sound) / max(upper, 1e-300):.2e} > tol {tol:g}; "
+                            "the interval is still sound")
+                    break
+                target = change / 10.0
+        U, _ = _normalise_rows(Y, U)
+        it += 1
+    assert best is not None
+    lower, upper, c, factor = best
+    return max(lower, 0.0), upper, c, factor, it, note
+
+
+def _fast_general(A: np.ndarray, tol: float, rank: int | None, max_iters: int, seed: int,
+                  time_limit: float) -> tuple[float, float, np.ndarray, np.ndarray, int, str]:
+    """The mixing method (coordinate ascent over rows of Y, ||y_i|| <= 1) for a general symmetric Q."""
+    N = A.shape[0]
+    k = _rank(N, rank)
+    rng = np.random.default_rng(seed)
+    Y, _ = _normalise_rows(rng.standard_normal((N, k)), np.ones((N, k)) / math.sqrt(k))
+    dq = np.diag(A).copy()
+    Off = A - np.diag(dq)
+    t0 = time.perf_counter()
+    c_prev: np.ndarray | None = None
+    target = tol
+    best = None
+    note = ""
+    sweep = 0
+    while True:
+        for i in range(N):
+            g = Off[i] @ Y
+            ng = float(np.sqrt(g @ g))
+            if ng == 0.0:
+                if dq[i] < 0:
+                    Y[i] = 0.0
+                continue
+            r = 1.0 if (dq[i] >= 0 or ng >= -dq[i]) else ng / -dq[i]
+            Y[i] = g * (r / ng)
+        sweep += 1
+        AY = A @ Y
+        lower = float(np.einsum("ij,ij->", Y, AY))
+        on_boundary = np.einsum("ij,ij->i", Y, Y) >= 1 - 1e-9
+        c = np.where(on_boundary, np.einsum("ij,ij->i", Y, AY), 0.0)
+        scale = max(float(np.abs(c).mean()), 1e-300)
+        change = math.inf if c_prev is None else float(np.abs(c - c_prev).max()) / scale
+        c_prev = c
+        out_of_budget = sweep >= max_iters or time.perf_counter() - t0 > time_limit
+        if change <= target or out_of_budget:
+            upper = certificate(A, c)
+            lower_sound = lower - 4 * (N + k) * EPS * float(np.abs(AY).sum()) - _entry_error(A)
+            if best is None or upper - lower_sound < best[1] - best[0]:
+                best = (lower_sound, upper, c, Y.copy())
+            if upper - lower_sound <= tol * max(abs(upper), 1e-300):
+                break
+            if out_of_budget:
+                note = (f"stopped after {sweep} sweeps with relative gap "
+                        f"{(upper - lower_sound) / max(abs(upper), 1e-300):.2e} > tol {tol:g}; the interval is still sound")
+                break
+            target = change / 10.0
+    lower, upper, c, factor = best
+    trivial = float(np.maximum(dq, 0).sum())  # P = diag(1[Q_ii > 0]) is feasible
+    return max(lower, trivial, 0.0), upper, c, factor, sweep, note
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference path: cvxpy
+# ---------------------------------------------------------------------------------------------
+
+
+def _repaired_value(A: np.ndarray, P: np.ndarray) -> float:
+    """<Q, P'> for P' = the PSD part of P rescaled so that diag(P') <= 1 (a feasible matrix)."""
+    P = 0.5 * (P + P.T)
+    w, V = np.linalg.eigh(P)
+    P = (V * np.maximum(w, 0.0)) @ V.T
+    s = 1.0 / np.sqrt(np.maximum(np.diag(P), 1.0) * (1 + 4 * A.shape[0] * EPS))
+    P = P * s[:, None] * s[None, :]
+    return float(np.einsum("ij,ij->", A, P))
+
+
+def _reference(Q: BipartiteQ | np.ndarray, solver: str, tol: float) -> tuple[float, float, np.ndarray | None,
+                                                                             str, str, float | None, int]:
+    import cvxpy as cp
+
+    A = _dense(Q)
+    N = A.shape[0]
+    if solver.upper() not in cp.installed_solvers():
+        raise BadInput(f"method ({solver.lower()}) must name an installed cvxpy solver: "
+                       f"{', '.join(cp.installed_solvers())}.", name="method")
+    P = cp.Variable((N, N), PSD=True)
+    con = cp.diag(P) <= 1
+    prob = cp.Problem(cp.Maximize(cp.sum(cp.multiply(A, P))), [con])
+    opts: dict[str, Any] = ({"eps_abs": tol * 1e-2, "eps_rel": tol * 1e-2, "max_iters": 200_000}
+                            if solver == "SCS" else
+                            {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "max_iter": 500})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            prob.solve(solver=solver, **opts)
+    except (cp.error.SolverError, ArithmeticError, ValueError) as exc:
+        return 0.0, math.nan, None, "error", f"{solver} failed ({exc})", None, 0
+    status = str(prob.status)
+    iters = int(getattr(prob.solver_stats, "num_iters", 0) or 0)
+    value = None if prob.value is None else float(prob.value)
+    if status != "optimal" or con.dual_value is None or P.value is None:
+        return 0.0, math.nan, None, status, f"{solver} returned status '{status}'", value, iters
+    mu = np.abs(np.asarray(con.dual_value, dtype=float).reshape(-1))
+    lower = _repaired_value(A, np.asarray(P.value, dtype=float))
+    lower -= 4 * N * EPS * float(np.abs(A).sum()) + _entry_error(Q)
+    return lower, certificate(Q, mu), mu, status, "", value, iters
+
+
+# ---------------------------------------------------------------------------------------------
+# The solver front end
+# ---------------------------------------------------------------------------------------------
+
+
+def solve_sdp(Q: Any, *, method: Method = "fast", tol: float = 1e-6, rank: int | None = None,
+              max_iters: int = 50_000, seed: int = 0, time_limit: float = 120.0,
+              structure: Literal["auto", "general"] = "auto", blas_threads: int | None = 1) -> SDPResult:
+    r"""A certified interval for Phi(Q) = max <Q, P> over P PSD, diag(P) <= 1.
+
+    Parameters
+    ----------
+    Q : BipartiteQ or array_like, shape (N, N)
+        Symmetric (e.g. :func:`build_q`).
+    method : {"fast", "reference", "scs", "clarabel", "eig"}
+        ``fast`` (default): low-rank coordinate ascent (alternating products on the bipartite block;
+        the row-wise mixing method for a general matrix), stopped once the certified relative gap is
+        <= ``tol``. ``reference``: cvxpy + Clarabel for N <= MAX_N["clarabel"], else cvxpy + SCS at
+        tight tolerance; ``scs`` / ``clarabel`` force one. ``eig``: only the eigenvalue bound.
+    tol : float
+        Target relative gap (upper - lower) / upper of the fast path; tolerance of SCS.
+    rank : int, optional
+        Columns of the low-rank factor (default ceil(sqrt(2N)) + 1).
+    max_iters, time_limit : budget of the fast path (iterations; seconds).
+    seed : int
+        Seed of the random initial factor.
+    structure : {"auto", "general"}
+        ``general`` forces the row-wise mixing method even for a bipartite matrix (testing).
+    blas_threads : int or None
+        BLAS threads of the fast path's products (default 1; None leaves BLAS alone). The final
+        eigenvalue certificate always uses BLAS's own setting.
+
+    Returns
+    -------
+    SDPResult
+        ``upper`` is always :func:`certificate` of some dual vector. When a solver returns a status
+        other than "optimal" (inaccurate, infeasible, error) its answer is discarded, the status says
+        ``fallback`` and the eigenvalue bound is reported with ``lower`` = 0 (P = 0 is feasible).
+
+    Examples
+    --------
+    >>> r = solve_sdp(build_q([[1.0, -1.0]], [1.0]))          # Phi(Q^fix) = 8
+    >>> round(r.lower, 6), round(r.upper, 6), r.rel_gap <= 1e-6
+    (8.0, 8.0, True)
+    >>> r = solve_sdp(build_q([[1.0, -1.0]], [1.0], form="printed"))   # Phi(Q printed) = 4
+    >>> round(r.upper, 6)
+    4.0
+    """
+    t0 = time.perf_counter()
+    if not (isinstance(tol, (int, float)) and 0 < tol < 1):
+        raise BadInput(f"tol ({tol}) must be in (0, 1).", name="tol")
+    Qv = as_q(Q)
+    N = _size(Qv)
+    if method == "reference":
+        import cvxpy as cp
+
+        method = "clarabel" if (N <= MAX_N["clarabel"] and "CLARABEL" in cp.installed_solvers()) else "scs"
+    if method not in MAX_N:
+        raise BadInput(f"method ({method}) must be one of fast, reference, scs, clarabel, eig.", name="method")
+    _require_size(Qv, method)
+    if method == "eig":
+        upper, how = eigenvalue_bound(Qv)
+        return SDPResult(0.0, upper, _PATH_LABEL["eig"], time.perf_counter() - t0, N,
+                         note=f"best cheap dual vector: {how}; lower bound from P = 0")
+    if method == "fast":
+        if isinstance(Qv, BipartiteQ) and structure == "auto":
+            if not np.any(Qv.G):
+                return SDPResult(0.0, certificate(Qv, np.zeros(N)), _PATH_LABEL["fast"], time.perf_counter() - t0,
+                                 N, note="Q = 0", dual=np.zeros(N))
+            with _blas_threads(blas_threads):
+                lo, up, c, Y, it, note = _fast_bipartite(Qv, tol, rank, max_iters, seed, time_limit)
+            label = "fast (alternating products, bipartite Q)"
+        else:
+            A = _GeneralQ(_dense(Qv), _entry_error(Qv))
+            with _blas_threads(blas_threads):
+                lo, up, c, Y, it, note = _fast_general(A, tol, rank, max_iters, seed, time_limit)
+            label = "fast (mixing method, general Q)"
+        return SDPResult(lo, up, label, time.perf_counter() - t0, N, iterations=it, note=note, dual=c, factor=Y)
+    lo, up, mu, status, why, value, iters = _reference(Qv, method.upper(), tol)
+    if mu is None or not math.isfinite(up):
+        upper, how = eigenvalue_bound(Qv)
+        return SDPResult(0.0, upper, _PATH_LABEL[method], time.perf_counter() - t0, N, status="fallback",
+                         note=f"{why}: not used as a certificate; reported the always-sound eigenvalue bound "
+                              f"({how}) instead", iterations=iters, solver_value=value)
+    return SDPResult(max(lo, 0.0), up, _PATH_LABEL[method], time.perf_counter() - t0, N, iterations=iters,
+                     solver_value=value, dual=mu)
+
+
+def hypercube_max(Q: Any) -> float:
+    r"""max zeta' Q zeta over zeta in {-1, +1}^N by enumeration (N <= 20): a lower bound on Phi(Q).
+
+    By Grothendieck's inequality for bipartite Q, Phi(Q) <= K_G * hypercube_max(Q), K_G < 1.7823.
+
+    Examples
+    --------
+    >>> hypercube_max(q_matrix([[1.0, -1.0]], [1.0]))   # = 8 = Phi: the SDP is tight here
+    8.0
+    """
+    A = _dense(as_q(Q))
+    N = A.shape[0]
+    if N > 20:
+        raise BadInput(f"N ({N}) must be <= 20 for enumeration of the hypercube.", name="N")
+    if N == 1:
+        return float(A[0, 0])
+    # fix zeta_0 = +1 (the form is even); enumerate the rest in blocks
+    rest = N - 1
+    best = -math.inf
+    block = 1 << min(rest, 14)
+    bits = ((np.arange(block)[:, None] >> np.arange(min(rest, 14))) & 1) * 2.0 - 1.0
+    for hi in range(1 << max(rest - 14, 0)):
+        hib = ((hi >> np.arange(max(rest - 14, 0))) & 1) * 2.0 - 1.0
+        Z = np.hstack([np.ones((block, 1)), bits, np.broadcast_to(hib, (block, hib.size))])
+        best = max(best, float(np.einsum("ij,ij->i", Z @ A, Z).max()))
+    return best
