@@ -33,6 +33,7 @@ __all__ = [
     "AbstractBound",
     "REGISTRY",
     "register",
+    "register_statement",
     "get",
     "fmt_number",
 ]
@@ -345,6 +346,22 @@ class AbstractItem:
 
 class AbstractStatement(AbstractItem):
     """A numbered item without a numeric value (definition, assumption, algorithm, remark)."""
+
+
+def register_statement(id_: str, title_: str, kind_: str, source_: str, statement_: str, impl: str = "",
+                       notes_: tuple[str, ...] = (), **extra: object) -> type[AbstractStatement]:
+    """Register a numbered item that has no value (definition, assumption, algorithm, remark).
+
+    Examples
+    --------
+    >>> REGISTRY["def3.1"].kind
+    'definition'
+    """
+    cls = type(f"Item_{id_.replace('.', '_')}", (AbstractStatement,), {
+        "id": id_, "title": title_, "kind": kind_, "source": source_, "statement": statement_,
+        "implemented_by": impl, "notes": notes_, "__doc__": f"{title_} ({source_}).", **extra,
+    })
+    return register(cls)
 
 
 class AbstractBound(AbstractItem):

@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from ._base import AbstractBound, AbstractStatement, Hypothesis, Param, register
+from ._base import register_statement as _statement
 from ._symbols import LATEX_NAMES, sym
 
 #: LaTeX spellings of this chapter's names (merged into the shared table without overriding).
@@ -116,13 +117,6 @@ B_LE_N = Hypothesis("B <= n (implicit in (2.24): (B-h-1)/(n-1)^2 <= 1/(n-1) need
 G_LE_M2 = Hypothesis("G <= M^2 (Jensen: ||mean of g_i||^2 <= mean of ||g_i||^2)", G, "<=", M2, "L1388-1403")
 
 
-def _statement(id_: str, title_: str, kind_: str, source_: str, statement_: str, impl: str = "",
-               notes_: tuple[str, ...] = ()) -> type[AbstractStatement]:
-    cls = type(f"Item_{id_.replace('.', '_')}", (AbstractStatement,), {
-        "id": id_, "title": title_, "kind": kind_, "source": source_, "statement": statement_,
-        "implemented_by": impl, "notes": notes_, "__doc__": f"{title_} ({source_}).",
-    })
-    return register(cls)
 
 
 # ---------------------------------------------------------------------------------------------

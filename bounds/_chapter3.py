@@ -13,6 +13,7 @@ import numpy as np
 import sympy as sp
 
 from ._base import AbstractBound, AbstractStatement, Hypothesis, Param, register
+from ._base import register_statement as _statement
 from ._symbols import NormalQuantile, sym
 
 # ---------------------------------------------------------------------------------------------
@@ -156,13 +157,6 @@ A34 = Hypothesis("Assumption 3.4: W contains the ball of radius 2 r0 around w* (
 # ---------------------------------------------------------------------------------------------
 
 
-def _statement(id_: str, title_: str, kind_: str, source_: str, statement_: str, impl: str = "",
-               notes_: tuple[str, ...] = ()) -> type[AbstractStatement]:
-    cls = type(f"Item_{id_.replace('.', '_')}", (AbstractStatement,), {
-        "id": id_, "title": title_, "kind": kind_, "source": source_, "statement": statement_,
-        "implemented_by": impl, "notes": notes_, "__doc__": f"{title_} ({source_}).",
-    })
-    return register(cls)
 
 
 _statement("def3.1", "Coordinate-wise median", "definition", "L3843-3845",

@@ -27,6 +27,7 @@ import numpy as np
 import sympy as sp
 
 from ._base import AbstractBound, AbstractStatement, Hypothesis, Param, register
+from ._base import register_statement as _statement
 from ._symbols import LATEX_NAMES, sym
 
 # ---------------------------------------------------------------------------------------------
@@ -122,13 +123,6 @@ A45 = named("asm4.5", "Assumption 4.5: grad f(w; z) is xi-sub-exponential for ev
 # ---------------------------------------------------------------------------------------------
 
 
-def _statement(id_: str, title_: str, kind_: str, source_: str, statement_: str, impl: str = "",
-               notes_: tuple[str, ...] = (), **extra: object) -> type[AbstractStatement]:
-    cls = type(f"Item_{id_.replace('.', '_')}", (AbstractStatement,), {
-        "id": id_, "title": title_, "kind": kind_, "source": source_, "statement": statement_,
-        "implemented_by": impl, "notes": notes_, "__doc__": f"{title_} ({source_}).", **extra,
-    })
-    return register(cls)
 
 
 _statement("def4.1", "Second-order stationary point", "definition", "L8578-8582",

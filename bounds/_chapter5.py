@@ -26,6 +26,7 @@ import scipy.special
 import sympy as sp
 
 from ._base import AbstractBound, AbstractStatement, Hypothesis, Param, register
+from ._base import register_statement as _statement
 from ._errata import Erratum, register_erratum
 from ._symbols import LATEX_NAMES, sym
 
@@ -173,13 +174,6 @@ FIXED_GAMMA = named("", "gamma and the norm budgets are fixed before seeing the 
 # ---------------------------------------------------------------------------------------------
 
 
-def _statement(id_: str, title_: str, kind_: str, source_: str, statement_: str, impl: str = "",
-               notes_: tuple[str, ...] = ()) -> type[AbstractStatement]:
-    cls = type(f"Item_{id_.replace('.', '_')}", (AbstractStatement,), {
-        "id": id_, "title": title_, "kind": kind_, "source": source_, "statement": statement_,
-        "implemented_by": impl, "notes": notes_, "__doc__": f"{title_} ({source_}).",
-    })
-    return register(cls)
 
 
 _RAD = "boundlab.montecarlo._rademacher"
