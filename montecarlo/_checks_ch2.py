@@ -33,7 +33,7 @@ from . import _diversity as div
 from ._checks import Check, MCResult, chunk_rngs, register_check
 from ._experiments import Experiment, register_experiment
 from ._sgd import GLMProblem, Mechanism, PointsProblem, Replacement, SoftmaxProblem, apply_mechanism, minibatch_sgd
-from ._stats import loglog_slope, t_interval
+from ._stats import loglog_slope, slope_series, t_interval
 
 CONF = 0.999
 
@@ -455,6 +455,8 @@ def _random_design_run(rademacher: bool):  # noqa: ANN202
         return MCResult(check=f"{thm}/slope-in-d", theorem_id=thm, quantity="log-log slope of LB_GLM in d",
                         estimate=slope, ci_low=lo, ci_high=hi, bound=1.0 + exponent_shift, rule="slope",
                         trials=trials, seed=seed, seconds=0.0, tolerance=tolerance,
+                        series=slope_series(ds, y, slope, intercept, xlabel="d",
+                                            ylabel="n min ||x_i||^2 / sigma_max(X)^2"),
                         note=(f"{'Rademacher' if rademacher else 'Gaussian'} X, n = 2d, d = 32..256; "
                               f"n min||x_i||^2/sigma_max^2 (<= B_D(w) for every w) ~ {math.exp(intercept):.3g} d^"
                               f"{slope:.3f}; only the linear scaling is falsifiable (universal constants). The "

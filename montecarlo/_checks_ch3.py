@@ -20,7 +20,7 @@ from boundlab.bounds import get
 
 from ._aggregators import median, trimmed_mean
 from ._checks import Check, MCResult, chunk_rngs, register_check
-from ._stats import clopper_pearson
+from ._stats import clopper_pearson, slope_series
 
 CONFIDENCE = 0.999
 MODEL_E = {"n": 100, "m": 201, "q": 10, "t": 2.0}
@@ -306,10 +306,7 @@ def _slope_check(key: str) -> Any:
         slope, lo, hi, intercept = loglog_slope(x, y, np.random.default_rng(streams[-1]))
         target = _term_exponent(spec["var"], spec["term"]) + exponent_shift
         term = " ".join(f"{k}^{v:g}" for k, v in spec["term"].items() if v)
-        sem = y.std(axis=1, ddof=1) / math.sqrt(R)
-        series = {"x": x.tolist(), "y": y.mean(axis=1).tolist(), "y_lo": (y.mean(axis=1) - 2 * sem).tolist(),
-                  "y_hi": (y.mean(axis=1) + 2 * sem).tolist(), "slope": slope, "intercept": intercept,
-                  "target": target, "xlabel": spec["var"], "ylabel": "error of the median"}
+        series = slope_series(x, y, slope, intercept, xlabel=spec["var"], ylabel="error of the median")
         return MCResult(check=f"thm3.1/{key}", theorem_id="thm3.1", quantity=f"log-log slope in {spec['var']}",
                         estimate=slope, ci_low=lo, ci_high=hi, bound=target, rule="slope", trials=R, seed=seed,
                         seconds=0.0, tolerance=tolerance, series=series,

@@ -41,7 +41,7 @@ from ._byzpgd import (
 )
 from ._checks import Check, MCResult, register_check
 from ._experiments import Experiment, register_experiment
-from ._stats import clopper_pearson, loglog_slope
+from ._stats import clopper_pearson, loglog_slope, slope_series
 
 CONFIDENCE = 0.999
 THM43 = {"L_F": 1.0, "rho_F": 1.0, "d": 1, "Delta": 1e-13, "delta": 0.1, "F_gap": 2.0}
@@ -358,6 +358,7 @@ def _agg_slope(key: str) -> Any:
         return MCResult(check=f"tab4.3/{key}", theorem_id="tab4.3", quantity=f"log-log slope in {spec['var']}",
                         estimate=slope, ci_low=lo, ci_high=hi, bound=target, rule="slope", trials=trials, seed=seed,
                         seconds=0.0, tolerance=tolerance,
+                        series=slope_series(x, y, slope, icpt, xlabel=spec["var"], ylabel="aggregation error"),
                         note=(f"{'spectral filter' if spec['agg'] == 'filter' else 'coordinate-wise median'}, m = "
                               f"{grid[0].get('m', AGG_M)} workers, honest messages N(0, I/n); attack: "
                               f"{ {'moderate': 'cluster at 2/sqrt(alpha n) along v, the largest that Algorithm 4 threshold 8 sigma^2 (sigma^2 = 1/n) leaves undetected', 'far': 'all Byzantine at 10 sqrt(d/n) v', 'none': 'none (alpha = 0)'}[spec['attack']] }; "

@@ -40,7 +40,7 @@ from ._rademacher import (
     upsample2x2,
     zero_pad,
 )
-from ._stats import loglog_slope
+from ._stats import loglog_slope, slope_series
 
 # ---------------------------------------------------------------------------------------------
 # Random instances
@@ -192,11 +192,13 @@ def _dimension_run(p_check: float, target: float, tol: float) -> Any:
             g = (r.pairs_adversarial - r.pairs_natural).reshape(reps, per).mean(axis=1)
             gaps[i] = g
         gaps = np.maximum(gaps, 1e-300)
-        slope, lo, hi, _ = loglog_slope(_DIMS.astype(float), gaps, np.random.default_rng(seed), resamples=1000)
+        slope, lo, hi, icpt = loglog_slope(_DIMS.astype(float), gaps, np.random.default_rng(seed), resamples=1000)
         return MCResult(check=f"thm5.2/dimension-p{p_check:g}", theorem_id="thm5.2",
                         quantity="log-log slope in d of R_S(F~) - R_S(F) (zero padding)", estimate=slope,
                         ci_low=lo, ci_high=hi, bound=target, rule="slope", tolerance=tol, trials=per * reps,
                         seed=seed, seconds=0.0,
+                        series=slope_series(_DIMS, gaps, slope, icpt, xlabel="d",
+                                            ylabel="R_S(F~) - R_S(F)"),
                         note=(f"n = 100 unit-norm rows in d0 = 8, zero-padded to d = {_DIMS.tolist()}, eps = 1, W = 1, "
                               f"p = {p:g}, {form} form; gaps {np.round(gaps.mean(axis=1), 5).tolist()}; claimed slope "
                               f"{target:g} +- {tol:g} (d^(1/q)); bootstrap over {reps} replicates."))

@@ -9,7 +9,7 @@ from scipy import stats
 
 from boundlab.bounds import BadInput
 
-__all__ = ["clopper_pearson", "t_interval", "loglog_slope", "max_ci"]
+__all__ = ["clopper_pearson", "t_interval", "loglog_slope", "max_ci", "slope_series"]
 
 
 def clopper_pearson(k: int, n: int, confidence: float = 0.999) -> tuple[float, float]:
@@ -98,3 +98,23 @@ def loglog_slope(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, *, resa
     boots, _ = fit(boot_means)
     lo, hi = np.quantile(boots, [(1 - confidence) / 2, (1 + confidence) / 2])
     return float(slope), float(lo), float(hi), float(intercept)
+
+
+def slope_series(x: np.ndarray, y: np.ndarray, slope: float, intercept: float, *, xlabel: str,
+                 ylabel: str) -> dict[str, object]:
+    """What the report plots for a rate check: per-point means with +-2 standard errors and the fit.
+
+    ``y`` has shape (len(x), replicates), as for :func:`loglog_slope`.
+
+    Examples
+    --------
+    >>> s = slope_series(np.array([1.0, 10.0]), np.ones((2, 4)), 0.0, 0.0, xlabel="n", ylabel="error")
+    >>> s["y"], s["y_lo"]
+    ([1.0, 1.0], [1.0, 1.0])
+    """
+    y = np.asarray(y, dtype=float)
+    mean = y.mean(axis=1)
+    sem = y.std(axis=1, ddof=1) / math.sqrt(y.shape[1]) if y.shape[1] > 1 else np.zeros_like(mean)
+    return {"x": np.asarray(x, dtype=float).tolist(), "y": mean.tolist(), "y_lo": (mean - 2 * sem).tolist(),
+            "y_hi": (mean + 2 * sem).tolist(), "slope": float(slope), "intercept": float(intercept),
+            "xlabel": xlabel, "ylabel": ylabel}
