@@ -1,7 +1,8 @@
 """Sweep scaling: --jobs 2 vs --jobs 1 vs a Dask LocalCluster, and the results store's overhead.
 
 One CPU-bound sweep (64 chunks of the Corollary 3.1 coverage check) is timed on each backend in the
-same run; each backend runs the sweep twice, and the first run (cold workers: per-process caches, page faults)
+same run (Dask twice: the default LocalCluster, whose workers run under a nanny process, and one with
+plain workers, as `dask worker --no-nanny` starts them); each backend runs the sweep twice, and the first run (cold workers: per-process caches, page faults)
 is reported beside the second (warm); worker start-up is reported separately. The
 store is timed by writing 10^5 chunk rows, one transaction each as a sweep writes them, and
 compared with the measured compute time of one chunk. Usage:
@@ -46,20 +47,23 @@ def main() -> None:
     pool.close()
     assert res2 == ref, "process pool results differ"
 
-    from distributed import LocalCluster
+    from distributed import LocalCluster, Worker
 
     from boundlab.parallel import DaskCluster
 
-    t0 = time.perf_counter()
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
-        backend = DaskCluster(cluster.scheduler_address)
-        backend._client.run(lambda: __import__("boundlab.montecarlo"))
-        start_dask = time.perf_counter() - t0
-        dask_cold, res3 = timed_sweep(tasks, backend)
-        dask, _ = timed_sweep(tasks, backend)
-        backend.close()
-    assert res3 == ref, "dask results differ"
+    dask_runs = {}
+    for label, kwargs in (("nanny", {}), ("no nanny", {"worker_class": Worker})):
+        t0 = time.perf_counter()
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                          dashboard_address=None, **kwargs) as cluster:
+            backend = DaskCluster(cluster.scheduler_address)
+            backend._client.run(lambda: __import__("boundlab.montecarlo"))
+            start = time.perf_counter() - t0
+            cold, res3 = timed_sweep(tasks, backend)
+            warm, _ = timed_sweep(tasks, backend)
+            backend.close()
+        assert res3 == ref, "dask results differ"
+        dask_runs[label] = (warm, cold, start)
 
     with tempfile.TemporaryDirectory() as tmp:
         with Store(Path(tmp) / "bench.sqlite") as s:
@@ -75,9 +79,10 @@ def main() -> None:
     print(f"  --jobs 2 (processes):   {two:7.2f} s warm, {two_cold:.2f} s first run (+ {start_pool:.2f} s worker "
           f"start-up)   speed-up {one / two:.2f}x warm, {one / (two_cold + start_pool):.2f}x first run with start-up "
           f"(target >= 1.7x)")
-    print(f"  Dask LocalCluster (2):  {dask:7.2f} s warm, {dask_cold:.2f} s first run (+ {start_dask:.2f} s cluster "
-          f"start-up)   {(dask / two - 1) * 100:+.1f}% vs --jobs 2 warm, {(dask_cold / two_cold - 1) * 100:+.1f}% first "
-          f"run (target within 25%)")
+    for label, (dask, dask_cold, start_dask) in dask_runs.items():
+        print(f"  Dask LocalCluster (2 workers, {label}): {dask:7.2f} s warm, {dask_cold:.2f} s first run "
+              f"(+ {start_dask:.2f} s start-up)   {(dask / two - 1) * 100:+.1f}% vs --jobs 2 warm, "
+              f"{(dask_cold / two_cold - 1) * 100:+.1f}% first run (target within 25%)")
     print("  results identical on all three backends: True")
     print(f"store: {args.rows:,} rows, one transaction each: {write:.2f} s = {write / args.rows * 1e6:.0f} us/row; "
           f"median chunk compute {chunk * 1e3:.0f} ms -> store overhead {write / args.rows / chunk * 100:.3f}% "
