@@ -1,8 +1,8 @@
 """Sweep scaling: --jobs 2 vs --jobs 1 vs a Dask LocalCluster, and the results store's overhead.
 
 One CPU-bound sweep (64 chunks of the Corollary 3.1 coverage check) is timed on each backend in the
-same run (Dask twice: the default LocalCluster, whose workers run under a nanny process, and one with
-plain workers, as `dask worker --no-nanny` starts them); each backend runs the sweep twice, and the first run (cold workers: per-process caches, page faults)
+same run (Dask twice: the default LocalCluster, worker processes under nanny processes, and a
+LocalCluster whose two workers are threads of the benchmark's own process); each backend runs the sweep twice, and the first run (cold workers: per-process caches, page faults)
 is reported beside the second (warm); worker start-up is reported separately. The
 store is timed by writing 10^5 chunk rows, one transaction each as a sweep writes them, and
 compared with the measured compute time of one chunk. Usage:
@@ -52,7 +52,8 @@ def main() -> None:
     from boundlab.parallel import DaskCluster
 
     dask_runs = {}
-    for label, kwargs in (("nanny", {}), ("no nanny", {"worker_class": Worker})):
+    for label, kwargs in (("worker processes under nannies, the default", {}),
+                          ("workers as threads of this process", {"worker_class": Worker})):
         t0 = time.perf_counter()
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                           dashboard_address=None, **kwargs) as cluster:
@@ -80,7 +81,7 @@ def main() -> None:
           f"start-up)   speed-up {one / two:.2f}x warm, {one / (two_cold + start_pool):.2f}x first run with start-up "
           f"(target >= 1.7x)")
     for label, (dask, dask_cold, start_dask) in dask_runs.items():
-        print(f"  Dask LocalCluster (2 workers, {label}): {dask:7.2f} s warm, {dask_cold:.2f} s first run "
+        print(f"  Dask LocalCluster ({label}):\n      {dask:7.2f} s warm, {dask_cold:.2f} s first run "
               f"(+ {start_dask:.2f} s start-up)   {(dask / two - 1) * 100:+.1f}% vs --jobs 2 warm, "
               f"{(dask_cold / two_cold - 1) * 100:+.1f}% first run (target within 25%)")
     print("  results identical on all three backends: True")
