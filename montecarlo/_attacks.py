@@ -433,8 +433,8 @@ def inner_product(
     >>> inner_product(np.array([[1.0, 2.0], [3.0, 4.0]]), 1, np.random.default_rng(0), eps=0.5)
     array([[-1. , -1.5]])
     """
-    h, q, _ = _honest(honest), _count(q), _rng(rng)
-    return _repeat(-_positive(eps, "eps") * _honest_mean(h), q)
+    _positive(eps, "eps")  # name the argument in the error
+    return sign_flip(honest, q, rng, ctx, c=eps)  # the same map; the literature's eps is small, sign flip's c >= 1
 
 
 def one_sided_shift(
