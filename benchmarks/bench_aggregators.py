@@ -25,14 +25,13 @@ what it is.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
 import scipy.stats
 
 import boundlab.montecarlo._aggregators as agg
+from _timing import median_time  # benchmarks/_timing.py (scripts run from this folder)
 
 
 def flower_trim_mean(x: np.ndarray, beta: float) -> np.ndarray:
@@ -64,14 +63,6 @@ def partition_path(fn: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
     return run
 
 
-def timed(fn: Callable[[], np.ndarray], repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -115,10 +106,10 @@ def main() -> None:
         reference = others[0][1]()
         for name, fn in [(ours_name, ours), *others]:
             assert np.allclose(fn(), reference, rtol=1e-12, atol=1e-12), name
-        t_ours = timed(ours, repeats)
+        t_ours = median_time(ours, repeats)
         print(f"{task:<26} {ours_name:<40} {1e3 * t_ours:>10.1f} {'1.00 (ref)':>18}")
         for name, fn in others:
-            t = timed(fn, repeats)
+            t = median_time(fn, repeats)
             print(f"{'':<26} {name:<40} {1e3 * t:>10.1f} {t / t_ours:>17.2f}x")
     np.testing.assert_array_equal(x, x_before)  # nobody modified the input
 

@@ -18,24 +18,14 @@ Each timing is the median of ``repeats`` runs after one warm-up.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-from collections.abc import Callable
 
 import numpy as np
 
 from boundlab.montecarlo._checks import chunk_rngs
 from boundlab.montecarlo._rademacher import _block_values, _random_signs, conjugate, rademacher_pair
+from _timing import median_time  # benchmarks/_timing.py (scripts run from this folder)
 
 
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
