@@ -21,7 +21,7 @@ import argparse
 
 import numpy as np
 
-from boundlab.montecarlo._checks import chunk_rngs
+from boundlab.montecarlo import chunk_rngs
 from boundlab.montecarlo._rademacher import _block_values, _random_signs, conjugate, rademacher_pair
 from _timing import median_time  # benchmarks/_timing.py (scripts run from this folder)
 

@@ -20,19 +20,42 @@ from ._base import Hypothesis as Hypothesis
 from ._base import Param as Param
 from ._base import RateTerm as RateTerm
 from ._base import Solution as Solution
+from ._base import fmt_number as fmt_number
 from ._base import get as get
 from ._base import register as register
+from ._base import violation_message as violation_message
 from ._errata import ERRATA as ERRATA
 from ._errata import Erratum as Erratum
 from ._errors import BadInput as BadInput
 from ._errors import HypothesisViolated as HypothesisViolated
 from ._errors import NotEvaluable as NotEvaluable
+from ._chapter2 import TABLE_2_1 as TABLE_2_1
+from ._chapter2 import table21_gains as table21_gains
+from ._chapter5 import C_PROOF as C_PROOF
+from ._chapter5 import C_VALID as C_VALID
+from ._chapter5 import exact_adv_rs as exact_adv_rs
+from ._chapter5 import q_matrix as q_matrix
+from ._chapter5 import rademacher_abs_mean as rademacher_abs_mean
+from ._chapter5 import sdp_value_bounds as sdp_value_bounds
 from ._models import quadratic_model_constants as quadratic_model_constants
+from ._registry import Registry as Registry
+from ._registry import chapter_of as chapter_of
 
 __all__ = [
     "REGISTRY",
     "ERRATA",
     "AbstractBound",
+    "C_PROOF",
+    "C_VALID",
+    "Registry",
+    "TABLE_2_1",
+    "chapter_of",
+    "exact_adv_rs",
+    "fmt_number",
+    "q_matrix",
+    "rademacher_abs_mean",
+    "sdp_value_bounds",
+    "table21_gains",
     "AbstractItem",
     "AbstractStatement",
     "BadInput",
@@ -47,4 +70,5 @@ __all__ = [
     "get",
     "quadratic_model_constants",
     "register",
+    "violation_message",
 ]

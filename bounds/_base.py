@@ -8,7 +8,6 @@ final methods of :class:`AbstractBound` do the rest. Subclasses never override t
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -20,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from ._errors import BadInput, NotEvaluable
+from ._registry import Registry
 from ._symbols import LATEX_NAMES, MPMATH_FUNCTIONS, NUMPY_FUNCTIONS, sym
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "AbstractStatement",
     "AbstractBound",
     "REGISTRY",
+    "violation_message",
     "register",
     "register_statement",
     "get",
@@ -265,19 +266,30 @@ class RateTerm:
         return rf"\frac{{{top}}}{{{bottom}}}"
 
 
+def violation_message(thm: AbstractBound, c: Mapping[str, Any]) -> str:
+    """One line naming a violated hypothesis with both sides, e.g. for exit code 3."""
+    lhs, rhs = np.asarray(c["lhs"]), np.asarray(c["rhs"])
+    holds = np.broadcast_to(np.asarray(c["holds"], dtype=bool), np.broadcast(lhs, rhs).shape)
+    idx = tuple(np.argwhere(~holds)[0]) if holds.ndim else ()
+    lv = float(np.broadcast_to(lhs, holds.shape)[idx])
+    rv = float(np.broadcast_to(rhs, holds.shape)[idx])
+    negated = {"<=": ">", "<": ">=", ">=": "<", ">": "<="}[c["op"]]
+    where = f" (at grid index {idx})" if idx else ""
+    return (f"{thm.name}: hypothesis violated{where}: {c['text']}: {c['lhs_expr']} = {fmt_number(lv)} {negated} "
+            f"{c['rhs_expr']} = {fmt_number(rv)}.")
+
+
 # ---------------------------------------------------------------------------------------------
 # Registry
 # ---------------------------------------------------------------------------------------------
 
-REGISTRY: dict[str, AbstractItem] = {}
+REGISTRY: Registry[AbstractItem] = Registry("result", hint="`boundlab list` shows them",
+                                             chapter=lambda item: item.chapter)
 
 
 def register(cls: type[AbstractItem]) -> type[AbstractItem]:
     """Class decorator: instantiate and register a result under its id (duplicates raise)."""
-    item = cls()
-    if item.id in REGISTRY:
-        raise ValueError(f"id ({item.id}) is registered twice: {type(REGISTRY[item.id]).__name__} and {cls.__name__}.")
-    REGISTRY[item.id] = item
+    REGISTRY.add(cls.id, cls())
     return cls
 
 
@@ -289,12 +301,10 @@ def get(item_id: str) -> AbstractItem:
     >>> get("thm3.1").title
     'Median-based robust GD, strongly convex F'
     """
-    key = item_id.strip().lower()
-    if key in REGISTRY:
-        return REGISTRY[key]
-    near = difflib.get_close_matches(key, REGISTRY, n=3)
-    hint = f"; did you mean {', '.join(near)}?" if near else "; `boundlab list` shows them."
-    raise BadInput(f"id ({item_id}) must be a registered result{hint}", name="id")
+    try:
+        return REGISTRY.lookup(item_id)
+    except BadInput as e:
+        raise BadInput(str(e).replace("result (", "id (", 1), name="id") from None
 
 
 # ---------------------------------------------------------------------------------------------

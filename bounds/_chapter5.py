@@ -37,6 +37,7 @@ __all__ = [
     "sdp_value_bounds",
     "C_VALID",
     "C_PROOF",
+    "exact_adv_rs",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -787,7 +788,7 @@ def _signs(n: int) -> np.ndarray:
     return np.array(list(itertools.product((-1.0, 1.0), repeat=n)))
 
 
-def _exact_adv_rs(X: np.ndarray, y: np.ndarray, eps: float, Wb: float, p: float, how: str) -> float:
+def exact_adv_rs(X: np.ndarray, y: np.ndarray, eps: float, Wb: float, p: float, how: str) -> float:
     """Exact R_S(F~) by enumerating sigma: 'brute' (vertex sup), 'corrected' or 'printed' (5.10) closed form."""
     n = X.shape[0]
     S = _signs(n)
@@ -812,9 +813,9 @@ def _check_closed_form() -> tuple[bool, str]:
     for label, X, e in cases:
         y = np.ones(X.shape[0])
         for p in (1, math.inf):
-            brute = _exact_adv_rs(X, y, e, 1.0, p, "brute")
-            corr = _exact_adv_rs(X, y, e, 1.0, p, "corrected")
-            printed = _exact_adv_rs(X, y, e, 1.0, p, "printed")
+            brute = exact_adv_rs(X, y, e, 1.0, p, "brute")
+            corr = exact_adv_rs(X, y, e, 1.0, p, "corrected")
+            printed = exact_adv_rs(X, y, e, 1.0, p, "printed")
             ok &= math.isclose(brute, corr, rel_tol=1e-12, abs_tol=1e-14)
             wrong = not math.isclose(brute, printed, rel_tol=1e-6, abs_tol=1e-12)
             if label.startswith("x") and p == 1:
@@ -829,7 +830,7 @@ def _check_thm52_constant(c_tested: float = float(C_PROOF)) -> tuple[bool, str]:
     lines, fails, valid = [], 0, True
     for p, d in ((1, 3), (math.inf, 3)):
         X = np.zeros((2, d))
-        truth = _exact_adv_rs(X, np.ones(2), 0.5, 1.0, p, "brute")
+        truth = exact_adv_rs(X, np.ones(2), 0.5, 1.0, p, "brute")
         dq = 1.0 if p == 1 else float(d)
         claim = c_tested * 0.5 * dq / math.sqrt(2)
         ok_valid = float(C_VALID) * 0.5 * dq / math.sqrt(2) <= truth * (1 + 1e-12)

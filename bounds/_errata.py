@@ -16,6 +16,7 @@ import sympy as sp
 
 from ._base import AbstractBound, get
 from ._errors import BadInput
+from ._registry import Registry
 
 __all__ = ["Erratum", "ERRATA", "register_erratum"]
 
@@ -102,12 +103,9 @@ class Erratum:
         return d
 
 
-ERRATA: dict[str, Erratum] = {}
+ERRATA: Registry[Erratum] = Registry("erratum", hint="`boundlab errata` lists them")
 
 
 def register_erratum(e: Erratum) -> Erratum:
     """Add an erratum (duplicate ids raise)."""
-    if e.id in ERRATA:
-        raise ValueError(f"erratum id ({e.id}) is registered twice.")
-    ERRATA[e.id] = e
-    return e
+    return ERRATA.add(e.id, e)

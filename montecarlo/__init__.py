@@ -1,15 +1,13 @@
-"""Monte Carlo simulation: aggregators, attacks, problems, simulators, checks and experiments.
+"""Monte Carlo core: aggregators, attacks, problems, simulators, statistics and the check base.
+
+The registered checks live in :mod:`boundlab.montecarlo.checks` and the experiments in
+:mod:`boundlab.montecarlo.experiments`; importing those packages fills :data:`CHECKS` and
+:data:`EXPERIMENTS`.
 
 Aggregators are pure functions ``(*batch, m, d) -> (*batch, d)`` (workers on axis -2); attacks
 take an explicit ``np.random.Generator``; simulators run a leading axis of independent trials.
 """
 
-from . import _checks_ch2 as _checks_ch2
-from . import _checks_ch3 as _checks_ch3
-from . import _checks_ch4 as _checks_ch4
-from . import _checks_cert as _checks_cert
-from . import _checks_ch5 as _checks_ch5
-from . import _checks_gd as _checks_gd
 from ._aggregators import geometric_median as geometric_median
 from ._aggregators import krum as krum
 from ._aggregators import mean as mean
@@ -31,19 +29,43 @@ from ._attacks import one_sided_shift as one_sided_shift
 from ._attacks import random_labels as random_labels
 from ._attacks import sign_flip as sign_flip
 from ._attacks import stall as stall
+from ._byzpgd import WorkerOracle as WorkerOracle
+from ._byzpgd import byzantine_pgd as byzantine_pgd
+from ._byzpgd import cos_saddle as cos_saddle
+from ._byzpgd import inexact_gd as inexact_gd
+from ._byzpgd import make_oracle as make_oracle
+from ._byzpgd import mixed_oracle as mixed_oracle
+from ._byzpgd import quartic as quartic
+from ._byzpgd import thm43_parameters as thm43_parameters
+from ._byzpgd import thm44_parameters as thm44_parameters
+from ._byzpgd import uniform_ball as uniform_ball
+from ._checks import BOUND_SCALE as BOUND_SCALE
 from ._checks import CHECKS as CHECKS
+from ._checks import CHUNK as CHUNK
 from ._checks import Check as Check
+from ._checks import Choice as Choice
 from ._checks import MCResult as MCResult
+from ._checks import assess_at as assess_at
+from ._checks import check as check
 from ._checks import chunk_rngs as chunk_rngs
+from ._checks import chunk_seed as chunk_seed
+from ._checks import combine as combine
 from ._checks import register_check as register_check
-from ._checks import verify as verify
-from ._experiments import EXPERIMENTS as EXPERIMENTS
-from ._experiments import Experiment as Experiment
-from ._experiments import register_experiment as register_experiment
+from ._checks import scale_bound as scale_bound
+from ._checks import timed as timed
+from ._diversity import as_gradient_matrix as as_gradient_matrix
+from ._diversity import b_drop as b_drop
+from ._diversity import conflict_graph_bound as conflict_graph_bound
 from ._diversity import differential_diversity as differential_diversity
 from ._diversity import diversity as diversity
 from ._diversity import glm_diversity as glm_diversity
+from ._diversity import glm_lower_bound as glm_lower_bound
+from ._diversity import glm_lower_bound_normalized as glm_lower_bound_normalized
 from ._diversity import mechanism_bounds as mechanism_bounds
+from ._diversity import slack_delta as slack_delta
+from ._experiments import EXPERIMENTS as EXPERIMENTS
+from ._experiments import Experiment as Experiment
+from ._experiments import register_experiment as register_experiment
 from ._problems import GaussianMean as GaussianMean
 from ._problems import ModelAN as ModelAN
 from ._problems import ModelE as ModelE
@@ -52,6 +74,8 @@ from ._problems import ModelR as ModelR
 from ._problems import QuadraticProblem as QuadraticProblem
 from ._problems import SoftmaxRegression as SoftmaxRegression
 from ._rademacher import adversarial_margins as adversarial_margins
+from ._rademacher import downsample2x2 as downsample2x2
+from ._rademacher import exact_sup_brute as exact_sup_brute
 from ._rademacher import expected_sum_norm as expected_sum_norm
 from ._rademacher import rademacher_adv_linear as rademacher_adv_linear
 from ._rademacher import rademacher_linear as rademacher_linear
@@ -62,6 +86,14 @@ from ._rademacher import thm5_3_bound as thm5_3_bound
 from ._rademacher import thm5_4_bound as thm5_4_bound
 from ._rademacher import thm5_5_bound as thm5_5_bound
 from ._rademacher import thm5_8_bound as thm5_8_bound
+from ._rademacher import upsample2x2 as upsample2x2
+from ._rademacher import zero_pad as zero_pad
+from ._sgd import GLMProblem as GLMProblem
+from ._sgd import Mechanism as Mechanism
+from ._sgd import PointsProblem as PointsProblem
+from ._sgd import Replacement as Replacement
+from ._sgd import SoftmaxProblem as SoftmaxProblem
+from ._sgd import apply_mechanism as apply_mechanism
 from ._sgd import minibatch_sgd as minibatch_sgd
 from ._simulators import GDResult as GDResult
 from ._simulators import OneRoundResult as OneRoundResult
@@ -70,6 +102,7 @@ from ._simulators import one_round as one_round
 from ._simulators import robust_gd as robust_gd
 from ._stats import clopper_pearson as clopper_pearson
 from ._stats import loglog_slope as loglog_slope
+from ._stats import slope_series as slope_series
 from ._stats import t_interval as t_interval
 
 __all__ = [
@@ -79,8 +112,37 @@ __all__ = [
     "geometric_median", "inner_product", "inside_range", "krum", "label_flip", "large_value", "loglog_slope",
     "mean", "median", "multi_krum", "nan_inf", "one_round", "one_sided_shift", "random_labels", "register_check",
     "register_experiment", "robust_gd", "sign_flip", "spectral_filter", "stall", "t_interval", "trimmed_mean",
-    "verify", "diversity", "differential_diversity", "glm_diversity", "mechanism_bounds", "minibatch_sgd",
+    "diversity", "differential_diversity", "glm_diversity", "mechanism_bounds", "minibatch_sgd",
     "adversarial_margins", "expected_sum_norm", "rademacher_adv_linear", "rademacher_linear",
     "rademacher_multiclass", "rademacher_pair", "thm5_2_sandwich", "thm5_3_bound", "thm5_4_bound", "thm5_5_bound",
     "thm5_8_bound",
+    "BOUND_SCALE", "Choice", "as_gradient_matrix", "slack_delta", "assess_at", "check", "scale_bound", "timed",
+    "WorkerOracle",
+    "byzantine_pgd",
+    "cos_saddle",
+    "inexact_gd",
+    "make_oracle",
+    "mixed_oracle",
+    "quartic",
+    "thm43_parameters",
+    "thm44_parameters",
+    "uniform_ball",
+    "b_drop",
+    "conflict_graph_bound",
+    "glm_lower_bound",
+    "glm_lower_bound_normalized",
+    "exact_sup_brute",
+    "downsample2x2",
+    "upsample2x2",
+    "zero_pad",
+    "GLMProblem",
+    "Mechanism",
+    "PointsProblem",
+    "Replacement",
+    "SoftmaxProblem",
+    "apply_mechanism",
+    "slope_series",
+    "chunk_seed",
+    "combine",
+    "CHUNK",
 ]

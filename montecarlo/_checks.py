@@ -19,9 +19,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from boundlab.bounds import BadInput
+from boundlab.bounds import BadInput, Param, Registry, chapter_of
 
-__all__ = ["MCResult", "Check", "CHECKS", "register_check", "verify", "chunk_rngs", "chunk_seed", "combine", "CHUNK"]
+__all__ = ["MCResult", "Check", "Choice", "CHECKS", "BOUND_SCALE", "register_check", "check", "assess_at", "scale_bound",
+           "chunk_rngs", "chunk_seed", "combine", "CHUNK", "timed"]
 
 Rule = Literal["upper", "probability", "failure", "slope", "exact"]
 Verdict = Literal["pass", "fail", "inconclusive"]
@@ -60,6 +61,8 @@ class MCResult:
     note: str = ""
     confidence: float = 0.999
     series: Mapping[str, Any] | None = dataclasses.field(default=None, compare=False, repr=False)
+    params: Mapping[str, Any] | None = dataclasses.field(default=None, compare=False, repr=False)
+    power: float | None = None
 
     @property
     def verdict(self) -> Verdict:
@@ -89,11 +92,39 @@ class MCResult:
             return self.estimate / self.bound if self.bound else math.nan
         return self.estimate / self.bound if self.bound else math.nan
 
+    @property
+    def resolving_power(self) -> float:
+        """The largest factor by which the bound can be made stronger with the check still passing at
+        the far end of its interval: bound / ci_high for an upper bound, the claimed over the observed
+        failure probability's upper end for a probability or failure bound, 1 / worst ratio for an exact
+        inequality. A check that can scan its own radius (coverage checks) reports it in ``power``
+        instead: 1 / the smallest radius scale at which it still passes. NaN for rate checks.
+
+        Examples
+        --------
+        >>> MCResult("c", "thm3.1", "q", 0.2, 0.1, 0.25, 1.0, "upper", 10, 0, 0.0).resolving_power
+        4.0
+        """
+        if self.power is not None:
+            return float(self.power)
+        lo, hi, b = self.ci_low, self.ci_high, self.bound
+        with np.errstate(all="ignore"):
+            if self.rule in ("upper", "failure"):
+                return b / hi if hi > 0 else math.inf
+            if self.rule == "probability":
+                return (1 - b) / (1 - lo) if lo < 1 else math.inf
+            if self.rule == "exact":
+                return 1 / self.estimate if self.estimate > 0 else math.inf
+        return math.nan
+
     def to_json(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["name"] = d.pop("check")
         d["verdict"] = self.verdict
         d["tightness"] = self.tightness
+        d["resolving_power"] = self.resolving_power
+        if d["params"] is not None:
+            d["params"] = _jsonable(d["params"])
         if d["series"] is not None:
             d["series"] = _jsonable(d["series"])
         return {k: (v if not isinstance(v, float) or math.isfinite(v) else str(v)) for k, v in d.items()}
@@ -106,6 +137,8 @@ class MCResult:
         for k in ("estimate", "ci_low", "ci_high", "bound", "seconds", "tolerance", "confidence"):
             if k in kw:
                 kw[k] = float(kw[k])
+        if kw.get("power") is not None:
+            kw["power"] = float(kw["power"])
         return MCResult(**kw)
 
 
@@ -114,7 +147,7 @@ def _jsonable(x: Any) -> Any:
         return {k: _jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple, np.ndarray)):
         return [_jsonable(v) for v in x]
-    if isinstance(x, (np.floating, np.integer)):
+    if isinstance(x, (np.floating, np.integer, np.bool_)):
         return x.item()
     return x
 
@@ -148,7 +181,8 @@ def combine(parts: list[MCResult]) -> MCResult:
     if first.rule in ("probability", "failure"):
         k = sum(int(round(p.estimate * p.trials)) for p in parts)
         lo, hi = clopper_pearson(k, trials, first.confidence)
-        return dataclasses.replace(base, estimate=k / trials, ci_low=lo, ci_high=hi)
+        power = min((p.power for p in parts if p.power is not None), default=None)
+        return dataclasses.replace(base, estimate=k / trials, ci_low=lo, ci_high=hi, power=power)
     if first.rule in ("upper", "exact") and all(p.ci_low == p.ci_high == p.estimate for p in parts):
         worst = max(p.estimate for p in parts)
         return dataclasses.replace(base, estimate=worst, ci_low=worst, ci_high=worst)
@@ -183,33 +217,255 @@ def chunk_seed(root: int, index: int, n_chunks: int) -> int:
 
 
 @dataclasses.dataclass(frozen=True)
-class Check:
-    """A registered check: ``run(trials, seed, **overrides) -> MCResult``.
+class Choice:
+    """A categorical option of a check (an attack, a form of the bound).
 
-    ``wrong`` holds the overrides that make the bound deliberately wrong; ``quick_trials`` is
-    the size the test suite and ``boundlab report --quick`` use; ``slow`` marks checks whose
-    quick size still takes more than a few seconds.
+    Examples
+    --------
+    >>> Choice("attack", "Byzantine values", ("one-sided", "edge"), "edge").validate("edge", "cor3.1/x")
+    'edge'
+    """
+
+    name: str
+    description: str
+    choices: tuple[Any, ...]
+    default: Any
+
+    def validate(self, value: Any, owner: str) -> Any:
+        if value not in self.choices:
+            raise BadInput(f"{self.name} ({value}) must be one of {', '.join(map(str, self.choices))} "
+                           f"({owner}: {self.description}).", name=self.name)
+        return value
+
+    def domain_text(self) -> str:
+        return "one of " + ", ".join(map(str, self.choices))
+
+
+Option = Param | Choice
+
+BOUND_SCALE = Param("bound_scale", "factor applied to the bound (or the radius of a coverage check) before the "
+                    "comparison; 0.5 asks whether the bound is 2x too generous", lower=0.0, lower_open=True,
+                    typical=(0.25, 1.0), default=1.0)
+
+Scales = Literal["bound", "radius", "none"]
+
+
+def _validate_number(p: Param, value: Any, owner: str) -> float | int:
+    if isinstance(value, bool) or isinstance(value, str):
+        raise BadInput(f"{p.name} ({value!r}) must be a number ({owner}: {p.description}).", name=p.name)
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise BadInput(f"{p.name} ({value!r}) must be a number ({owner}: {p.description}).", name=p.name) from None
+    if not math.isfinite(x):
+        raise BadInput(f"{p.name} ({x:g}) must be finite ({owner}).", name=p.name)
+    if not bool(p.contains(np.asarray(x))):
+        raise BadInput(f"{p.name} ({x:g}) must be {p.domain_text()} ({owner}: {p.description}).", name=p.name)
+    return int(x) if p.integer else x
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """A registered check: ``run(trials, seed, **params) -> MCResult``.
+
+    A check declares what a user may set: ``theorem_params`` maps parameters of the result it checks
+    (by the result's own names) to the values of the instance it runs by default, and ``options`` holds
+    its own knobs (:class:`~boundlab.bounds.Param` or :class:`Choice`). Every check also takes
+    ``bound_scale`` (see ``scales``). :meth:`run` validates every value with the result's domain and
+    messages, fills in the defaults, calls ``simulate(trials, seed, **params)`` and returns its result
+    with the resolved parameters attached, so any result re-runs from its own JSON.
+
+    ``scales`` says what ``bound_scale`` multiplies: ``"bound"`` (the base class scales the bound of
+    upper, failure and exact rules, or the claimed failure probability of a probability rule, after
+    ``simulate`` returns), ``"radius"`` (``simulate`` receives ``bound_scale`` and scales the radius of a
+    coverage statement itself) or ``"none"`` (rate checks: a slope has no leading constant).
+    ``wrong`` holds the options that make the bound deliberately wrong; ``quick_trials`` is the size the
+    test suite and ``boundlab report --quick`` use; ``slow`` marks checks whose quick size still takes more
+    than a few seconds; ``instance`` says how the default instance was chosen.
     """
 
     name: str
     theorem_id: str
     description: str
-    run: Callable[..., MCResult]
+    simulate: Callable[..., MCResult]
     trials: int
     quick_trials: int
     wrong: Mapping[str, Any]
     slow: bool = False
+    options: tuple[Option, ...] = ()
+    theorem_params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    scales: Scales = "bound"
+    instance: str = ""
+
+    # -- declared parameters ---------------------------------------------------------------------
+
+    @property
+    def declared(self) -> bool:
+        """Whether the check declares its parameters (otherwise its simulator's keywords are its options)."""
+        return bool(self.options or self.theorem_params)
+
+    def _signature_options(self) -> dict[str, Any]:
+        import inspect
+
+        sig = inspect.signature(self.simulate)
+        return {p.name: p.default for p in sig.parameters.values()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY}
+
+    def accepted(self) -> tuple[str, ...]:
+        """Every name ``run`` accepts: the result's parameters, the check's options and ``bound_scale``."""
+        if self.declared:
+            names = [*self.theorem_params, *(o.name for o in self.options)]
+        else:
+            names = list(self._signature_options())
+        if self.scales != "none" and "bound_scale" not in names:
+            names.append("bound_scale")
+        return tuple(names)
+
+    def defaults(self) -> dict[str, Any]:
+        """The default instance: the resolved parameters of a run with no arguments."""
+        return self.resolve()
+
+    def resolve(self, **given: Any) -> dict[str, Any]:
+        """Validate ``given`` and fill in the defaults; raises :class:`~boundlab.bounds.BadInput`."""
+        accepted = self.accepted()
+        for key in given:
+            if key not in accepted:
+                theorem = [k for k in self.theorem_params]
+                own = [k for k in accepted if k not in theorem]
+                parts = []
+                if theorem:
+                    parts.append(f"a parameter of {self.theorem_id} this check realises ({', '.join(theorem)})")
+                parts.append(f"an option of {self.name} ({', '.join(own) or 'none'})")
+                raise BadInput(f"option ({key}) must be {' or '.join(parts)}.", name=key)
+        out: dict[str, Any] = {}
+        if self.declared:
+            from boundlab.bounds import AbstractBound, get
+
+            thm = get(self.theorem_id)
+            for key, default in self.theorem_params.items():
+                value = given.get(key, default)
+                if isinstance(thm, AbstractBound) and key in thm.param_names:
+                    value = _validate_number(thm.param(key), value, thm.name)
+                out[key] = value
+            for opt in self.options:
+                value = given.get(opt.name, opt.default)
+                out[opt.name] = (opt.validate(value, self.name) if isinstance(opt, Choice)
+                                 else _validate_number(opt, value, self.name))
+        else:
+            for key, default in self._signature_options().items():
+                value = given.get(key, default)
+                if isinstance(value, float) and value.is_integer() and isinstance(default, int):
+                    value = int(value)
+                out[key] = value
+        if "bound_scale" in accepted:
+            out["bound_scale"] = _validate_number(BOUND_SCALE, given.get("bound_scale", 1.0), self.name)
+        return out
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def _passes_scale(self) -> bool:
+        if self.scales == "radius":
+            return True
+        if self.declared:
+            return any(o.name == "bound_scale" for o in self.options)
+        return "bound_scale" in self._signature_options()
+
+    def run(self, trials: int, seed: int, **given: Any) -> MCResult:
+        """Run at the given parameters (defaults: the check's instance); see the class docstring."""
+        params = self.resolve(**given)
+        call = dict(params)
+        scale = float(call.get("bound_scale", 1.0))
+        if not self._passes_scale():
+            call.pop("bound_scale", None)
+        res = self.simulate(int(trials), int(seed), **call)
+        if scale != 1.0 and not self._passes_scale():
+            res = scale_bound(res, scale)
+        return dataclasses.replace(res, check=self.name, theorem_id=self.theorem_id, params=_jsonable(params))
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready description for ``boundlab verify --list``."""
+        opts = []
+        for name in self.accepted():
+            if name in self.theorem_params:
+                opts.append({"name": name, "of": self.theorem_id, "default": _jsonable(self.theorem_params[name])})
+            elif name == "bound_scale":
+                opts.append({"name": name, "of": "check", "default": 1.0, "domain": BOUND_SCALE.domain_text()})
+            else:
+                o = next((o for o in self.options if o.name == name), None)
+                opts.append({"name": name, "of": "check",
+                             "default": _jsonable(o.default if o is not None else self._signature_options()[name]),
+                             "domain": o.domain_text() if o is not None else ""})
+        return {"name": self.name, "id": self.theorem_id, "description": self.description, "trials": self.trials,
+                "quick_trials": self.quick_trials, "slow": self.slow, "wrong": dict(self.wrong),
+                "scales": self.scales, "parameters": opts, "instance": self.instance}
 
 
-CHECKS: dict[str, Check] = {}
+def scale_bound(res: MCResult, scale: float) -> MCResult:
+    """The result compared against ``scale`` times its bound (the claimed failure probability for rule
+    ``probability``; the ratio lhs / rhs divided by ``scale`` for rule ``exact``).
+
+    Examples
+    --------
+    >>> r = MCResult("c", "thm3.1", "q", 0.3, 0.3, 0.3, 1.0, "upper", 10, 0, 0.0)
+    >>> scale_bound(r, 0.5).bound, scale_bound(r, 0.5).verdict
+    (0.5, 'pass')
+    """
+    note = f"{res.note} Bound scaled by {scale:g}.".strip()
+    if res.rule in ("upper", "failure"):
+        return dataclasses.replace(res, bound=res.bound * scale, note=note)
+    if res.rule == "probability":
+        return dataclasses.replace(res, bound=1 - (1 - res.bound) * scale, note=note)
+    if res.rule == "exact":
+        return dataclasses.replace(res, estimate=res.estimate / scale, ci_low=res.ci_low / scale,
+                                   ci_high=res.ci_high / scale, note=note)
+    raise BadInput(f"bound_scale ({scale:g}) must be 1 for check {res.check}: rule {res.rule} has no "
+                   "leading constant to scale.", name="bound_scale")
+
+
+def assess_at(theorem_id: str, **params: Any) -> Any:
+    """The registry's evaluation of ``theorem_id`` at ``params``; a violated hypothesis raises
+    :class:`~boundlab.bounds.HypothesisViolated` naming it with both sides (exit code 3).
+
+    Examples
+    --------
+    >>> float(assess_at("eq3.4", eps=0.1).value) > 0
+    True
+    """
+    from boundlab.bounds import HypothesisViolated, get, violation_message
+
+    thm = get(theorem_id)
+    ev = thm.assess(**params)  # type: ignore[attr-defined]
+    bad = ev.violated
+    if bad:
+        raise HypothesisViolated(" ".join(violation_message(thm, c) for c in bad))  # type: ignore[arg-type]
+    return ev
+
+
+CHECKS: Registry[Check] = Registry("check", hint="`boundlab verify --list` shows them",
+                                   chapter=lambda c: chapter_of(c.theorem_id))
 
 
 def register_check(check: Check) -> Check:
     """Add a check (duplicate names raise)."""
-    if check.name in CHECKS:
-        raise ValueError(f"check ({check.name}) is registered twice.")
-    CHECKS[check.name] = check
-    return check
+    return CHECKS.add(check.name, check)
+
+
+def check(name: str, theorem_id: str, *, description: str, trials: int, quick_trials: int,
+          wrong: Mapping[str, Any] | None = None, slow: bool = False, options: tuple[Option, ...] = (),
+          theorem_params: Mapping[str, Any] | None = None, scales: Scales = "bound",
+          instance: str = "") -> Callable[[Callable[..., MCResult]], Callable[..., MCResult]]:
+    """Decorator: declare and register the function below as the simulator of one check.
+
+    ``wrong`` defaults to ``{"bound_scale": 0.5}``: the bound made 2x too generous.
+    """
+
+    def deco(fn: Callable[..., MCResult]) -> Callable[..., MCResult]:
+        register_check(Check(name, theorem_id, description, fn, trials, quick_trials,
+                             dict(wrong) if wrong is not None else {"bound_scale": 0.5}, slow, tuple(options),
+                             dict(theorem_params or {}), scales, instance))
+        return fn
+
+    return deco
 
 
 def chunk_rngs(seed: int, trials: int, chunk: int = CHUNK) -> list[tuple[int, np.random.Generator]]:
@@ -234,32 +490,3 @@ def timed(fn: Callable[[], MCResult]) -> MCResult:
     t0 = time.perf_counter()
     res = fn()
     return dataclasses.replace(res, seconds=time.perf_counter() - t0)
-
-
-def checks_for(item: str) -> list[Check]:
-    """The checks of one registry id (``cor3.1``) or one check name (``cor3.1/one-sided``)."""
-    if item in CHECKS:
-        return [CHECKS[item]]
-    found = [c for c in CHECKS.values() if c.theorem_id == item]
-    if not found:
-        known = sorted({c.theorem_id for c in CHECKS.values()})
-        raise BadInput(f"id ({item}) must be a result with Monte Carlo checks: {', '.join(known)}.", name="id")
-    return found
-
-
-def verify(item: str, *, trials: int | None = None, seed: int = 0, quick: bool = False,
-           **overrides: Any) -> list[MCResult]:
-    """Run every check of a result (or one named check).
-
-    Examples
-    --------
-    >>> [r.verdict for r in verify("lem3.3", quick=True)][:1]
-    ['pass']
-    """
-    out = []
-    for c in checks_for(item):
-        n = trials if trials is not None else (c.quick_trials if quick else c.trials)
-        if int(n) != n or n < 1:
-            raise BadInput(f"trials ({n}) must be an integer >= 1.", name="trials")
-        out.append(timed(lambda c=c, n=n: c.run(int(n), int(seed), **overrides)))
-    return out

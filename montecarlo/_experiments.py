@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from boundlab.bounds import Registry
+
 __all__ = ["Experiment", "EXPERIMENTS", "register_experiment"]
 
 
@@ -51,12 +53,9 @@ class Experiment:
         return result
 
 
-EXPERIMENTS: dict[str, Experiment] = {}
+EXPERIMENTS: Registry[Experiment] = Registry("experiment", hint="`boundlab reproduce --list` shows them")
 
 
 def register_experiment(e: Experiment) -> Experiment:
     """Add an experiment (duplicate ids raise)."""
-    if e.id in EXPERIMENTS:
-        raise ValueError(f"experiment id ({e.id}) is registered twice.")
-    EXPERIMENTS[e.id] = e
-    return e
+    return EXPERIMENTS.add(e.id, e)

@@ -155,7 +155,7 @@ def expected_abs_sum(n: int) -> float:
     >>> round(expected_abs_sum(2), 12), round(expected_abs_sum(3), 12)
     (1.0, 1.5)
     """
-    from boundlab.bounds._chapter5 import rademacher_abs_mean
+    from boundlab.bounds import rademacher_abs_mean
 
     return float(rademacher_abs_mean(int(n)))
 
@@ -841,9 +841,9 @@ def upsample2x2(X: Any, side: int | None = None) -> np.ndarray:
     return up.reshape(imgs.shape[0], -1)
 
 
-def _exact_sup_brute(X: np.ndarray, y: np.ndarray, eps: float, W: float, p: float) -> float:
+def exact_sup_brute(X: np.ndarray, y: np.ndarray, eps: float, W: float, p: float) -> float:
     """Exact R_S(F~) for p in {1, inf} by vertex enumeration of the inner sup (a closed-form-free oracle)."""
-    from boundlab.bounds._chapter5 import _exact_adv_rs
+    from boundlab.bounds import exact_adv_rs
 
-    return _exact_adv_rs(X, y, eps, W, p, "brute")
+    return exact_adv_rs(X, y, eps, W, p, "brute")
 

@@ -163,7 +163,7 @@ def test_latex_names_of_chapter_2_are_merged_without_overriding():
 @pytest.mark.slow
 @pytest.mark.parametrize("exp_id", ["fig2.1", "fig2.2", "fig2.3", "tab2.1"])
 def test_experiment_quick_run_puts_the_paper_beside_ours(exp_id, tmp_path):
-    from boundlab.montecarlo import EXPERIMENTS
+    from boundlab.montecarlo.experiments import EXPERIMENTS
 
     res = EXPERIMENTS[exp_id].run(seed=0, quick=True, out_dir=tmp_path)
     assert res["paper"] and res["analog"]

@@ -8,7 +8,8 @@ import math
 import pytest
 
 from boundlab.cli import main
-from boundlab.montecarlo import CHECKS, MCResult, chunk_rngs, verify
+from boundlab.montecarlo import MCResult, chunk_rngs
+from boundlab.montecarlo.checks import CHECKS, verify
 from boundlab.bounds import BadInput
 
 FAST = sorted(k for k, c in CHECKS.items() if not c.slow)
@@ -85,7 +86,7 @@ def test_verify_cli_exits_1_when_a_check_fails(capsys):
     (["verify", "lem3.1", "--seed", "-1"], "seed (-1) must be >= 0"),
     (["verify", "thm9.9"], "id (thm9.9) must be a result with Monte Carlo checks"),
     (["verify"], "id (missing) must be given"),
-    (["verify", "cor3.1/one-sided", "zeta=1"], "option (zeta) must be one of the options of cor3.1/one-sided"),
+    (["verify", "cor3.1/one-sided", "zeta=1"], "option (zeta) must be an option of cor3.1/one-sided"),
     (["verify", "cor3.1/one-sided", "q=150", "--trials", "100"], "alpha (0.746269) must be in [0, 1/2)"),
     (["verify", "lem3.1", "--jobs", "0"], "jobs (0) must be"),
 ])

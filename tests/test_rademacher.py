@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from boundlab.bounds import BadInput
-from boundlab.bounds._chapter5 import _exact_adv_rs, q_matrix, sdp_value_bounds
+from boundlab.bounds import exact_adv_rs, q_matrix, sdp_value_bounds
 from boundlab.montecarlo import _rademacher as R
 
 
@@ -37,7 +37,7 @@ def test_exact_enumeration_equals_the_brute_force_supremum(p, seed):
     y = rng.choice([-1.0, 1.0], size=X.shape[0])
     eps = float(rng.uniform(0.01, 2))
     got = R.rademacher_pair(X, y, eps, 1.7, p).adversarial.value
-    assert got == pytest.approx(R._exact_sup_brute(X, y, eps, 1.7, p), rel=1e-12, abs=1e-15)
+    assert got == pytest.approx(R.exact_sup_brute(X, y, eps, 1.7, p), rel=1e-12, abs=1e-15)
 
 
 @pytest.mark.parametrize("p", [1.0, 1.5, 2.0, 3.0, math.inf])
@@ -45,7 +45,7 @@ def test_fast_norm_paths_agree_with_the_direct_closed_form(p):
     rng = np.random.default_rng(1)
     X, y = rng.normal(size=(9, 5)) * 0.3, rng.choice([-1.0, 1.0], size=9)
     got = R.rademacher_pair(X, y, 0.4, 1.0, p).adversarial.value
-    assert got == pytest.approx(_exact_adv_rs(X, y, 0.4, 1.0, p, "corrected"), rel=1e-12)
+    assert got == pytest.approx(exact_adv_rs(X, y, 0.4, 1.0, p, "corrected"), rel=1e-12)
 
 
 def test_the_printed_closed_form_misses_the_dead_pixel_term():

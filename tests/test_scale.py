@@ -54,7 +54,7 @@ def test_a_dask_local_cluster_gives_the_in_process_results_bit_for_bit():
 
 
 def test_one_chunk_reproduces_the_library_verify():
-    from boundlab.montecarlo import verify
+    from boundlab.montecarlo.checks import verify
 
     v = verify(CHECK, trials=3000, seed=9)[0]
     r = run_check(CHECK, trials=3000, seed=9)

@@ -46,14 +46,23 @@ class Task:
         return f"{self.kind}:{self.name}"
 
 
+def _registries() -> Any:
+    """The montecarlo package with its checks and experiments registered."""
+    import boundlab.montecarlo as mc
+    import boundlab.montecarlo.checks
+    import boundlab.montecarlo.experiments  # noqa: F401
+
+    return mc
+
+
 def execute(task: Task) -> tuple[Task, dict[str, Any], float]:
     """Run one chunk (a top-level function, so process pools and Dask can ship it)."""
-    import boundlab.montecarlo as mc
+    mc = _registries()
 
     t0 = time.perf_counter()
     if task.kind == "check":
         check = mc.CHECKS[task.name]
-        seed = mc._checks.chunk_seed(task.root_seed, task.chunk, task.n_chunks)
+        seed = mc.chunk_seed(task.root_seed, task.chunk, task.n_chunks)
         result = check.run(task.chunk_trials, seed, **task.options).to_json()
     elif task.kind == "experiment":
         opts = task.options
@@ -136,7 +145,7 @@ class Processes(Backend):
 
 
 def _warm(_: int) -> int:
-    import boundlab.montecarlo  # noqa: F401  (import the registries once per worker)
+    _registries()  # import the registries once per worker
 
     return os.getpid()
 
@@ -190,7 +199,7 @@ def backend_for(jobs: int | None = None, scheduler: str | None = None, *, timeou
 def plan_check(name: str, *, trials: int, seed: int, chunks: int = 1,
                params: Mapping[str, Any] | None = None) -> list[Task]:
     """Split ``trials`` of a check into ``chunks`` tasks of ceil(trials / chunks) trials each."""
-    import boundlab.montecarlo as mc
+    mc = _registries()
 
     if name not in mc.CHECKS:
         raise BadInput(f"check ({name}) must be one of the registered checks (`boundlab verify --list`).",
@@ -199,15 +208,8 @@ def plan_check(name: str, *, trials: int, seed: int, chunks: int = 1,
         if isinstance(value, bool) or int(value) != value or value < low:
             raise BadInput(f"{key} ({value}) must be an integer >= {low}.", name=key)
     chunk_trials = math.ceil(int(trials) / int(chunks))
-    accepted = _accepted_options(mc.CHECKS[name].run)
-    opts = {}
-    for key, value in (params or {}).items():
-        if accepted is not None and key not in accepted:
-            raise BadInput(f"option ({key}) must be one of the options of {name}: {', '.join(sorted(accepted)) or 'none'}.",
-                           name=key)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # counts given on the command line arrive as floats
-        opts[key] = value
+    resolved = mc.CHECKS[name].resolve(**(params or {}))  # validates every value before any chunk runs
+    opts = {key: resolved[key] for key in (params or {})}
     items = tuple(sorted(opts.items()))
     return [Task("check", name, items, int(seed), i, int(chunks), chunk_trials) for i in range(int(chunks))]
 
@@ -241,12 +243,12 @@ def run_tasks(tasks: Sequence[Task], backend: Backend | None = None, store: Any 
 def run_check(name: str, *, trials: int, seed: int = 0, chunks: int = 1, params: Mapping[str, Any] | None = None,
               backend: Backend | None = None, store: Any = None, progress: bool = False) -> Any:
     """Run one check in chunks on a backend and pool the chunks: an :class:`MCResult`."""
-    import boundlab.montecarlo as mc
+    mc = _registries()
 
     tasks = plan_check(name, trials=trials, seed=seed, chunks=chunks, params=params)
     results = run_tasks(tasks, backend, store, progress=progress, label=name)
     parts = [mc.MCResult.from_json(results[t]) for t in tasks]
-    pooled = mc._checks.combine(parts)
+    pooled = mc.combine(parts)
     return dataclasses.replace(pooled, seed=int(seed))
 
 
@@ -352,7 +354,7 @@ def parse_sweep(config: Mapping[str, Any], *, where: str = "config") -> SweepPla
     """
     import itertools
 
-    import boundlab.montecarlo as mc
+    mc = _registries()
 
     unknown = set(config) - _TOP_KEYS
     if unknown:
@@ -399,9 +401,9 @@ def parse_sweep(config: Mapping[str, Any], *, where: str = "config") -> SweepPla
         points = (list(zip(*axes.values())) if mode == "zip" else list(itertools.product(*axes.values()))) \
             if keys else [()]
         for nm in names:
-            accepted = _accepted_options(mc.CHECKS[nm].run)
+            accepted = mc.CHECKS[nm].accepted()
             for k in [*keys, *fixed]:
-                if accepted is not None and k not in accepted:
+                if k not in accepted:
                     raise BadInput(f"{here}: parameter ({k}) must be one of the options of {nm}: "
                                    f"{', '.join(sorted(accepted)) or 'none'}.", name=k)
             for point in points:
@@ -427,18 +429,6 @@ def parse_sweep(config: Mapping[str, Any], *, where: str = "config") -> SweepPla
     return SweepPlan(seed, store, jobs, scheduler, tuple(checks), tuple(experiments))
 
 
-def _accepted_options(fn: Any) -> set[str] | None:
-    import inspect
-
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):  # pragma: no cover
-        return None
-    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
-        return None
-    return {p.name for p in sig.parameters.values() if p.kind is p.KEYWORD_ONLY}
-
-
 def load_sweep(path: str | os.PathLike[str]) -> SweepPlan:
     """Read and validate a sweep TOML file."""
     try:
@@ -458,14 +448,14 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepPlan:
 def run_sweep(plan: SweepPlan, *, backend: Backend | None = None, store: Any = None,
               progress: bool = False) -> list[dict[str, Any]]:
     """Run a sweep plan; returns one pooled row per check point and one per experiment run."""
-    import boundlab.montecarlo as mc
+    mc = _registries()
 
     tasks = plan.tasks()
     results = run_tasks(tasks, backend, store, progress=progress, label="sweep")
     rows = []
     for name, opts, trials, chunks in plan.checks:
         mine = plan_check(name, trials=trials, seed=plan.seed, chunks=chunks, params=dict(opts))
-        pooled = mc._checks.combine([mc.MCResult.from_json(results[t]) for t in mine])
+        pooled = mc.combine([mc.MCResult.from_json(results[t]) for t in mine])
         rows.append({"kind": "check", "name": name, "options": dict(opts),
                      **dataclasses.replace(pooled, seed=plan.seed).to_json()})
     for t in tasks:

@@ -94,7 +94,7 @@ def check_results(quick: bool = True, seed: int = 0, *, backend: Any = None, sto
 
     Slow checks run only in full reports. Returns the pooled :class:`MCResult` objects.
     """
-    from boundlab.montecarlo import CHECKS
+    from boundlab.montecarlo.checks import CHECKS
     from boundlab.parallel import run_check
 
     out = []
@@ -200,7 +200,7 @@ def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
 
 def experiment_results(quick: bool, out_dir: Path | None, seed: int = 0) -> list[dict[str, Any]]:
     """Run every registered experiment (quick mode in quick reports), figures into ``out_dir``."""
-    from boundlab.montecarlo import EXPERIMENTS
+    from boundlab.montecarlo.experiments import EXPERIMENTS
 
     out = []
     for e in EXPERIMENTS.values():
@@ -242,7 +242,7 @@ def _tables() -> list[tuple[str, dict[str, dict[str, str]]]]:
 
 
 def _experiment_rows() -> list[dict[str, Any]]:
-    from boundlab.montecarlo import EXPERIMENTS
+    from boundlab.montecarlo.experiments import EXPERIMENTS
 
     return [{"id": e.id, "title": e.title, "source": e.source,
              "paper": "; ".join(f"{k}: {v}" for k, v in e.paper.items())} for e in EXPERIMENTS.values()]
@@ -300,7 +300,7 @@ def render_markdown(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, A
 
 
 def _experiment_markdown(res: dict[str, Any], base: Path | None) -> list[str]:
-    from boundlab.montecarlo import EXPERIMENTS
+    from boundlab.montecarlo.experiments import EXPERIMENTS
 
     e = EXPERIMENTS.get(res.get("id", ""))
     lines = [f"### {res.get('id')}: {e.title if e else ''}", "", f"Source: {e.source if e else '?'}; seed "

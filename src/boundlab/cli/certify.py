@@ -87,9 +87,9 @@ def cmd_certify(args: argparse.Namespace) -> int:
 
 
 def _cmd_sdp(args: argparse.Namespace) -> int:
-    from boundlab.cli import _json
+    from boundlab.certify import solve_sdp
 
-    from ._sdp import solve_sdp
+    from .common import print_json as _json
 
     Q = _load_npy(args.matrix, "matrix", "--matrix Q.npy")
     res = solve_sdp(Q, method=args.method, tol=args.tol)
@@ -111,9 +111,9 @@ def _cmd_sdp(args: argparse.Namespace) -> int:
 
 
 def _cmd_network(args: argparse.Namespace) -> int:
-    from boundlab.cli import _json
+    from boundlab.certify import certify_network, load_network
 
-    from ._network import certify_network, load_network
+    from .common import print_json as _json
 
     if args.weights is None:
         raise BadInput("weights (missing) must be given with --weights NET.npz (or use `certify sdp --matrix`).",

@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sps
 
+import boundlab.montecarlo as div
 from boundlab.bounds import BadInput
-
-from . import _diversity as div
 
 CONFLICT_MAX_DENSE_N = 5000
 
@@ -160,7 +159,7 @@ def cmd_diversity(args: argparse.Namespace) -> int:
         kw.update(X=X, y=y, model=args.model, w=_load_array(args.w, "w") if args.w else None)
     report = diversity_report(**kw)
     if args.json:
-        from boundlab.cli import _json
+        from .common import print_json as _json
 
         _json(report)
         return 0

@@ -20,28 +20,30 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from boundlab.bounds import get
-
-from ._aggregators import median, spectral_filter, trimmed_mean
-from ._byzpgd import (
+from boundlab.montecarlo import (
+    Check,
+    MCResult,
     byzantine_pgd,
+    clopper_pearson,
     cos_saddle,
     inexact_gd,
+    loglog_slope,
     make_oracle,
+    median,
     mixed_oracle,
     quartic,
+    register_check,
+    slope_series,
+    spectral_filter,
     thm43_parameters,
     thm44_parameters,
     uniform_ball,
 )
-from ._checks import Check, MCResult, register_check
-from ._experiments import Experiment, register_experiment
-from ._stats import clopper_pearson, loglog_slope, slope_series
 
 CONFIDENCE = 0.999
 THM43 = {"L_F": 1.0, "rho_F": 1.0, "d": 1, "Delta": 1e-13, "delta": 0.1, "F_gap": 2.0}
@@ -162,7 +164,7 @@ for _name, _run, _wrong, _desc in (
     ("iterations", _iterations_run, {"bound_form": "wrong"}, "oracle calls within the iteration bound"),
     ("descent-lemmas", _descent_run, {"decrease_scale": 1000.0}, "(4.5), (4.11), (4.21) and Prop 4.2 on every run"),
 ):
-    register_check(Check(name=f"thm4.3/{_name}", theorem_id="thm4.3", description=_desc, run=_run, trials=1400,
+    register_check(Check(name=f"thm4.3/{_name}", theorem_id="thm4.3", description=_desc, simulate=_run, trials=1400,
                          quick_trials=140, wrong=_wrong))
 
 
@@ -195,7 +197,7 @@ def _thm44_run(trials: int, seed: int, *, T_th_scale: float = 1.0) -> MCResult:
 
 register_check(Check(name="thm4.4/exact-oracle", theorem_id="thm4.4",
                      description="perturbed GD with the exact gradient escapes the saddle (Q = 1)",
-                     run=_thm44_run, trials=1000, quick_trials=200, wrong={"T_th_scale": 0.005}))
+                     simulate=_thm44_run, trials=1000, quick_trials=200, wrong={"T_th_scale": 0.005}))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,16 +276,16 @@ def _quartic_run(trials: int, seed: int, *, bound_scale: float = 1.0) -> MCResul
 
 register_check(Check(name="prop4.4/robust-gd-stuck", theorem_id="prop4.4",
                      description="plain robust GD started in the band never leaves (cancel_escape)",
-                     run=_robust_gd_stuck_run, trials=20_000, quick_trials=2_000, wrong={"band_scale": 3.0}))
+                     simulate=_robust_gd_stuck_run, trials=20_000, quick_trials=2_000, wrong={"band_scale": 3.0}))
 register_check(Check(name="prop4.4/pgd-disk", theorem_id="prop4.4",
                      description="single-perturbation PGD stuck frequency vs (2/pi)(asin a + a sqrt(1-a^2))",
-                     run=_pgd_run(False), trials=40_000, quick_trials=10_000, wrong={"formula": "circle"}))
+                     simulate=_pgd_run(False), trials=40_000, quick_trials=10_000, wrong={"formula": "circle"}))
 register_check(Check(name="rem4.1/pgd-circle", theorem_id="rem4.1",
                      description="perturbation on the circle: stuck frequency vs (2/pi) asin a",
-                     run=_pgd_run(True), trials=40_000, quick_trials=10_000, wrong={"formula": "disk"}))
+                     simulate=_pgd_run(True), trials=40_000, quick_trials=10_000, wrong={"formula": "disk"}))
 register_check(Check(name="prop4.3/quartic-stuck", theorem_id="prop4.3",
                      description="inexact GD on the quartic is trapped w.p. min{1, Delta/r} with gap >= 9/64",
-                     run=_quartic_run, trials=40_000, quick_trials=10_000, wrong={"bound_scale": 0.5}))
+                     simulate=_quartic_run, trials=40_000, quick_trials=10_000, wrong={"bound_scale": 0.5}))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,7 +375,7 @@ def _agg_slope(key: str) -> Any:
 for _key in AGG_SLOPES:
     register_check(Check(name=f"tab4.3/{_key}", theorem_id="tab4.3",
                          description=f"Table 4.3: {_key.replace('-', ' slope in ')} vs the registered exponent",
-                         run=_agg_slope(_key), trials=400, quick_trials=100, wrong={"exponent_shift": 0.5}))
+                         simulate=_agg_slope(_key), trials=400, quick_trials=100, wrong={"exponent_shift": 0.5}))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,7 +386,7 @@ LEMMA45_CONSTANT = 10.0
 
 
 def _lemma45_run(trials: int, seed: int, *, constant: float = LEMMA45_CONSTANT) -> MCResult:
-    from boundlab.certify._filtering import iterative_filtering
+    from boundlab.certify import iterative_filtering
 
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     m = 12
@@ -421,155 +423,5 @@ def _lemma45_run(trials: int, seed: int, *, constant: float = LEMMA45_CONSTANT) 
 
 
 register_check(Check(name="lem4.5/ratio", theorem_id="lem4.5",
-                     description="Algorithm 4's error is O(sigma sqrt(alpha)) (ratio <= 10)", run=_lemma45_run,
+                     description="Algorithm 4's error is O(sigma sqrt(alpha)) (ratio <= 10)", simulate=_lemma45_run,
                      trials=48, quick_trials=12, wrong={"constant": 0.05}, slow=True))
-
-
-# ---------------------------------------------------------------------------------------------
-# Experiment: saddle-attack
-# ---------------------------------------------------------------------------------------------
-
-DEMO = {"Delta": 1e-3, "r": 0.1, "R": 0.5, "T_th": 50, "Q": 10, "eps": 3e-3}
-
-
-def _escape_rates(R: int, seed: int, oracles: tuple[str, ...], record: int = 0) -> dict[str, Any]:
-    F = cos_saddle(2)
-    rng = np.random.default_rng(seed)
-    Delta = DEMO["Delta"]
-    out: dict[str, Any] = {}
-    trajs: dict[str, dict[str, np.ndarray]] = {}
-    for name in oracles:
-        row: dict[str, float] = {}
-        res = byzantine_pgd(F, make_oracle(name, F, Delta), np.zeros((R, 2)), eta=1.0, eps=DEMO["eps"], r=DEMO["r"],
-                            R=DEMO["R"], Q=DEMO["Q"], T_th=DEMO["T_th"], rng=rng, record=record)
-        row["ByzantinePGD"] = float(np.mean(F.lambda_min(res.output) > 0))
-        w_gd, _, tr_gd = inexact_gd(F, make_oracle(name, F, Delta), np.zeros((R, 2)), eta=1.0, steps=300, rng=rng,
-                                    record=record)
-        row["robust GD"] = float(np.mean(F.lambda_min(w_gd) > 0))
-        w_pgd, _, tr_pgd = inexact_gd(F, make_oracle(name, F, Delta), uniform_ball(rng, R, 2, 2 * Delta), eta=1.0,
-                                      steps=300, rng=rng, record=record)
-        row["PGD (one perturbation, r = 2 Delta)"] = float(np.mean(F.lambda_min(w_pgd) > 0))
-        out[name] = row
-        if record:
-            trajs[name] = {"ByzantinePGD": res.trajectory, "robust GD": tr_gd, "PGD": tr_pgd}
-    return {"rates": out, "trajectories": trajs}
-
-
-def _worker_rates(R: int, seed: int) -> dict[str, Any]:
-    """ByzantinePGD driven by simulated workers (m = 21, q = 2, per-worker noise 1e-3) through two aggregators."""
-    from ._byzpgd import WorkerOracle
-
-    F = cos_saddle(2)
-    rng = np.random.default_rng(seed + 2)
-    out = {}
-    for agg_name, agg in (("median", median), ("spectral filter", lambda x: spectral_filter(x, eps=0.1))):
-        for attack in ("large_value", "alie"):
-            noise = rng.standard_normal((R, 19, 2)) * 1e-3
-            o = WorkerOracle(F, agg, noise, q=2, attack=attack, rng=rng)
-            res = byzantine_pgd(F, o, np.zeros((R, 2)), eta=1.0, eps=DEMO["eps"], r=DEMO["r"], R=DEMO["R"],
-                                Q=DEMO["Q"], T_th=DEMO["T_th"], rng=rng)
-            out[f"{agg_name} / {attack}"] = {"escape rate": float(np.mean(F.lambda_min(res.output) > 0)),
-                                            "measured Delta (max over queries)": float(o.max_error.max())}
-    return out
-
-
-def _measured_table(R: int, seed: int) -> dict[str, Any]:
-    rng = np.random.default_rng(seed + 1)
-    n, m, d, alpha = 100.0, 100, 10, 0.1
-    q = int(alpha * m)
-    rows = {}
-    ev = get("thm4.2").assess(n=n, m=m, d=d, alpha=alpha)
-    printed = {**ev.quantities, "rate_ftr": ev.value}
-    honest = rng.standard_normal((R, m - q, d)) / math.sqrt(n)
-    v = np.ones(d) / math.sqrt(d)
-    attacks = {"far shift": np.broadcast_to(10 * math.sqrt(d / n) * v, (R, q, d)),
-               "moderate cluster": np.broadcast_to(2.0 / math.sqrt(alpha * n) * v, (R, q, d))}
-    aggs = {"median": (median, "rate_med"), "trimmed mean": (lambda x: trimmed_mean(x, alpha), "rate_tm"),
-            "iterative filtering (spectral)": (lambda x: spectral_filter(x, eps=alpha, threshold=8.0 / n), "rate_ftr")}
-    for agg_name, (agg, key) in aggs.items():
-        worst = 0.0
-        for byz in attacks.values():
-            err = np.linalg.norm(agg(np.concatenate([byz, honest], axis=1)), axis=1)
-            worst = max(worst, float(err.mean()))
-        rows[agg_name] = {"measured Delta (mean over trials, worst attack)": worst,
-                          "printed rate (c = 1)": float(printed[key]),
-                          "printed rate (Table 4.3)": get("tab4.3").printed[agg_name.split(" (")[0]]}  # type: ignore[attr-defined]
-    rows["lower bound (Observation 4.2, c = 1)"] = {"printed rate (c = 1)": float(printed["rate_lower"])}
-    return {"config": {"n": n, "m": m, "d": d, "alpha": alpha, "trials": R}, "rows": rows}
-
-
-def _saddle_attack(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
-    R = 40 if quick else 400
-    oracles = ("honest", "zero_if_small", "cancel_escape", "pull_to_saddle", "pull_to_center", "greedy_ascent")
-    esc = _escape_rates(R, seed, oracles, record=3)
-    slopes = {}
-    for key in AGG_SLOPES:
-        res = CHECKS_CH4[f"tab4.3/{key}"].run(50 if quick else 400, seed)
-        slopes[key] = {"measured": res.estimate, "ci": [res.ci_low, res.ci_high], "registered exponent": res.bound,
-                       "verdict": res.verdict}
-    result: dict[str, Any] = {
-        "title": "Saddle-point attack: ByzantinePGD vs robust GD vs single-perturbation PGD",
-        "setting": (f"cos-saddle d = 2 (L_F = rho_F = lam = 1), w0 = saddle, Delta = {DEMO['Delta']}, hand-tuned "
-                    f"r = {DEMO['r']}, R = {DEMO['R']}, T_th = {DEMO['T_th']}, Q = {DEMO['Q']}, eps = 3 Delta "
-                    f"(catalog 6.4: at this Delta Theorem 4.3's own T_th is < 1, so this is a demonstration, not a "
-                    f"theorem-backed run); {R} trials per oracle; escape = the output has lambda_min > 0."),
-        "escape_rates": esc["rates"],
-        "aggregator_backed": _worker_rates(10 if quick else 100, seed),
-        "table_4_3": _measured_table(100 if quick else 1000, seed),
-        "table_4_3_slopes": slopes,
-        "note": ("CPU analog: the dissertation reports no experiment for Chapter 4; the paper column holds its "
-                 "statements (Propositions 4.3-4.4, Table 4.3)."),
-        "figures": [],
-    }
-    if out_dir is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, axes = plt.subplots(1, 3, figsize=(13, 4))
-        for ax, name in zip(axes, ("cancel_escape", "pull_to_saddle", "honest")):
-            for method, color in (("ByzantinePGD", "C0"), ("robust GD", "C3"), ("PGD", "C2")):
-                tr = esc["trajectories"][name][method]
-                for j in range(tr.shape[1]):
-                    ax.plot(tr[:, j, 0], tr[:, j, 1], color=color, lw=1, alpha=0.8, marker="o" if method == "robust GD"
-                            else None, markersize=4, label=method if j == 0 else None)
-            ax.plot([0], [0], "kx")
-            ax.set_title(f"oracle: {name}")
-            ax.set_xlabel("w_1")
-            ax.set_ylabel("w_2 (escape direction)")
-            ax.set_ylim(-3.5, 3.5)
-            ax.legend(loc="lower right", fontsize=8)
-        fig.tight_layout()
-        path = Path(out_dir) / "saddle-attack-trajectories.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        fig, ax = plt.subplots(figsize=(7, 4))
-        names = list(esc["rates"])
-        methods = list(next(iter(esc["rates"].values())))
-        for i, meth in enumerate(methods):
-            ax.bar(np.arange(len(names)) + 0.27 * (i - 1), [esc["rates"][nm][meth] for nm in names], width=0.27,
-                   label=meth)
-        ax.set_xticks(np.arange(len(names)), names, rotation=20, fontsize=8)
-        ax.set_ylabel("escape rate")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        path2 = Path(out_dir) / "saddle-attack-escape-rates.png"
-        fig.savefig(path2, dpi=110)
-        plt.close(fig)
-        result["figures"] = [str(path), str(path2)]
-    return result
-
-
-from ._checks import CHECKS as CHECKS_CH4  # noqa: E402
-
-register_experiment(Experiment(
-    id="saddle-attack", title="Saddle-point attack on robust GD; ByzantinePGD escapes (Chapter 4)",
-    source="Propositions 4.3-4.4 (L9171-9296), Theorem 4.3 (L8669-8801), Table 4.3 (L9067-9107)",
-    paper={"Proposition 4.4": "inexact GD from Unif(B_0(r)) is stuck w.p. (2/pi)(asin a + a sqrt(1-a^2)), a = Delta/(lam r)",
-           "Theorem 4.3": "ByzantinePGD outputs ||grad F|| <= 4 Delta, lambda_min >= -O~(Delta^(2/5)) w.p. 1 - delta",
-           "Table 4.3": {"median": "alpha sqrt(d)/sqrt(n) + d/sqrt(nm) + sqrt(d)/n",
-                         "trimmed mean": "alpha d/sqrt(n) + d/sqrt(nm)",
-                         "iterative filtering": "sqrt(alpha)/sqrt(n) + sqrt(d)/sqrt(nm)"}},
-    runner=_saddle_attack,
-))

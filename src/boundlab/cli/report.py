@@ -1,0 +1,103 @@
+"""Commands that write reports: reproduce, report, docs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from boundlab.bounds import (
+    BadInput,
+)
+
+from .common import (
+    EXIT_OK,
+    add_execution_options,
+    json_default,
+    open_store,
+    print_json,
+)
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from boundlab.montecarlo.experiments import EXPERIMENTS
+
+    if args.list or args.experiment is None:
+        rows = [{"id": e.id, "title": e.title, "source": e.source, "paper": e.paper} for e in EXPERIMENTS.values()]
+        if args.json:
+            print_json(rows)
+        elif not rows:
+            print("No experiments are registered yet.")
+        else:
+            for r in rows:
+                print(f"{r['id']:24s} {r['title']}  [{r['source']}]")
+        return EXIT_OK
+    if args.experiment not in EXPERIMENTS:
+        raise BadInput(f"experiment ({args.experiment}) must be one of: {', '.join(EXPERIMENTS) or 'none registered'}.",
+                       name="experiment")
+    result = EXPERIMENTS[args.experiment].run(seed=args.seed, quick=args.quick,
+                                              out_dir=Path(args.out) if args.out else None)
+    if args.json:
+        print_json(result)
+    else:
+        print(json.dumps(result, indent=2, default=json_default))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from boundlab import reporting
+    from boundlab.parallel import backend_for
+
+    out_dir = Path(args.out)
+    backend = backend_for(args.jobs, args.scheduler, timeout=args.connect_timeout)
+    store = open_store(args.store)
+    try:
+        paths = reporting.write_report(out_dir, formats=args.format, quick=not args.full, backend=backend,
+                                       store=store, progress=not args.quiet)
+    finally:
+        backend.close()
+        if store is not None:
+            store.close()
+    for p in paths:
+        print(f"wrote {p}")
+    return EXIT_OK
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from boundlab import reporting
+
+    for path in reporting.write_theorem_pages(Path(args.out)):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+    """Register this module's commands."""
+    p = sub.add_parser("reproduce", help="reproduce an experiment of the dissertation (CPU analog)")
+    p.add_argument("experiment", nargs="?")
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--out", help="directory for the experiment's figures (PNG)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reproduce)
+
+    p = sub.add_parser("report", help="evaluate and check every registered result; write report files")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="the fast report (default)")
+    mode.add_argument("--full", action="store_true")
+    p.add_argument("--format", action="append", choices=["md", "latex", "csv", "json"],
+                   help="output format (repeatable; default md)")
+    p.add_argument("--out", default="boundlab-report", help="output directory (default ./boundlab-report)")
+    add_execution_options(p, chunks=False)
+    p.set_defaults(func=cmd_report)
+
+
+    p = sub.add_parser("docs", help="regenerate the theorem pages (docs/theorems) from the registry")
+    p.add_argument("--out", default="docs/theorems")
+    p.set_defaults(func=cmd_docs)
