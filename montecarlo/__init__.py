@@ -46,6 +46,8 @@ from ._checks import Check as Check
 from ._checks import Choice as Choice
 from ._checks import MCResult as MCResult
 from ._checks import assess_at as assess_at
+from ._checks import registry_bound as registry_bound
+from ._checks import RegistryBound as RegistryBound
 from ._checks import check as check
 from ._checks import chunk_rngs as chunk_rngs
 from ._checks import chunk_seed as chunk_seed
@@ -116,7 +118,7 @@ __all__ = [
     "adversarial_margins", "expected_sum_norm", "rademacher_adv_linear", "rademacher_linear",
     "rademacher_multiclass", "rademacher_pair", "thm5_2_sandwich", "thm5_3_bound", "thm5_4_bound", "thm5_5_bound",
     "thm5_8_bound",
-    "BOUND_SCALE", "Choice", "as_gradient_matrix", "slack_delta", "assess_at", "check", "scale_bound", "timed",
+    "BOUND_SCALE", "Choice", "registry_bound", "RegistryBound", "as_gradient_matrix", "slack_delta", "assess_at", "check", "scale_bound", "timed",
     "WorkerOracle",
     "byzantine_pgd",
     "cos_saddle",

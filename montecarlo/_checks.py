@@ -21,7 +21,7 @@ import numpy as np
 
 from boundlab.bounds import BadInput, Param, Registry, chapter_of
 
-__all__ = ["MCResult", "Check", "Choice", "CHECKS", "BOUND_SCALE", "register_check", "check", "assess_at", "scale_bound",
+__all__ = ["MCResult", "Check", "Choice", "CHECKS", "BOUND_SCALE", "register_check", "check", "assess_at", "registry_bound", "RegistryBound", "scale_bound",
            "chunk_rngs", "chunk_seed", "combine", "CHUNK", "timed"]
 
 Rule = Literal["upper", "probability", "failure", "slope", "exact"]
@@ -63,6 +63,8 @@ class MCResult:
     series: Mapping[str, Any] | None = dataclasses.field(default=None, compare=False, repr=False)
     params: Mapping[str, Any] | None = dataclasses.field(default=None, compare=False, repr=False)
     power: float | None = None
+    bound_quantity: str | None = None
+    evaluated_at: Mapping[str, Any] | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def verdict(self) -> Verdict:
@@ -123,8 +125,9 @@ class MCResult:
         d["verdict"] = self.verdict
         d["tightness"] = self.tightness
         d["resolving_power"] = self.resolving_power
-        if d["params"] is not None:
-            d["params"] = _jsonable(d["params"])
+        for key in ("params", "evaluated_at"):
+            if d[key] is not None:
+                d[key] = _jsonable(d[key])
         if d["series"] is not None:
             d["series"] = _jsonable(d["series"])
         return {k: (v if not isinstance(v, float) or math.isfinite(v) else str(v)) for k, v in d.items()}
@@ -271,7 +274,9 @@ class Check:
     A check declares what a user may set: ``theorem_params`` maps parameters of the result it checks
     (by the result's own names) to the values of the instance it runs by default, and ``options`` holds
     its own knobs (:class:`~boundlab.bounds.Param` or :class:`Choice`). Every check also takes
-    ``bound_scale`` (see ``scales``). :meth:`run` validates every value with the result's domain and
+    ``bound_scale`` (see ``scales``). ``slack`` is required where the check cannot see the bound made 2x
+    too generous (resolving power below 2): it names the step of the proof the slack comes from and the
+    check that catches a wrong constant at that step. :meth:`run` validates every value with the result's domain and
     messages, fills in the defaults, calls ``simulate(trials, seed, **params)`` and returns its result
     with the resolved parameters attached, so any result re-runs from its own JSON.
 
@@ -296,6 +301,7 @@ class Check:
     theorem_params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     scales: Scales = "bound"
     instance: str = ""
+    slack: str = ""
 
     # -- declared parameters ---------------------------------------------------------------------
 
@@ -397,7 +403,7 @@ class Check:
                              "domain": o.domain_text() if o is not None else ""})
         return {"name": self.name, "id": self.theorem_id, "description": self.description, "trials": self.trials,
                 "quick_trials": self.quick_trials, "slow": self.slow, "wrong": dict(self.wrong),
-                "scales": self.scales, "parameters": opts, "instance": self.instance}
+                "scales": self.scales, "parameters": opts, "instance": self.instance, "slack": self.slack}
 
 
 def scale_bound(res: MCResult, scale: float) -> MCResult:
@@ -441,6 +447,39 @@ def assess_at(theorem_id: str, **params: Any) -> Any:
     return ev
 
 
+@dataclasses.dataclass(frozen=True)
+class RegistryBound:
+    """A bound read from the registry: its value, which quantity it is and the parameters it was read at."""
+
+    value: float
+    quantity: str
+    at: Mapping[str, float]
+    evaluation: Any = dataclasses.field(repr=False, compare=False)
+
+    def stamp(self) -> dict[str, Any]:
+        """The keywords that record this bound in an :class:`MCResult`."""
+        return {"bound_quantity": self.quantity, "evaluated_at": dict(self.at)}
+
+
+def registry_bound(theorem_id: str, quantity: str | None = None, **params: Any) -> RegistryBound:
+    """``quantity`` (default: the value) of ``theorem_id`` at exactly ``params``, its hypotheses checked.
+
+    A violated hypothesis raises :class:`~boundlab.bounds.HypothesisViolated` (exit code 3); the
+    result records the full parameter set, so ``boundlab eval`` at ``at`` gives the same number.
+
+    Examples
+    --------
+    >>> b = registry_bound("cor3.1", "prob", n=100, m=201, alpha=10 / 201, t=2.0, sigma=1.0, gamma=2.4)
+    >>> round(b.value, 4), b.quantity, b.at["m"]
+    (0.9267, 'prob', 201.0)
+    """
+    ev = assess_at(theorem_id, **params)
+    name = quantity or "value"
+    raw = ev.value if quantity is None else ev.quantities[quantity]
+    at = {k: float(v) for k, v in ev.params.items()}
+    return RegistryBound(float(raw), name, at, ev)
+
+
 CHECKS: Registry[Check] = Registry("check", hint="`boundlab verify --list` shows them",
                                    chapter=lambda c: chapter_of(c.theorem_id))
 
@@ -453,7 +492,7 @@ def register_check(check: Check) -> Check:
 def check(name: str, theorem_id: str, *, description: str, trials: int, quick_trials: int,
           wrong: Mapping[str, Any] | None = None, slow: bool = False, options: tuple[Option, ...] = (),
           theorem_params: Mapping[str, Any] | None = None, scales: Scales = "bound",
-          instance: str = "") -> Callable[[Callable[..., MCResult]], Callable[..., MCResult]]:
+          instance: str = "", slack: str = "") -> Callable[[Callable[..., MCResult]], Callable[..., MCResult]]:
     """Decorator: declare and register the function below as the simulator of one check.
 
     ``wrong`` defaults to ``{"bound_scale": 0.5}``: the bound made 2x too generous.
@@ -462,7 +501,7 @@ def check(name: str, theorem_id: str, *, description: str, trials: int, quick_tr
     def deco(fn: Callable[..., MCResult]) -> Callable[..., MCResult]:
         register_check(Check(name, theorem_id, description, fn, trials, quick_trials,
                              dict(wrong) if wrong is not None else {"bound_scale": 0.5}, slow, tuple(options),
-                             dict(theorem_params or {}), scales, instance))
+                             dict(theorem_params or {}), scales, instance, slack))
         return fn
 
     return deco
