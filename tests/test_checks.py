@@ -1,7 +1,14 @@
-"""Every registered Monte Carlo check passes at its quick size and fails with its deliberately wrong bound."""
+"""Generic properties of every registered check.
+
+Every check passes at its quick size; fails with its deliberately wrong bound; fails with the bound
+made 2x too generous wherever its resolving power says it can see that (and otherwise names the step
+of the proof the slack comes from); validates the result's parameters with the result's own domains;
+reads its bound from the registry at exactly the parameters it reports; and re-runs from its own JSON.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 
@@ -10,7 +17,7 @@ import pytest
 from boundlab.cli import main
 from boundlab.montecarlo import MCResult, chunk_rngs
 from boundlab.montecarlo.checks import CHECKS, verify
-from boundlab.bounds import BadInput
+from boundlab.bounds import AbstractBound, BadInput, get
 
 FAST = sorted(k for k, c in CHECKS.items() if not c.slow)
 SLOW = sorted(k for k, c in CHECKS.items() if c.slow)
@@ -20,11 +27,79 @@ def _params(names):
     return [pytest.param(n, marks=pytest.mark.slow) if CHECKS[n].slow else n for n in names]
 
 
+@functools.cache
+def quick(name):
+    c = CHECKS[name]
+    return c.run(c.quick_trials, 0)
+
+
 @pytest.mark.parametrize("name", _params(sorted(CHECKS)))
 def test_check_passes_at_its_quick_size(name):
-    c = CHECKS[name]
-    res = c.run(c.quick_trials, 0)
+    res = quick(name)
     assert res.verdict == "pass", res
+
+
+@pytest.mark.parametrize("name", _params(sorted(CHECKS)))
+def test_check_sees_its_bound_made_2x_too_generous_or_says_why_not(name):
+    c, res = CHECKS[name], quick(name)
+    if c.scales == "none":
+        assert res.rule == "slope" and "bound_scale" not in c.accepted()
+        return
+    if res.resolving_power >= 2.05:
+        assert c.run(c.quick_trials, 0, bound_scale=0.5).verdict == "fail"
+    else:
+        assert c.slack, (f"{name}: resolving power {res.resolving_power:.3g} < 2 and no slack text naming the "
+                         "step of the proof that is loose")
+
+
+@pytest.mark.parametrize("name", _params(sorted(CHECKS)))
+def test_check_reads_its_bound_from_the_registry_at_the_parameters_it_reports(name):
+    res = quick(name)
+    if res.bound_quantity is None:
+        pytest.skip("the bound is not a registry quantity (a rate exponent or an exact ratio)")
+    thm = get(res.theorem_id)
+    quantity = None if res.bound_quantity == "value" else res.bound_quantity
+    expected = float(thm.evaluate(quantity, **res.evaluated_at))
+    assert res.bound == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.parametrize("name", sorted(k for k, c in CHECKS.items() if not c.slow))
+def test_check_reruns_bit_for_bit_from_its_own_json(name):
+    c = CHECKS[name]
+    n = min(c.quick_trials, 64)
+    first = c.run(n, 3)
+    doc = json.loads(json.dumps(first.to_json()))
+    again = c.run(n, doc["seed"], **doc["params"])
+    assert (again.estimate, again.ci_low, again.ci_high, again.bound) == (first.estimate, first.ci_low,
+                                                                         first.ci_high, first.bound)
+
+
+THEOREM_PARAMS = [(name, p) for name, c in sorted(CHECKS.items()) for p in c.theorem_params
+                  if isinstance(get(c.theorem_id), AbstractBound) and p in get(c.theorem_id).param_names]
+
+
+@pytest.mark.parametrize(("name", "param"), THEOREM_PARAMS, ids=[f"{n}:{p}" for n, p in THEOREM_PARAMS])
+def test_check_refuses_a_value_outside_the_results_domain_with_the_results_message(name, param):
+    c, thm = CHECKS[name], get(CHECKS[name].theorem_id)
+    spec = thm.param(param)
+    bad = spec.lower - 1 if math.isfinite(spec.lower) else (spec.upper + 1 if math.isfinite(spec.upper) else math.nan)
+    with pytest.raises(BadInput, match=rf"^{param} \("):
+        c.resolve(**{param: bad})
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_check_refuses_an_unknown_option_naming_what_it_accepts(name):
+    with pytest.raises(BadInput, match=r"option \(zeta\) must be"):
+        CHECKS[name].resolve(zeta=1.0)
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_check_refuses_a_nonpositive_or_nan_bound_scale(name):
+    if "bound_scale" not in CHECKS[name].accepted():
+        pytest.skip("rate check: no leading constant")
+    for bad in (0.0, -1.0, math.nan):
+        with pytest.raises(BadInput, match=r"bound_scale"):
+            CHECKS[name].resolve(bound_scale=bad)
 
 
 @pytest.mark.parametrize("name", _params(sorted(CHECKS)))
