@@ -1,4 +1,4 @@
-"""Commands that run Monte Carlo checks: verify, sweep."""
+"""Commands that run Monte Carlo checks: verify, sweep, tighten."""
 
 from __future__ import annotations
 
@@ -175,6 +175,66 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def cmd_tighten(args: argparse.Namespace) -> int:
+    from boundlab.montecarlo.checks import checks_for
+    from boundlab.tighten import tighten
+
+    if args.seed < 0:
+        raise BadInput(f"seed ({args.seed}) must be >= 0.", name="seed")
+    if args.trials is not None and args.trials < 1:
+        raise BadInput(f"trials ({args.trials}) must be >= 1.", name="trials")
+    checks = checks_for(args.id)
+    knobs = [k.strip() for k in args.knobs.split(",")] if args.knobs else None
+    store = open_store(args.store)
+    con = console()
+    out = []
+    try:
+        for c in checks:
+            if args.quiet or args.json:
+                r = tighten(c.name, budget=args.budget, seed=args.seed, trials=args.trials, knobs=knobs)
+            else:
+                from rich.progress import Progress, TimeElapsedColumn
+
+                with Progress(*Progress.get_default_columns()[:1], TimeElapsedColumn(),
+                              "{task.fields[status]}", console=con, transient=True) as bar:
+                    task = bar.add_task(c.name, total=None, status="")
+                    r = tighten(c.name, budget=args.budget, seed=args.seed, trials=args.trials, knobs=knobs,
+                                progress=lambda k, t, bar=bar, task=task: bar.update(
+                                    task, status=f"{k} candidates, best tightness {t:.4g}"))
+            doc = r.to_json()
+            out.append(doc)
+            if store is not None:
+                store.put(f"tighten:{c.name}", {"budget": args.budget, "knobs": knobs or []}, args.seed, 0, 1,
+                          r.confirmed.trials, doc, r.seconds)
+    finally:
+        if store is not None:
+            store.close()
+    if args.json:
+        print_json(out[0] if len(out) == 1 else out)
+    else:
+        from rich.table import Table
+
+        table = Table(title="Worst-case search (tightness = empirical / bound)")
+        for col in ("check", "knobs", "tightness before", "search best", "confirmed", "power before", "power after",
+                    "verdict", "candidates"):
+            table.add_column(col)
+        for d in out:
+            table.add_row(d["check"], ", ".join(k["name"] for k in d["knobs"]) or "none",
+                          f"{float(d['default']['tightness']):.3g}", f"{d['best_search_tightness']:.3g}",
+                          f"{float(d['confirmed']['tightness']):.3g}",
+                          f"{float(d['default']['resolving_power']):.3g}",
+                          f"{float(d['confirmed']['resolving_power']):.3g}", d["confirmed"]["verdict"],
+                          str(d["evaluations"]))
+        con.print(table)
+        for d in out:
+            con.print(f"{d['check']}: best instance {d['best_params'] or '(the default)'}; re-run: {d['command']}",
+                      markup=False)
+            if d["erratum_candidate"]:
+                con.print(f"ERRATUM CANDIDATE: the confirming run of {d['check']} lies above its bound. "
+                          f"Reproduce: {d['command']}", markup=False)
+    return EXIT_FAILED if any(d["erratum_candidate"] for d in out) else EXIT_OK
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     """Register this module's commands."""
     p = sub.add_parser("verify", help="Monte Carlo checks of a result against its bound")
@@ -196,3 +256,14 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     add_execution_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("tighten", help="search the instance where a check is sharpest (largest empirical / bound)")
+    p.add_argument("id", help="a result id (thm3.1) or one check (cor3.1/edge)")
+    p.add_argument("--budget", type=float, default=60.0, help="seconds of search per check (default 60)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the common random numbers and of the optimiser")
+    p.add_argument("--trials", type=int, help="trials per candidate (default: the check's quick size)")
+    p.add_argument("--knobs", help="comma-separated parameters to search (default: every numeric one)")
+    p.add_argument("--store", help="record the search in this SQLite results store")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_tighten)
