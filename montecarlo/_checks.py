@@ -102,6 +102,9 @@ class MCResult:
         inequality. A check that can scan its own radius (coverage checks) reports it in ``power``
         instead: 1 / the smallest radius scale at which it still passes. NaN for rate checks.
 
+        A check sees the bound's leading constant (or a radius) halved, the size of a typo, exactly when
+        its resolving power is below 2: then ``bound_scale=0.5`` moves the interval past the bound.
+
         Examples
         --------
         >>> MCResult("c", "thm3.1", "q", 0.2, 0.1, 0.25, 1.0, "upper", 10, 0, 0.0).resolving_power
@@ -274,9 +277,9 @@ class Check:
     A check declares what a user may set: ``theorem_params`` maps parameters of the result it checks
     (by the result's own names) to the values of the instance it runs by default, and ``options`` holds
     its own knobs (:class:`~boundlab.bounds.Param` or :class:`Choice`). Every check also takes
-    ``bound_scale`` (see ``scales``). ``slack`` is required where the check cannot see the bound made 2x
-    too generous (resolving power below 2): it names the step of the proof the slack comes from and the
-    check that catches a wrong constant at that step. :meth:`run` validates every value with the result's domain and
+    ``bound_scale`` (see ``scales``). ``slack`` is required where the check cannot see a bound 2x too
+    strong (resolving power of 2 or more: the bound halved still passes): it names the step of the proof
+    the slack comes from and the check that catches a wrong constant at that step. :meth:`run` validates every value with the result's domain and
     messages, fills in the defaults, calls ``simulate(trials, seed, **params)`` and returns its result
     with the resolved parameters attached, so any result re-runs from its own JSON.
 

@@ -9,6 +9,7 @@ import csv
 import datetime as _dt
 import io
 import json
+import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -107,13 +108,15 @@ def check_results(quick: bool = True, seed: int = 0, *, backend: Any = None, sto
 
 
 def check_rows(results: Sequence[Any]) -> list[dict[str, Any]]:
-    """Table rows (theorem | quantity | bound | empirical (CI) | verdict | tightness) from check results."""
+    """Table rows (theorem | quantity | bound | empirical (CI) | verdict | tightness | resolving power)."""
     rows = []
     for r in results:
         rows.append({"check": r.check, "result": get(r.theorem_id).name, "quantity": r.quantity,
                      "empirical (CI)": f"{r.estimate:.5g} [{r.ci_low:.5g}, {r.ci_high:.5g}]",
                      "bound": f"{r.bound:.5g}" + (f" +- {r.tolerance:g}" if r.rule == "slope" else ""),
-                     "verdict": r.verdict, "tightness": f"{r.tightness:.3g}", "trials": r.trials, "seed": r.seed,
+                     "verdict": r.verdict, "tightness": f"{r.tightness:.3g}",
+                     "resolving power": "rate" if r.rule == "slope" else f"{r.resolving_power:.3g}",
+                     "trials": r.trials, "seed": r.seed,
                      "seconds": f"{r.seconds:.2f}", "note": r.note})
     return rows
 
@@ -192,6 +195,21 @@ def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
         ax.set_xlabel("empirical / bound (tightness, shown from 1e-8); the bound holds left of 1")
         fig.tight_layout()
         path = out_dir / "tightness.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    powered = [r for r in results if r.rule != "slope" and math.isfinite(r.resolving_power)]
+    if powered:
+        fig, ax = plt.subplots(figsize=(6, 0.32 * len(powered) + 1.4))
+        vals = [min(max(r.resolving_power, 1.0), 1e6) for r in powered]
+        ax.barh(range(len(powered)), vals, color=["C2" if r.resolving_power >= 2 else "C1" for r in powered])
+        ax.axvline(2.0, color="k", lw=1, ls="--")
+        ax.set_yticks(range(len(powered)), [r.check for r in powered], fontsize=6)
+        ax.set_xscale("log")
+        ax.set_xlabel("resolving power: the largest factor by which the bound could be stronger and the check still\n"
+                      "pass (clipped to [1, 1e6]); right of the dashed line a bound 2x too generous is caught", fontsize=7)
+        fig.tight_layout()
+        path = out_dir / "resolving_power.png"
         fig.savefig(path, dpi=110)
         plt.close(fig)
         paths.append(path)
