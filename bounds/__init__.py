@@ -26,6 +26,7 @@ from ._base import register as register
 from ._base import violation_message as violation_message
 from ._errata import ERRATA as ERRATA
 from ._errata import Erratum as Erratum
+from ._errata import register_erratum as register_erratum
 from ._errors import BadInput as BadInput
 from ._errors import HypothesisViolated as HypothesisViolated
 from ._errors import NotEvaluable as NotEvaluable
@@ -40,6 +41,7 @@ from ._chapter5 import sdp_value_bounds as sdp_value_bounds
 from ._models import quadratic_model_constants as quadratic_model_constants
 from ._registry import Registry as Registry
 from ._registry import chapter_of as chapter_of
+from ._symbols import sym as sym
 
 __all__ = [
     "REGISTRY",
@@ -70,5 +72,7 @@ __all__ = [
     "get",
     "quadratic_model_constants",
     "register",
+    "register_erratum",
+    "sym",
     "violation_message",
 ]
