@@ -207,6 +207,7 @@ def test_reproduce_list_works_with_an_empty_or_filled_registry(capsys):
     assert code == 0 and isinstance(json.loads(out), list)
 
 
+@pytest.mark.slow
 def test_report_quick_writes_a_markdown_table(capsys, tmp_path):
     code, out, _ = run(capsys, "report", "--quick", "--out", str(tmp_path), "--format", "md", "--format", "csv",
                        "--format", "json", "--format", "latex")

@@ -55,15 +55,19 @@ def _registries() -> Any:
     return mc
 
 
-def execute(task: Task) -> tuple[Task, dict[str, Any], float]:
-    """Run one chunk (a top-level function, so process pools and Dask can ship it)."""
+def execute(task: Task) -> tuple[Task, Any, float]:
+    """Run one chunk (a top-level function, so process pools and Dask can ship it).
+
+    A check's chunk comes back as its :class:`~boundlab.montecarlo.MCResult` (pickled across processes,
+    never through JSON); only the store holds JSON.
+    """
     mc = _registries()
 
     t0 = time.perf_counter()
     if task.kind == "check":
         check = mc.CHECKS[task.name]
         seed = mc.chunk_seed(task.root_seed, task.chunk, task.n_chunks)
-        result = check.run(task.chunk_trials, seed, **task.options).to_json()
+        result = check.run(task.chunk_trials, seed, **task.options)
     elif task.kind == "experiment":
         opts = task.options
         result = mc.EXPERIMENTS[task.name].run(seed=task.root_seed, quick=bool(opts.get("quick", False)))
@@ -214,11 +218,21 @@ def plan_check(name: str, *, trials: int, seed: int, chunks: int = 1,
     return [Task("check", name, items, int(seed), i, int(chunks), chunk_trials) for i in range(int(chunks))]
 
 
+def _as_result(x: Any) -> Any:
+    """A check chunk's result as an MCResult, whether it ran here or was read from the store."""
+    import boundlab.montecarlo as mc
+
+    return x if isinstance(x, mc.MCResult) else mc.MCResult.from_json(x)
+
+
 def run_tasks(tasks: Sequence[Task], backend: Backend | None = None, store: Any = None, *,
-              progress: bool = False, label: str = "chunks") -> dict[Task, dict[str, Any]]:
-    """Run the tasks not already in the store; returns every task's result (stored or new)."""
+              progress: bool = False, label: str = "chunks") -> dict[Task, Any]:
+    """Run the tasks not already in the store; returns every task's result (stored or new).
+
+    Check chunks that ran are MCResult objects, stored ones JSON mappings (see :func:`_as_result`).
+    """
     backend = backend or InProcess()
-    results: dict[Task, dict[str, Any]] = {}
+    results: dict[Task, Any] = {}
     todo: list[Task] = []
     for t in tasks:
         found = None if store is None else store.get(t.store_task, t.options, t.root_seed, t.chunk, t.n_chunks,
@@ -232,7 +246,7 @@ def run_tasks(tasks: Sequence[Task], backend: Backend | None = None, store: Any 
         for task, result, seconds in backend.map(todo):
             if store is not None:
                 store.put(task.store_task, task.options, task.root_seed, task.chunk, task.n_chunks,
-                          task.chunk_trials, result, seconds)
+                          task.chunk_trials, result.to_json() if hasattr(result, "to_json") else result, seconds)
             results[task] = result
             bar.advance()
     finally:
@@ -247,7 +261,7 @@ def run_check(name: str, *, trials: int, seed: int = 0, chunks: int = 1, params:
 
     tasks = plan_check(name, trials=trials, seed=seed, chunks=chunks, params=params)
     results = run_tasks(tasks, backend, store, progress=progress, label=name)
-    parts = [mc.MCResult.from_json(results[t]) for t in tasks]
+    parts = [_as_result(results[t]) for t in tasks]
     pooled = mc.combine(parts)
     return dataclasses.replace(pooled, seed=int(seed))
 
@@ -455,7 +469,7 @@ def run_sweep(plan: SweepPlan, *, backend: Backend | None = None, store: Any = N
     rows = []
     for name, opts, trials, chunks in plan.checks:
         mine = plan_check(name, trials=trials, seed=plan.seed, chunks=chunks, params=dict(opts))
-        pooled = mc.combine([mc.MCResult.from_json(results[t]) for t in mine])
+        pooled = mc.combine([_as_result(results[t]) for t in mine])
         rows.append({"kind": "check", "name": name, "options": dict(opts),
                      **dataclasses.replace(pooled, seed=plan.seed).to_json()})
     for t in tasks:
