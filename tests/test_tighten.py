@@ -102,3 +102,13 @@ def test_tighten_refuses_bad_arguments_naming_them(synthetic, kwargs, message):
     c = synthetic("eq3.4/synthetic-bad", 0.9)
     with pytest.raises(BadInput, match=message):
         tighten(c.name, **kwargs)
+
+
+def test_a_full_report_lists_the_search_with_before_and_after(synthetic):
+    from boundlab.reporting import render_markdown, search_rows
+
+    synthetic("eq3.4/synthetic-report", 0.9)
+    rows = search_rows(1.0, names=["eq3.4/synthetic-report"])
+    assert rows[0]["verdict"] == "pass" and float(rows[0]["confirmed"]) > float(rows[0]["tightness before"])
+    md = render_markdown([], [], searches=rows)
+    assert "## Worst-case search" in md and "eq3.4/synthetic-report" in md

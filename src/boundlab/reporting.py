@@ -268,7 +268,8 @@ def _experiment_rows() -> list[dict[str, Any]]:
 
 def render_markdown(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, Any]],
                     checks: Sequence[dict[str, Any]] = (), figures: Sequence[Path] = (),
-                    experiments: Sequence[dict[str, Any]] = (), base: Path | None = None) -> str:
+                    experiments: Sequence[dict[str, Any]] = (), base: Path | None = None,
+                    searches: Sequence[dict[str, Any]] = ()) -> str:
     """The report as Markdown."""
     from boundlab import __version__
 
@@ -295,10 +296,20 @@ def render_markdown(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, A
         n_fail = sum(c["verdict"] == "fail" for c in checks)
         parts += ["", "## Monte Carlo checks", "",
                   f"{len(checks)} checks; {n_fail} failed. Verdict: pass when the interval lies within the bound, "
-                  "fail when it lies outside, inconclusive otherwise. Tightness = empirical / bound.", "",
+                  "fail when it lies outside, inconclusive otherwise. Tightness = empirical / bound. Resolving "
+                  "power = the largest factor by which the bound could be made stronger and the check still pass "
+                  "at its interval's far end: below 2, a bound 2x too strong (a constant or radius halved) is "
+                  "caught.", "",
                   _md_table(checks, ["check", "result", "quantity", "empirical (CI)", "bound", "verdict", "tightness",
-                                     "trials", "seed"])]
+                                     "resolving power", "trials", "seed"])]
         parts += ["", *[f"- `{c['check']}`: {_md_escape(c['note'])}" for c in checks]]
+    if searches:
+        parts += ["", "## Worst-case search", "",
+                  "Each check's numeric parameters searched (common random numbers, differential evolution) for the "
+                  "largest tightness within the hypotheses; the best instance re-run with a fresh seed at the full "
+                  "size. A confirmed interval above the bound is an erratum candidate.", "",
+                  _md_table(searches, ["check", "tightness before", "search best", "confirmed", "power before",
+                                       "power after", "verdict", "best instance"])]
     if figures:
         parts += ["", "## Figures", ""]
         for f in figures:
@@ -376,10 +387,32 @@ def render_csv(rows: Sequence[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
+def search_rows(budget: float, seed: int = 0, *, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """The worst-case search (:func:`boundlab.tighten.tighten`) of every check (or of ``names``) with
+    ``budget`` seconds each."""
+    from boundlab.montecarlo.checks import CHECKS
+    from boundlab.tighten import tighten
+
+    rows = []
+    for name in (names if names is not None else list(CHECKS)):
+        r = tighten(name, budget=budget, seed=seed)
+        rows.append({"check": name, "tightness before": f"{r.default.tightness:.3g}",
+                     "search best": f"{r.best_search_tightness:.3g}", "confirmed": f"{r.confirmed.tightness:.3g}",
+                     "power before": f"{r.default.resolving_power:.3g}",
+                     "power after": f"{r.confirmed.resolving_power:.3g}", "verdict": r.confirmed.verdict,
+                     "best instance": ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                                                for k, v in r.best_params.items()) or "the default",
+                     "command": r.command(), "erratum candidate": r.erratum_candidate})
+    return rows
+
+
 def write_report(out_dir: Path, formats: Iterable[str] | None = None, quick: bool = True, *, backend: Any = None,
-                 store: Any = None, progress: bool = False, experiments: bool = True) -> list[Path]:
+                 store: Any = None, progress: bool = False, experiments: bool = True,
+                 search_budget: float | None = None) -> list[Path]:
     """Evaluate and check everything; write ``report.{md,tex,csv,json}`` and PNG figures into ``out_dir``.
 
+    A full report (``quick=False``) also runs the worst-case search of every check for ``search_budget``
+    seconds each (default 20); the quick report runs every check at its stored sharpest instance only.
     Returns the paths of the report files (figures are under ``out_dir/figures``).
     """
     fmts = list(dict.fromkeys(formats or ["md"]))
@@ -399,14 +432,15 @@ def write_report(out_dir: Path, formats: Iterable[str] | None = None, quick: boo
     checks = check_rows(results)
     figures = write_figures(results, out_dir / "figures")
     exps = experiment_results(quick, out_dir / "figures") if experiments else []
+    searches = [] if quick else search_rows(20.0 if search_budget is None else float(search_budget))
     written = []
     renderers = {
-        "md": ("report.md", lambda: render_markdown(rows, errata, checks, figures, exps, out_dir)),
+        "md": ("report.md", lambda: render_markdown(rows, errata, checks, figures, exps, out_dir, searches)),
         "latex": ("report.tex", lambda: render_latex(rows, errata)),
         "csv": ("report.csv", lambda: render_csv(rows)),
         "json": ("report.json", lambda: json.dumps({"results": rows, "errata": errata, "checks": checks,
                                                     "tables": {t: v for t, v in _tables()},
-                                                    "experiments": exps, "quick": quick},
+                                                    "experiments": exps, "searches": searches, "quick": quick},
                                                    indent=2, default=str)),
     }
     for f in fmts:

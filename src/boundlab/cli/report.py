@@ -53,7 +53,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     try:
         paths = reporting.write_report(out_dir, formats=args.format, quick=not args.full, backend=backend,
-                                       store=store, progress=not args.quiet)
+                                       store=store, progress=not args.quiet, search_budget=args.search_budget)
     finally:
         backend.close()
         if store is not None:
@@ -90,7 +90,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     p = sub.add_parser("report", help="evaluate and check every registered result; write report files")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="the fast report (default)")
-    mode.add_argument("--full", action="store_true")
+    mode.add_argument("--full", action="store_true", help="full sizes, slow checks, and the worst-case search")
+    p.add_argument("--search-budget", type=float, default=20.0,
+                   help="seconds of worst-case search per check in a full report (default 20)")
     p.add_argument("--format", action="append", choices=["md", "latex", "csv", "json"],
                    help="output format (repeatable; default md)")
     p.add_argument("--out", default="boundlab-report", help="output directory (default ./boundlab-report)")

@@ -18,7 +18,17 @@ from boundlab.bounds import (
     violation_message,
 )
 
-from .common import EXIT_FAILED, EXIT_HYPOTHESIS, EXIT_OK, condition_line, console, fmt, grid, parse_assignments, print_json
+from .common import (
+    EXIT_FAILED,
+    EXIT_HYPOTHESIS,
+    EXIT_OK,
+    condition_line,
+    console,
+    fmt,
+    grid,
+    parse_assignments,
+    print_json,
+)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
