@@ -198,6 +198,23 @@ def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
         fig.savefig(path, dpi=110)
         plt.close(fig)
         paths.append(path)
+    stepped = sorted({r.theorem_id for r in results if "/step-" in r.check})
+    if stepped:
+        fig, axes = plt.subplots(len(stepped), 1, figsize=(6, 1.6 * len(stepped) + 0.6), squeeze=False)
+        for ax, tid in zip(axes[:, 0], stepped):
+            mine = [r for r in results if r.theorem_id == tid and r.rule != "slope" and r.tightness > 0]
+            vals = [math.log10(1 / r.tightness) for r in mine]
+            ax.barh(range(len(mine)), vals, color=["C0" if "/step-" in r.check else "C7" for r in mine])
+            ax.axvline(math.log10(2), color="k", lw=1, ls="--")
+            ax.set_yticks(range(len(mine)), [r.check for r in mine], fontsize=6)
+            ax.set_title(f"{tid}: slack of the end-to-end check (grey) and of each step of the proof (blue)",
+                         fontsize=7)
+        axes[-1, 0].set_xlabel("log10(bound / empirical); left of the dashed line a 2x error is visible", fontsize=7)
+        fig.tight_layout()
+        path = out_dir / "slack_by_step.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
     powered = [r for r in results if r.rule != "slope" and math.isfinite(r.resolving_power)]
     if powered:
         fig, ax = plt.subplots(figsize=(6, 0.32 * len(powered) + 1.4))
