@@ -183,12 +183,12 @@ def combine(parts: list[MCResult]) -> MCResult:
         return first
     trials = sum(p.trials for p in parts)
     seconds = sum(p.seconds for p in parts)
-    base = dataclasses.replace(first, trials=trials, seconds=seconds)
+    powers = [p.power for p in parts if p.power is not None]
+    base = dataclasses.replace(first, trials=trials, seconds=seconds, power=min(powers) if powers else None)
     if first.rule in ("probability", "failure"):
         k = sum(int(round(p.estimate * p.trials)) for p in parts)
         lo, hi = clopper_pearson(k, trials, first.confidence)
-        power = min((p.power for p in parts if p.power is not None), default=None)
-        return dataclasses.replace(base, estimate=k / trials, ci_low=lo, ci_high=hi, power=power)
+        return dataclasses.replace(base, estimate=k / trials, ci_low=lo, ci_high=hi)
     if first.rule in ("upper", "exact") and all(p.ci_low == p.ci_high == p.estimate for p in parts):
         worst = max(p.estimate for p in parts)
         return dataclasses.replace(base, estimate=worst, ci_low=worst, ci_high=worst)
@@ -253,7 +253,7 @@ BOUND_SCALE = Param("bound_scale", "factor applied to the bound (or the radius o
                     "comparison; 0.5 asks whether the bound is 2x too generous", lower=0.0, lower_open=True,
                     typical=(0.25, 1.0), default=1.0)
 
-Scales = Literal["bound", "radius", "none"]
+Scales = Literal["bound", "radius", "simulator", "none"]
 
 
 def _validate_number(p: Param, value: Any, owner: str) -> float | int:
@@ -286,7 +286,8 @@ class Check:
     ``scales`` says what ``bound_scale`` multiplies: ``"bound"`` (the base class scales the bound of
     upper, failure and exact rules, or the claimed failure probability of a probability rule, after
     ``simulate`` returns), ``"radius"`` (``simulate`` receives ``bound_scale`` and scales the radius of a
-    coverage statement itself) or ``"none"`` (rate checks: a slope has no leading constant).
+    coverage statement itself), ``"simulator"`` (``simulate`` receives ``bound_scale`` and applies it to the
+    constant its description names) or ``"none"`` (rate checks: a slope has no leading constant).
     ``wrong`` holds the options that make the bound deliberately wrong; ``quick_trials`` is the size the
     test suite and ``boundlab report --quick`` use; ``slow`` marks checks whose quick size still takes more
     than a few seconds; ``instance`` says how the default instance was chosen.
@@ -373,7 +374,7 @@ class Check:
     # -- running ---------------------------------------------------------------------------------
 
     def _passes_scale(self) -> bool:
-        if self.scales == "radius":
+        if self.scales in ("radius", "simulator"):
             return True
         if self.declared:
             return any(o.name == "bound_scale" for o in self.options)
