@@ -153,6 +153,7 @@ class Hypothesis:
     source: str = ""
     necessary: bool = False
     item: str = ""  # registry id of a named assumption (asm3.2)
+    rounding: float = 0.0  # absolute size of the sides' terms, e.g. 1/2 in "s <= 1/2 - eps" with eps = 1/2 - s
 
     @property
     def decidable(self) -> bool:
@@ -610,7 +611,7 @@ class AbstractBound(AbstractItem):
                 continue
             lhs, rhs = self._sides(h, values)
             with np.errstate(invalid="ignore"):
-                holds = np.asarray(_holds(h.op, lhs, rhs) & np.isfinite(lhs) & np.isfinite(rhs))
+                holds = np.asarray(_holds(h.op, lhs, rhs, h.rounding) & np.isfinite(lhs) & np.isfinite(rhs))
             if h.necessary:  # only a failure is decisive; True entries of an array mean "not refuted"
                 verdict: Any = None if np.all(holds) else (holds if holds.ndim else False)
             else:
@@ -915,13 +916,14 @@ class AbstractBound(AbstractItem):
         return out
 
 
-def _holds(op: str, lhs: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+def _holds(op: str, lhs: np.ndarray, rhs: np.ndarray, rounding: float = 0.0) -> np.ndarray:
     """``lhs op rhs`` where non-strict comparisons forgive the last bits of floating point.
 
-    A defaulted eps = 1/2 - lhs makes (3.2) an equality that must not fail by one rounding.
+    A defaulted eps = 1/2 - lhs makes (3.2) an equality that must not fail by one rounding; the
+    rounding of ``1/2 - eps`` is at the scale of 1/2, not of the sides, hence ``rounding``.
     """
     if op in ("<=", ">="):
-        slack = 4 * np.finfo(float).eps * np.maximum(np.abs(lhs), np.abs(rhs))
+        slack = 4 * np.finfo(float).eps * np.maximum(np.maximum(np.abs(lhs), np.abs(rhs)), rounding)
         return (lhs <= rhs + slack) if op == "<=" else (lhs + slack >= rhs)
     return _OPS[op](lhs, rhs)
 

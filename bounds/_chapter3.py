@@ -143,8 +143,8 @@ STRONGLY_CONVEX = named("", "F is lambda_F-strongly convex", "L4030-4035")
 CONVEX = named("", "F is convex", "L4169-4173")
 U4 = named("", "grad F(w*) = 0: the minimiser over W is the minimiser over R^d", "L4021-4024")
 SATISFIABLE_32 = Hypothesis("condition (3.2) is satisfiable: lhs(3.2) < 1/2", lhs_, "<", HALF, "L4033-4046")
-COND_32 = Hypothesis("condition (3.2)", lhs_, "<=", HALF - eps, "L4033-4046")
-BETA_EPS = Hypothesis("beta <= 1/2 - eps", beta, "<=", HALF - eps, "L4280-4283")
+COND_32 = Hypothesis("condition (3.2)", lhs_, "<=", HALF - eps, "L4033-4046", rounding=0.5)
+BETA_EPS = Hypothesis("beta <= 1/2 - eps", beta, "<=", HALF - eps, "L4280-4283", rounding=0.5)
 ALPHA_BETA = Hypothesis("the trimmed mean removes at least the Byzantine fraction", alpha, "<=", beta,
                         "L4280-4283")
 LAMBDA_LF = Hypothesis("strong convexity cannot exceed smoothness", lambda_F, "<=", L_F, "L5388-5402")
@@ -588,7 +588,7 @@ class Thm37(AbstractBound):
         named("", "f(.; z) is convex and quadratic for every z (Definition 3.9); W = R^d", "L4556, L4506"),
         STRONGLY_CONVEX, A37,
         Hypothesis("the one-round condition is satisfiable: lhs < 1/2", lhs_or, "<", HALF, "L4559-4573"),
-        Hypothesis("one-round condition: lhs <= 1/2 - eps", lhs_or, "<=", HALF - eps, "L4559-4573"),
+        Hypothesis("one-round condition: lhs <= 1/2 - eps", lhs_or, "<=", HALF - eps, "L4559-4573", rounding=0.5),
     )
     probability = "prob"
     monotone = {"value": {"n": -1, "m": -1, "alpha": +1, "sigma_tilde": +1}}
@@ -724,7 +724,7 @@ class Lem36(AbstractBound):
     }
     value_text = "r_k"
     hypotheses = (Hypothesis("(3.66) is satisfiable: s < 1/2", sym("s"), "<", HALF, "(3.66)"),
-                  Hypothesis("(3.66)", sym("s"), "<=", HALF - eps, "(3.66)"))
+                  Hypothesis("(3.66)", sym("s"), "<=", HALF - eps, "(3.66)", rounding=0.5))
     probability = "prob"
     monotone = {"value": {"n": -1, "m": -1, "alpha": +1}}
 
@@ -745,7 +745,7 @@ ONE_D_QUANTITIES = {
 }
 ONE_D_HYPS = (
     Hypothesis("(3.32) is satisfiable: s < 1/2", s_sym, "<", HALF, "(3.32)"),
-    Hypothesis("(3.32): s <= 1/2 - eps", s_sym, "<=", HALF - eps, "(3.32)"),
+    Hypothesis("(3.32): s <= 1/2 - eps", s_sym, "<=", HALF - eps, "(3.32)", rounding=0.5),
 )
 
 

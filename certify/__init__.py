@@ -1,5 +1,6 @@
 """Sound certificates: the SDP surrogate of Theorem 5.7 and the filtering SDP of Chapter 4."""
 
+from ._filtering import iterative_filtering as iterative_filtering
 from ._network import Certification as Certification
 from ._network import Network as Network
 from ._network import SDPConstant as SDPConstant
@@ -25,6 +26,7 @@ from ._sdp import q_matrix as q_matrix
 from ._sdp import solve_sdp as solve_sdp
 
 __all__: list[str] = [
+    "iterative_filtering",
     "Certification", "Network", "SDPConstant", "certify_network", "exact_adversarial_margin", "exact_max_increase",
     "forward_error", "load_network", "margins", "network", "ramp", "sdp_constant", "theorem58_bound",
     "MAX_N", "BipartiteQ", "SDPResult", "as_q", "build_q", "certificate", "eigenvalue_bound", "hypercube_max",

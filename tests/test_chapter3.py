@@ -285,3 +285,13 @@ def test_the_s_480_threshold_of_condition_3_2_is_reproduced():
     sol = get("thm3.9").solve_for("n", 0.5, gamma=480)
     assert sol.value == 207761 and sol.which == "smallest"
     assert 0.4748 * 480 / math.sqrt(207760) > 0.5 >= 0.4748 * 480 / math.sqrt(207761)
+
+
+@pytest.mark.parametrize(("n", "m", "q"), [(75, 2_000_001, 1000), (301, 2_000_001, 10), (100, 201, 10), (7, 999, 3)])
+def test_the_tightest_default_eps_never_violates_the_condition_it_is_defined_from(n, m, q):
+    """eps omitted means eps = 1/2 - s; then s <= 1/2 - eps is an equality that rounding must not break."""
+    ev = get("cor3.1").assess(n=n, m=m, alpha=q / m, t=2.0, sigma=0.5, gamma=1.0)
+    assert not ev.violated
+    bad = get("cor3.1").assess(n=n, m=m, alpha=q / m, t=2.0, sigma=0.5, gamma=1.0,
+                               eps=float(0.5 - ev.quantities["s"]) * (1 + 1e-9))
+    assert [c["text"] for c in bad.violated] == ["(3.32): s <= 1/2 - eps"]

@@ -259,6 +259,7 @@ def test_sweep_command_runs_and_records_every_chunk(tmp_path, capsys):
         assert s.count() == 4
 
 
+@pytest.mark.slow
 def test_report_writes_nonempty_figures_and_the_summary(tmp_path, capsys):
     from boundlab import reporting
 

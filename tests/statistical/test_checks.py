@@ -152,7 +152,7 @@ def test_verify_cli_prints_the_documented_json(capsys):
 
 
 def test_verify_cli_exits_1_when_a_check_fails(capsys):
-    code = main(["verify", "cor3.1/one-sided", "radius_scale=0.1", "--trials", "2000"])
+    code = main(["verify", "cor3.1/one-sided", "bound_scale=0.5", "--trials", "2000"])
     assert code == 1
 
 
@@ -161,8 +161,12 @@ def test_verify_cli_exits_1_when_a_check_fails(capsys):
     (["verify", "lem3.1", "--seed", "-1"], "seed (-1) must be >= 0"),
     (["verify", "thm9.9"], "id (thm9.9) must be a result with Monte Carlo checks"),
     (["verify"], "id (missing) must be given"),
-    (["verify", "cor3.1/one-sided", "zeta=1"], "option (zeta) must be an option of cor3.1/one-sided"),
-    (["verify", "cor3.1/one-sided", "q=150", "--trials", "100"], "alpha (0.746269) must be in [0, 1/2)"),
+    (["verify", "cor3.1/one-sided", "zeta=1"],
+     "option (zeta) must be a parameter of cor3.1 this check realises (n, m, alpha, t) or an option of cor3.1/one-sided"),
+    (["verify", "cor3.1/one-sided", "alpha=0.75", "--trials", "100"], "alpha (0.75) must be in [0, 1/2)"),
+    (["verify", "cor3.1/one-sided", "bound_scale=nan"], "bound_scale (nan) must be"),
+    (["verify", "cor3.1/one-sided", "bound_scale=-1"], "bound_scale (-1) must be in (0, inf)"),
+    (["verify", "thm3.1/final-error", "n=0"], "n (0) must be"),
     (["verify", "lem3.1", "--jobs", "0"], "jobs (0) must be"),
 ])
 def test_verify_bad_input_exits_2(capsys, argv, message):
@@ -173,3 +177,19 @@ def test_verify_bad_input_exits_2(capsys, argv, message):
 def test_library_rejects_non_integer_trials():
     with pytest.raises(BadInput, match="trials"):
         verify("lem3.1", trials=0)
+
+
+def test_a_check_at_a_users_parameters_compares_against_eval_at_exactly_those_parameters(capsys):
+    assert main(["verify", "thm3.1/final-error", "alpha=0.1", "n=200", "m=2000", "--quick", "--json"]) == 0
+    check = json.loads(capsys.readouterr().out)["checks"][0]
+    assert check["params"]["alpha"] == 0.1 and check["params"]["n"] == 200 and check["params"]["m"] == 2000
+    argv = ["eval", "thm3.1", *(f"{k}={v!r}" for k, v in check["evaluated_at"].items()), "--json"]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["value"] == check["bound"]
+
+
+def test_a_check_where_a_hypothesis_fails_exits_3_with_the_message_of_eval(capsys):
+    """Theorem 3.1 at m = 20: condition (3.2) cannot hold (lhs 1.19 > 1/2), so there is no bound to compare."""
+    assert main(["verify", "thm3.1/final-error", "alpha=0.1", "n=200", "m=20", "--json"]) == 3
+    err = capsys.readouterr().err
+    assert "Theorem 3.1: hypothesis violated: condition (3.2) is satisfiable" in err and "1.19069" in err
