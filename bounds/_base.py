@@ -18,7 +18,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ._errors import BadInput, NotEvaluable
+from ._errors import BadInput
 from ._registry import Registry
 from ._symbols import LATEX_NAMES, MPMATH_FUNCTIONS, NUMPY_FUNCTIONS, sym
 

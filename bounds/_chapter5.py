@@ -25,7 +25,7 @@ import numpy as np
 import scipy.special
 import sympy as sp
 
-from ._base import AbstractBound, AbstractStatement, Hypothesis, Param, register
+from ._base import AbstractBound, Hypothesis, Param, register
 from ._base import register_statement as _statement
 from ._errata import Erratum, register_erratum
 from ._symbols import LATEX_NAMES, sym

@@ -10,7 +10,7 @@ import pytest
 
 from boundlab.bounds import BadInput, Param
 from boundlab.cli import main
-from boundlab.montecarlo import CHECKS, MCResult, check, chunk_rngs, clopper_pearson, registry_bound
+from boundlab.montecarlo import CHECKS, MCResult, check, chunk_rngs, registry_bound
 from boundlab.tighten import knobs_of, tighten
 
 
