@@ -252,3 +252,21 @@ def test_gd_checks_accept_n_m_alpha_and_d(name):
 def test_coverage_check_realises_the_users_alpha():
     res = CHECKS["cor3.1/one-sided"].run(200, 0, n=101, m=2001, alpha=0.01)
     assert "q=20 " in res.note and res.evaluated_at["alpha"] == 0.01
+
+
+@pytest.mark.parametrize("name", ["thm3.3/step-optimisation", "thm3.6/step-optimisation"])
+def test_the_optimisation_step_is_attained_up_to_its_sqrt_2(name):
+    """The strongest error of norm Delta stalls gradient descent at ||grad F|| = Delta: tightness 1/sqrt 2, so a
+    bound written with Delta instead of sqrt(2) Delta would still hold, but one with Delta / sqrt 2 fails."""
+    c = CHECKS[name]
+    res = c.run(c.quick_trials, 0)
+    assert res.tightness == pytest.approx(2 ** -0.5, rel=1e-6)
+    assert c.run(c.quick_trials, 0, bound_scale=0.5).verdict == "fail"
+    assert c.run(c.quick_trials, 0, bound_scale=0.72).verdict == "pass"
+
+
+def test_a_start_outside_the_theorems_regime_exits_3_naming_the_hypothesis():
+    from boundlab.bounds import HypothesisViolated
+
+    with pytest.raises(HypothesisViolated, match=r"condition \(3.2\)|lhs"):
+        CHECKS["thm3.3/step-optimisation"].run(4, 0, m=201, alpha=0.01, n=5000)
