@@ -219,12 +219,14 @@ def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
     if powered:
         fig, ax = plt.subplots(figsize=(6, 0.32 * len(powered) + 1.4))
         vals = [min(max(r.resolving_power, 1.0), 1e6) for r in powered]
-        ax.barh(range(len(powered)), vals, color=["C2" if r.resolving_power >= 2 else "C1" for r in powered])
+        ax.barh(range(len(powered)), vals, color=["C2" if r.resolving_power < 2 else "C1" for r in powered])
         ax.axvline(2.0, color="k", lw=1, ls="--")
         ax.set_yticks(range(len(powered)), [r.check for r in powered], fontsize=6)
         ax.set_xscale("log")
         ax.set_xlabel("resolving power: the largest factor by which the bound could be stronger and the check still\n"
-                      "pass (clipped to [1, 1e6]); right of the dashed line a bound 2x too generous is caught", fontsize=7)
+                      "pass (clipped to [1, 1e6]); left of the dashed line (green) a bound 2x too strong fails",
+                      fontsize=7)
+        ax.set_ylim(-0.6, len(powered) - 0.4)
         fig.tight_layout()
         path = out_dir / "resolving_power.png"
         fig.savefig(path, dpi=110)
