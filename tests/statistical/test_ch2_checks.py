@@ -6,8 +6,6 @@ outside the construction or the hypotheses.
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 
 from boundlab.bounds import BadInput, HypothesisViolated, get
@@ -35,10 +33,7 @@ IDENTITIES = ["lem2.1/enumeration", "lem2.1/projected", "prop2.9/enumeration", "
               "thm2.7/inequality", "prop2.5/enumeration", "thm2.2/step-descent"]
 
 
-@functools.cache
-def quick(name, **kw):
-    c = CHECKS[name]
-    return c.run(c.quick_trials, 0, **kw)
+from quickruns import quick  # noqa: E402  (one run per check and parameters for the session)
 
 
 def test_every_chapter2_check_is_classified():
@@ -68,7 +63,7 @@ def test_a_loose_check_names_the_step_of_the_proof_and_the_check_that_sees_it(na
     assert "step" in c.slack or "(2." in c.slack or "L1" in c.slack
     others = [k for k in CHECKS if k != name and k in c.slack]
     assert others, f"{name}: the slack text points to no other check"
-    assert c.run(c.quick_trials, 0, **c.wrong).verdict == "fail"
+    assert quick(name, **c.wrong).verdict == "fail"
 
 
 @pytest.mark.parametrize("name", IDENTITIES)

@@ -7,13 +7,14 @@ read their bound from the registry there, and refuse what the theorem or the con
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
+from quickruns import quick  # one run per check and parameters for the session
 
 from boundlab.bounds import BadInput, HypothesisViolated, get
 from boundlab.cli import main
@@ -24,18 +25,13 @@ CH3 = sorted(k for k, c in CHECKS.items() if c.theorem_id.startswith(("cor3.", "
 COVERAGE = ["cor3.1/one-sided", "cor3.1/random-sides", "cor3.1/edge", "lem3.1/cdf-bracket", "thm3.8/step-coordinate"]
 # Checks that see a 2x error end-to-end (resolving power < 2 at the quick size) ...
 SEES_2X = [*COVERAGE, "lem3.3/tail-mean", "lem3.3/tail-max", "lem3.3/deterministic", "thm3.1/recursion-3.31",
-           "obs3.1/attained", "thm3.9/bernoulli-exact", "thm3.8/lattice-point"]
+           "obs3.1/attained", "thm3.9/bernoulli-exact", "thm3.8/lattice-point", "thm3.3/step-optimisation",
+           "thm3.6/step-optimisation"]
 # ... and those that cannot: max over runs vs a high-probability bound with a union bound over a net.
 LOOSE = ["thm3.8/uniform-gradient-error", "thm3.11/uniform-gradient-error", "thm3.1/final-error", "thm3.4/final-error",
          "thm3.2/excess-risk", "thm3.5/excess-risk", "thm3.7/one-round-error"]
 LOOSE_SLOW = ["thm3.3/critical-point", "thm3.6/critical-point"]  # > 10 s at the quick size, run twice
 RATES = ["thm3.1/rate-alpha", "thm3.1/rate-n", "thm3.1/rate-m", "thm3.1/skewness-floor"]
-
-
-@functools.cache
-def quick(name, **kw):
-    c = CHECKS[name]
-    return c.run(c.quick_trials, 0, **dict(kw))
 
 
 def test_every_chapter3_check_is_classified():

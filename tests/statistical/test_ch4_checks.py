@@ -23,9 +23,7 @@ LOOSE = ("thm4.3/second-order", "thm4.3/iterations", "lem4.5/ratio")
 SLOPES = tuple(f"tab4.3/{k}" for k in AGG_SLOPES)
 
 
-def run(name, **kw):
-    c = CHECKS[name]
-    return c.run(c.quick_trials, 0, **kw)
+from quickruns import quick as run  # noqa: E402  (one run per check and parameters for the session)
 
 
 def _slow(names):

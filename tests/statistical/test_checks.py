@@ -8,16 +8,15 @@ reads its bound from the registry at exactly the parameters it reports; and re-r
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 
 import pytest
 
+from boundlab.bounds import AbstractBound, BadInput, get
 from boundlab.cli import main
 from boundlab.montecarlo import MCResult, chunk_rngs
 from boundlab.montecarlo.checks import CHECKS, verify
-from boundlab.bounds import AbstractBound, BadInput, get
 
 FAST = sorted(k for k, c in CHECKS.items() if not c.slow)
 SLOW = sorted(k for k, c in CHECKS.items() if c.slow)
@@ -27,10 +26,7 @@ def _params(names):
     return [pytest.param(n, marks=pytest.mark.slow) if CHECKS[n].slow else n for n in names]
 
 
-@functools.cache
-def quick(name):
-    c = CHECKS[name]
-    return c.run(c.quick_trials, 0)
+from quickruns import quick  # noqa: E402  (one run per check and parameters for the session)
 
 
 @pytest.mark.parametrize("name", _params(sorted(CHECKS)))
@@ -46,7 +42,7 @@ def test_check_sees_its_bound_made_2x_too_generous_or_says_why_not(name):
         assert res.rule == "slope" and "bound_scale" not in c.accepted()
         return
     if res.resolving_power < 2:
-        assert c.run(c.quick_trials, 0, bound_scale=0.5).verdict == "fail"
+        assert quick(name, bound_scale=0.5).verdict == "fail"
     else:
         assert c.slack, (f"{name}: resolving power {res.resolving_power:.3g} >= 2 (a bound 2x too strong would still "
                          "pass) and no slack text naming the step of the proof that is loose")
@@ -106,7 +102,7 @@ def test_check_refuses_a_nonpositive_or_nan_bound_scale(name):
 def test_check_reports_fail_for_its_deliberately_wrong_bound(name):
     c = CHECKS[name]
     assert c.wrong, "every check must declare a wrong variant"
-    res = c.run(c.quick_trials, 0, **c.wrong)
+    res = quick(name, **c.wrong)
     assert res.verdict == "fail", res
 
 
