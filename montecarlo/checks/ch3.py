@@ -681,7 +681,9 @@ GD_CHUNK = 50
 SIGMA_R = 1.0
 R_DEFAULT = {"n": 1000, "m": 1000, "alpha": 0.05, "d": 2, "D": 2.0}
 AN_DEFAULT = {"n": 1000, "m": 1001, "alpha": 50 / 1001, "d": 2}
-G_DEFAULT = {"n": 100_000, "m": 201, "alpha": 10 / 201, "d": 2}
+# Found by `boundlab tighten thm3.7/one-round-error --budget 60` (seed 0: 192 candidates over n, m, alpha, d):
+# tightness 0.116 at the former default n = 1e5, m = 201, alpha = 10/201, d = 2; 0.316 here, confirmed with seed 1.
+G_DEFAULT = {"n": 97_427, "m": 9_663, "alpha": 0.0806428, "d": 1}
 T_OPTION = Param("T", "iterations of the run", lower=1, integer=True, typical=(10, 100), default=30)
 
 
@@ -1055,9 +1057,11 @@ def _optimisation_step_run(kind: str) -> None:
 # -- Theorem 3.7 (one round) -------------------------------------------------------------------
 
 
-@_gd_check("thm3.7/one-round-error", "one-round median of local ERMs vs the bound", 20_000, 2_000, 0.1, G_DEFAULT,
+@_gd_check("thm3.7/one-round-error", "one-round median of local ERMs vs the bound", 2_000, 200, 0.25, G_DEFAULT,
            instance="Model G, sigma = 1, w* = 0, exact Wishart statistics, attacks large_value, inside_range, alie; "
-                    "tightness 0.116 at n = 1e5, m = 201, q = 10, d = 2.")
+                    "the worst-case search moved the instance from n = 1e5, m = 201, alpha = 10/201, d = 2 "
+                    "(tightness 0.116) to n = 97427, m = 9663, alpha = 0.0806, d = 1 (0.29 at 200 runs, 0.316 at "
+                    "60000).")
 def _one_round_run(trials: int, seed: int, *, n: int, m: int, alpha: float, d: int) -> MCResult:
     from boundlab.bounds import quadratic_model_constants
 

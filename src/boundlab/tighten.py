@@ -67,8 +67,9 @@ class TightenResult:
 
     def command(self) -> str:
         """The ``boundlab verify`` command that re-runs the confirmed instance."""
-        args = " ".join(f"{k}={_fmt(v)}" for k, v in self.best_params.items())
-        return f"boundlab verify {self.check} {args} --trials {self.confirmed.trials} --seed {self.confirmed.seed}"
+        words = ["boundlab", "verify", self.check, *(f"{k}={_fmt(v)}" for k, v in self.best_params.items()),
+                 "--trials", str(self.confirmed.trials), "--seed", str(self.confirmed.seed)]
+        return " ".join(words)
 
     def to_json(self) -> dict[str, Any]:
         return {"check": self.check, "knobs": [dataclasses.asdict(k) for k in self.knobs],
