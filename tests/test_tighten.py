@@ -55,6 +55,7 @@ def test_search_moves_a_check_to_its_sharpest_admissible_instance(synthetic):
     assert r.default.tightness < 0.2
     assert r.best_search_tightness > 0.8 and abs(r.best_params["eps"] - 0.3) < 0.05
     assert r.confirmed.seed == 2 and r.confirmed.trials == c.trials  # a fresh seed at the full size decides
+    assert r.command().endswith(f"--trials {c.trials} --seed 2")
     assert r.confirmed.verdict == "pass" and not r.erratum_candidate
     assert r.confirmed.resolving_power < r.default.resolving_power
 

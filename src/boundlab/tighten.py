@@ -59,6 +59,7 @@ class TightenResult:
     confirmed: MCResult
     evaluations: int
     seconds: float
+    confirm_trials: int = 0
 
     @property
     def erratum_candidate(self) -> bool:
@@ -68,7 +69,7 @@ class TightenResult:
     def command(self) -> str:
         """The ``boundlab verify`` command that re-runs the confirmed instance."""
         words = ["boundlab", "verify", self.check, *(f"{k}={_fmt(v)}" for k, v in self.best_params.items()),
-                 "--trials", str(self.confirmed.trials), "--seed", str(self.confirmed.seed)]
+                 "--trials", str(self.confirm_trials or self.confirmed.trials), "--seed", str(self.confirmed.seed)]
         return " ".join(words)
 
     def to_json(self) -> dict[str, Any]:
@@ -198,7 +199,7 @@ def tighten(name: str, *, budget: float = 60.0, seed: int = 0, trials: int | Non
     m = int(confirm_trials if confirm_trials is not None else check.trials)
     confirmed = check.run(m, seed + 1, **best["params"])
     return TightenResult(check.name, all_knobs, default, dict(best["params"]), float(best["t"]), confirmed, count,
-                         seconds)
+                         seconds, m)
 
 
 def tighten_all(item: str, **kwargs: Any) -> list[TightenResult]:
