@@ -92,7 +92,7 @@ class P:
               typical=(1.0, 2.0))
 
 
-T_DEFAULT = B * sp.ceiling(sp.Max(T_min_q, 0) / B)
+T_DEFAULT = B * sp.ceiling(sp.Max(T_min_q, 0, evaluate=False) / B)  # T_min may be negative: keep the Max
 
 
 def named(text: str, source: str, item: str = "") -> Hypothesis:

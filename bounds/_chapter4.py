@@ -241,7 +241,7 @@ THM43_QUANTITIES: dict[str, sp.Expr] = {
     "mu": Delta ** sp.Rational(3, 5) * d ** sp.Rational(-1, 5) / sp.sqrt(rho_F),
     "n_escapes_max": rho_F * F_gap / (48 * L_F * P_D),
     "Q": 2 * sp.log(sym("n_escapes_max") / delta),
-    "Q_int": sp.Max(1, sp.ceiling(Q)),
+    "Q_int": sp.Max(1, sp.ceiling(Q), evaluate=False),  # Q may be <= 0: keep the Max
     "T_th": L_F / (384 * Phi * S_D),
     "T_th_int": sp.Max(1, sp.floor(T_th)),
     "gamma": 768 * Phi * S_D * log94(2 * d ** sp.Rational(2, 5) * Delta ** sp.Rational(-1, 5) + 8 * sp.sqrt(d)),

@@ -403,8 +403,6 @@ def test_default_t_is_zero_when_the_start_is_already_within_the_target():
     assert ev.quantities["T_min"] < 0 and ev.params["T"] == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason="bounds/_chapter2.py T_DEFAULT: sym('T_min') is positive, so Max(T_min, 0) "
-                   "collapses to T_min and the default T is negative when T_min < -B (reported, not fixed here)")
 def test_default_t_is_never_negative():
     """T counts gradient updates (L630-648): the default smallest multiple of B above T_min is >= 0."""
     ev = get("thm2.3").assess(beta=1.0, mu=1.0, M2=2.0, eps=0.05, F_gap=1e-6, B=4, B_D=2.0)

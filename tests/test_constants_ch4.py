@@ -376,8 +376,6 @@ def test_theorem_4_3_integers_and_iterations_when_q_is_below_one():
     assert rel(q["iterations_int"], 2 * F / (3 * 0.25) + 2)
 
 
-@pytest.mark.xfail(strict=True, reason="bounds/_chapter4.py: sym('Q') is positive, so Max(1, ceiling(Q)) collapses to "
-                   "ceiling(Q); Q_int is <= 0 when Q <= 0 (reported, not fixed here)")
 def test_theorem_4_3_rounds_at_least_one_escape_round_even_when_q_is_negative():
     """Algorithm 3 (L8638-8767) runs at least one Escape round: max(1, ceil(Q)) >= 1 for every Q."""
     q = get("thm4.3").assess(L_F=1.0, rho_F=1.0, d=1, Delta=0.5, delta=0.1, F_gap=0.01).quantities
