@@ -156,14 +156,15 @@ def test_theorem_2_3_pl_step_size_batch_cap_and_contraction():
 
 def test_theorem_2_3_and_2_5_contraction_is_clipped_at_zero_beyond_the_batch_cap():
     """Beyond B = 1/(2 gamma mu) the factor 1 - 2 gamma mu B is negative: the bound keeps max(0, .)."""
-    p = dict(beta=1.0, mu=1.0, M2=2.0, eps=0.05, F_gap=0.4, B=40, B_D=2.0, T=400)
+    p = {"beta": 1.0, "mu": 1.0, "M2": 2.0, "eps": 0.05, "F_gap": 0.4, "B": 40, "B_D": 2.0, "T": 400}
     gamma = 2 * 0.05 / 2.0
     assert rel(get("thm2.3").evaluate(**p), (1 + 39 / 2.0) * 1.0 * gamma * 2.0 / 4)
     assert get("thm2.3").check(**p)["B <= 1/(2 gamma mu) = M^2 beta/(4 eps mu^2)"] is False
 
 
 def test_theorem_2_4_convex_step_size_and_averaged_bound():
-    """Theorem 2.4 (L656-672): gamma = eps/M^2, T_min = M^2 D_0/eps^2, bound D_0/(2 gamma T) + (1 + delta) gamma M^2/2."""
+    """Theorem 2.4 (L656-672): gamma = eps/M^2, T_min = M^2 D_0/eps^2, bound D_0/(2 gamma T) +
+    (1 + delta) gamma M^2/2."""
     M2, eps, D0, B, BD, T = 2.0, 0.05, 0.81, 4, 2.0, 2000
     ev = get("thm2.4").assess(M2=M2, eps=eps, D0=D0, B=B, B_D=BD, T=T)
     gamma = eps / M2
@@ -211,7 +212,8 @@ def test_theorem_2_6_lower_bound_constants():
 
 
 def test_propositions_2_4_and_2_5_thresholds():
-    """Proposition 2.4 (L1898-1943): w_{N_k} = (1 - gamma lambda B) w + gamma lambda B (mean) needs B <= 1/(lambda gamma);
+    """Proposition 2.4 (L1898-1943): w_{N_k} = (1 - gamma lambda B) w + gamma lambda B (mean) needs
+    B <= 1/(lambda gamma);
     Proposition 2.5 (L2184-2272): B > 2/(gamma lambda) gives E||w' - w*|| >= (gamma lambda B - 1)||w - w*||."""
     q = get("prop2.4").assess(lambda_=0.5, gamma=0.1, B=12)
     assert rel(q.value, 1 - 0.05 * 12) and rel(q.quantities["B_max"], 20.0)
@@ -263,7 +265,7 @@ def test_dropconnect_closed_form_is_the_exact_expected_diversity_of_masked_gradi
 def test_theorem_2_7_hypotheses():
     """L827-834: the mechanisms increase B_D when B_D <= n; ||v||_1 <= sqrt(d)||v||_2 bounds q (L2404-2441)."""
     thm = get("thm2.7")
-    p = dict(n=100, d=10, A=5.0, B_D=20.0, q=1.8, p=0.4, sigma=0.1)
+    p = {"n": 100, "d": 10, "A": 5.0, "B_D": 20.0, "q": 1.8, "p": 0.4, "sigma": 0.1}
     assert thm.check(**p)["B_D(w) <= n (the cross terms C are >= 0)"] is True
     assert thm.check(**{**p, "B_D": 101.0})["B_D(w) <= n (the cross terms C are >= 0)"] is False
     with pytest.raises(BadInput, match="q"):
@@ -279,8 +281,9 @@ def gamma_max(curv: float, n: int, B: int, B_low: float) -> float:
 
 
 def test_proposition_2_7_stability_and_step_size_condition():
-    """Proposition 2.7 (L2602-2622): |eps_stab| <= 2 gamma L^2 T/n under (2.16); (2.30): E||w_T - w~_T|| <= 2 gamma L T/n."""
-    p = dict(gamma=0.5, beta=0.25, L=1.5, n=100, B=4, B_low=10.0, T=300)
+    """Proposition 2.7 (L2602-2622): |eps_stab| <= 2 gamma L^2 T/n under (2.16); (2.30):
+    E||w_T - w~_T|| <= 2 gamma L T/n."""
+    p = {"gamma": 0.5, "beta": 0.25, "L": 1.5, "n": 100, "B": 4, "B_low": 10.0, "T": 300}
     ev = get("prop2.7").assess(**p)
     assert rel(ev.value, 2 * 0.5 * 1.5**2 * 300 / 100) and rel(ev.quantities["distance"], 2 * 0.5 * 1.5 * 300 / 100)
     gm = gamma_max(0.25, 100, 4, 10.0)
@@ -295,7 +298,7 @@ def test_proposition_2_7_stability_and_step_size_condition():
 def test_proposition_2_8_stability_uses_n_minus_one_and_its_two_conditions():
     """Proposition 2.8 (L2624-2647) and err2.1: 4L^2/(lambda (n - 1)) (printed 4L^2/(lambda n)); the distance
     4L/(lambda (n - 1)); conditions B <= 1/(2 gamma lambda) and (2.17)."""
-    p = dict(gamma=0.5, beta=0.5, lambda_=0.1, L=1.5, n=100, B=4, B_low=10.0)
+    p = {"gamma": 0.5, "beta": 0.5, "lambda_": 0.1, "L": 1.5, "n": 100, "B": 4, "B_low": 10.0}
     ev = get("prop2.8").assess(**p)
     assert rel(ev.value, 4 * 2.25 / (0.1 * 99)) and rel(ev.quantities["distance"], 4 * 1.5 / (0.1 * 99))
     assert rel(get("prop2.8").evaluate(variant="printed", **p), 4 * 2.25 / (0.1 * 100))
@@ -322,16 +325,17 @@ def test_generalization_bounds_mix_the_stable_and_the_trivial_bound_by_eta():
     """Theorems 2.9-2.10 (L923-1018): eps_gen <= stable (1 - eta) + 2 gamma L^2 T eta, stable = 2 gamma L^2 T/n
     (convex) or 4L^2/(lambda(n - 1)) (strongly convex; printed 4L^2/(lambda n)); the printed eta threshold
     tau = (B - 1)/(2/(gamma curv) - 1 - 1_{B>1}/(n - 1))."""
-    p = dict(gamma=0.5, beta=0.25, L=1.5, n=100, B=4, B_low=10.0, T=300, eta=0.3)
+    p = {"gamma": 0.5, "beta": 0.25, "L": 1.5, "n": 100, "B": 4, "B_low": 10.0, "T": 300, "eta": 0.3}
     ev = get("thm2.9").assess(**p)
     stable = 2 * 0.5 * 2.25 * 300 / 100
     assert rel(ev.value, stable * 0.7 + 2 * 0.5 * 2.25 * 300 * 0.3)
     assert rel(ev.quantities["tau"], 3 / (2 / (0.5 * 0.25) - 1 - 1 / 99))
-    q = dict(gamma=0.5, beta=0.5, lambda_=0.1, L=1.5, n=100, B=4, B_low=10.0, T=300, eta=0.3)
+    q = {"gamma": 0.5, "beta": 0.5, "lambda_": 0.1, "L": 1.5, "n": 100, "B": 4, "B_low": 10.0, "T": 300, "eta": 0.3}
     ev = get("thm2.10").assess(**q)
     assert rel(ev.value, 4 * 2.25 / (0.1 * 99) * 0.7 + 2 * 0.5 * 2.25 * 300 * 0.3)
     assert rel(ev.quantities["tau"], 3 / (2 / (0.5 * 0.6) - 1 - 1 / 99))
-    assert rel(get("thm2.10").evaluate(variant="printed", **q), 4 * 2.25 / (0.1 * 100) * 0.7 + 2 * 0.5 * 2.25 * 300 * 0.3)
+    assert rel(get("thm2.10").evaluate(variant="printed", **q),
+               4 * 2.25 / (0.1 * 100) * 0.7 + 2 * 0.5 * 2.25 * 300 * 0.3)
     key = "B <= 1/(2 gamma lambda)"
     assert get("thm2.10").check(**q)[key] is True
     assert get("thm2.10").check(**{**q, "B": 11})[key] is False
@@ -339,7 +343,7 @@ def test_generalization_bounds_mix_the_stable_and_the_trivial_bound_by_eta():
 
 def test_default_eta_is_one_exactly_when_the_step_size_exceeds_gamma_max():
     """(2.18): Gamma = {gamma <= gamma_max(B_low)}; eta = 1 - 1_Gamma for the given data set."""
-    base = dict(beta=0.5, lambda_=0.1, L=1.0, n=50, B=3, B_low=8.0, T=100)
+    base = {"beta": 0.5, "lambda_": 0.1, "L": 1.0, "n": 50, "B": 3, "B_low": 8.0, "T": 100}
     gm = gamma_max(0.6, 50, 3, 8.0)
     ok = get("thm2.10").assess(gamma=gm * 0.999, **base)
     bad = get("thm2.10").assess(gamma=gm * 1.001, **base)
@@ -435,7 +439,7 @@ def test_batch_caps_one_over_two_gamma_lambda_at_their_boundary():
     """Theorem 2.6 (L703-743), Proposition 2.8 (L2624-2630), Theorem 2.10 (L972-980): B <= 1/(2 gamma lambda)."""
     assert get("thm2.6").check(lambda_=0.5, gamma=0.1, B=10, T=200, delta=0.1)["B_k <= 1/(2 lambda gamma)"] is True
     assert get("thm2.6").check(lambda_=0.5, gamma=0.1, B=11, T=200, delta=0.1)["B_k <= 1/(2 lambda gamma)"] is False
-    p = dict(gamma=0.5, beta=0.5, lambda_=0.1, L=1.5, n=100, B=8, B_low=10.0)  # cap 10
+    p = {"gamma": 0.5, "beta": 0.5, "lambda_": 0.1, "L": 1.5, "n": 100, "B": 8, "B_low": 10.0}  # cap 10
     assert get("prop2.8").check(**p)["B <= 1/(2 gamma lambda)"] is True
     assert get("thm2.10").check(**p, T=300, eta=0.3)["B <= 1/(2 gamma lambda)"] is True
     assert get("thm2.10").check(**{**p, "B": 11}, T=300, eta=0.3)["B <= 1/(2 gamma lambda)"] is False
@@ -462,7 +466,8 @@ def test_b_le_n_evidence_is_2_24_with_g_zero():
 
 def test_n_minus_one_evidence_at_a_generic_configuration():
     """err2.1: E_h(1 - gamma (B - h) kappa) = 1 - gamma B kappa (1 - 1/n), kappa = beta lambda/(beta + lambda); the
-    fixed point 2 gamma L B/(n (1 - factor)) = 2L(beta + lambda)/((n - 1) beta lambda) > 2L(beta + lambda)/(n beta lambda)."""
+    fixed point 2 gamma L B/(n (1 - factor)) = 2L(beta + lambda)/((n - 1) beta lambda) >
+    2L(beta + lambda)/(n beta lambda)."""
     n, B, g, b, lam, L = 15, 3, 0.04, 2.0, 0.5, 1.5
     kappa = b * lam / (b + lam)
     factor = 1 - g * B * kappa * (1 - 1 / n)
@@ -475,7 +480,8 @@ def test_n_minus_one_evidence_at_a_generic_configuration():
 
 
 def test_quantization_evidence_diversity_of_the_one_sparse_gradients():
-    """err2.5: g = (1, 0), (0, 2), (1/2, 0): A = 21/4, ||sum g||^2 = 25/4, Delta_D = A/||sum g||^2 = 0.84 = Delta^quant."""
+    """err2.5: g = (1, 0), (0, 2), (1/2, 0): A = 21/4, ||sum g||^2 = 25/4, Delta_D = A/||sum g||^2 = 0.84 =
+    Delta^quant."""
     ok, msg = ch2._check_quant_strict()
     assert ok and "Delta_D = 0.840000" in msg and "Delta^quant = 0.840000" in msg
 
@@ -484,7 +490,7 @@ def test_solving_lemma_2_1_for_the_inner_product_inverts_the_linear_formula():
     """Lemma 2.1's value is linear in <grad F, w - u> (L558-578): the smallest inner product with
     E||w' - u||^2 <= target is (||w - u||^2 + gamma^2 (B M^2 + B(B-1) G) - target)/(2 B gamma). The parameter is
     unbounded on both sides, so the search brackets zero (arithmetic midpoints)."""
-    p = dict(gamma=0.05, B=8, M2=2.0, G=0.5, dist2=1.0)
+    p = {"gamma": 0.05, "B": 8, "M2": 2.0, "G": 0.5, "dist2": 1.0}
     target = 0.9
     expected = (1.0 + 0.05**2 * (8 * 2.0 + 8 * 7 * 0.5) - target) / (2 * 8 * 0.05)
     sol = get("lem2.1").solve_for("inner", target, **p)
@@ -498,3 +504,44 @@ def test_lemma_2_1_cauchy_schwarz_constraint_is_quadratic_in_the_inner_product()
     assert np.isfinite(lem.evaluate(gamma=0.1, B=2, M2=1.0, G=0.25, dist2=1.0, inner=0.49))
     with pytest.raises(BadInput, match="inner"):
         lem.evaluate(gamma=0.1, B=2, M2=1.0, G=0.25, dist2=1.0, inner=0.51)
+
+
+def differential_bd(h: np.ndarray) -> float:
+    """Definition 2.6 (L867-895): B_D(w, w') = n sum_i ||h_i||^2/||sum_i h_i||^2, h_i = grad f_i(w) - grad f_i(w')."""
+    return h.shape[0] * float(np.sum(h * h)) / float(np.sum(np.sum(h, axis=0) ** 2))
+
+
+def test_sgld_evidence_reports_definition_2_6_on_its_data():
+    """err2.9 (L3509-3520): the check's data are three 8 x 3 standard normal tables from default_rng(seed) (g, g',
+    shared noise xi); with the noise shared, the SGLD differences equal the plain ones, and both reported batch-size
+    bounds are Definition 2.6 of those differences."""
+    for seed in (0, 3):
+        rng = np.random.default_rng(seed)
+        g1, g2 = rng.standard_normal((8, 3)), rng.standard_normal((8, 3))
+        b = differential_bd(g1 - g2)
+        ok, msg = ch2._check_sgld_differential(seed=seed)
+        assert ok and f"B^sgld(w, w') = {b:.6f} = B(w, w') = {b:.6f}" in msg
+
+
+def test_differential_glm_evidence_reports_definition_2_6_and_remark_2_1():
+    """err2.4 (L3461-3485): for f_i(w) = l(x_i'w) with l' = tanh, h_i = (tanh(x_i'w) - tanh(x_i'w')) x_i; the check's
+    data are X (50 x 5) then 200 pairs (w, w') from default_rng(seed). The reported minimum of B_D(w, w') (Definition
+    2.6) is at least n min||x_i||^2/sigma_max(X)^2 (Remark 2.1), the printed bound is n times smaller."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 5))
+    worst = min(differential_bd((np.tanh(X @ w) - np.tanh(X @ w2))[:, None] * X)
+                for w, w2 in ((rng.standard_normal(5), rng.standard_normal(5)) for _ in range(200)))
+    printed = float(np.min(np.sum(X**2, axis=1))) / float(np.linalg.svd(X, compute_uv=False)[0] ** 2)
+    ok, msg = ch2._check_diff_glm_factor_n()
+    assert ok and worst >= 50 * printed
+    assert f"B_D(w, w') = {worst:.4g} >= n min||x||^2/sigma^2 = {50 * printed:.4g}; the printed {printed:.4g}" in msg
+
+
+def test_sub_gaussian_evidence_reports_the_smallest_squared_row_norms():
+    """err2.8 (L1198-1202, L1222): N(0, s^2) entries (s = 1, 0.1, 0.01) are 1-sub-Gaussian, yet min_i ||x_i||^2/d
+    scales like s^2; the check's data are three 400 x 200 tables from default_rng(seed)."""
+    rng = np.random.default_rng(0)
+    ratios = [float(np.min(np.sum((s * rng.standard_normal((400, 200))) ** 2, axis=1))) / 200 for s in (1.0, 0.1, 0.01)]
+    ok, msg = ch2._check_subgaussian_variance()
+    assert ok and ", ".join(f"{r:.3g}" for r in ratios) in msg
+    assert 0.5 < ratios[0] < 1 and rel(ratios[1] / ratios[0], 0.01, 0.2) and rel(ratios[2] / ratios[0], 1e-4, 0.2)

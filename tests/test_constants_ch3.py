@@ -34,20 +34,20 @@ def c_eps(eps: float) -> float:
     return math.sqrt(2 * math.pi) * math.exp(PHI_INV(1 - eps) ** 2 / 2)
 
 
-def lhs_32(n, m, d, alpha, D, L_hat, S):  # noqa: ANN001, ANN201
+def lhs_32(n, m, d, alpha, D, L_hat, S):
     """The left side of (3.2), L4033-4046, with the proof's log(1 + nm L_hat D)."""
     X = n * m * L_hat * D
     return alpha + math.sqrt(d * math.log(1 + X) / (m * (1 - alpha))) + 0.4748 * S / math.sqrt(n)
 
 
-def delta_327(n, m, d, alpha, D, L_hat, V, S, eps=None):  # noqa: ANN001, ANN201
+def delta_327(n, m, d, alpha, D, L_hat, V, S, eps=None):
     """Delta of (3.27), L5462-5488: sqrt(2) C_eps / sqrt(n) V lhs + 2 sqrt(2)/(nm)."""
     lhs = lhs_32(n, m, d, alpha, D, L_hat, S)
     eps = 0.5 - lhs if eps is None else eps
     return math.sqrt(2) * c_eps(eps) / math.sqrt(n) * V * lhs + 2 * math.sqrt(2) / (n * m)
 
 
-def delta_prime_full(n, m, d, beta, D, L_hat, v):  # noqa: ANN001, ANN201
+def delta_prime_full(n, m, d, beta, D, L_hat, v):
     """Delta' of Theorem 3.11 with nothing hidden, L7030-7075 (delta = 1/(nm L_hat))."""
     X = n * m * L_hat * D
     a = 8 * d / (n * m) * math.log(1 + X)
@@ -57,7 +57,7 @@ def delta_prime_full(n, m, d, beta, D, L_hat, v):  # noqa: ANN001, ANN201
             + math.sqrt(2) * 2 * (1 + 3 * beta) / ((1 - 2 * beta) * n * m))
 
 
-def condition(ev, prefix: str) -> dict:  # noqa: ANN001
+def condition(ev, prefix: str) -> dict:
     return next(c for c in ev.conditions if c["text"].startswith(prefix))
 
 
@@ -72,8 +72,8 @@ def test_normal_quantile_derivative_rewrite_and_high_precision_value():
     p = sp.Symbol("p", positive=True)
     for x in (0.2, 0.7, 0.97):
         q = PHI_INV(x)
-        assert rel(float(sp.diff(NormalQuantile(p), p).subs(p, x).evalf(30)), math.sqrt(2 * math.pi) * math.exp(q**2 / 2),
-                   1e-12)
+        slope = float(sp.diff(NormalQuantile(p), p).subs(p, x).evalf(30))
+        assert rel(slope, math.sqrt(2 * math.pi) * math.exp(q**2 / 2), 1e-12)
         assert rel(float(NormalQuantile(sp.Float(x, 30)).evalf(30)), q, 1e-12)
     with mpmath.workdps(30):
         for eps in (0.05, 1 / 6, 0.4):
@@ -230,7 +230,7 @@ def test_trimmed_delta_prime_paper_is_the_printed_leading_term():
     base = 3 * math.sqrt(2) * beta * d / math.sqrt(n) + 2 * d / math.sqrt(n * m)
     root = math.sqrt(math.log(1 + X) + math.log(m) / d)
     for eps, expected_eps in ((0.3, 0.3), (None, 0.5 - beta)):
-        p = dict(n=n, m=m, d=d, alpha=0.05, beta=beta, D=2.0, L_hat=2.0, v=v)
+        p = {"n": n, "m": m, "d": d, "alpha": 0.05, "beta": beta, "D": 2.0, "L_hat": 2.0, "v": v}
         if eps is not None:
             p["eps"] = eps
         q = thm.assess(**p).quantities
@@ -327,7 +327,7 @@ def test_proposition_3_3_constants_are_429_and_the_proof_root():
 # -- One-round algorithm: Theorem 3.7, Lemmas 3.4-3.6, Theorem 3.13 -----------------------------------
 
 
-def berry_esseen_C_k(n, lam, pF, sig, vs, nu2, nu3):  # noqa: ANN001, ANN201
+def berry_esseen_C_k(n, lam, pF, sig, vs, nu2, nu3):
     """(3.65) (catalog item 64, L7472-7603): C_k with Ĉ20..Ĉ31 scaled by (lambda_F + 2||p_F||)/lambda_F^3,
     1/theta^2 = 4/lambda_F^2 and 1/theta^3 = 8/lambda_F^3."""
     scale = (lam + 2 * pF) / lam**3
@@ -415,7 +415,7 @@ def test_theorem_3_7_bound_condition_and_probability_follow_the_text():
     n, m, d, alpha, st, ct = 1e5, 201, 2, 10 / 201, math.sqrt(2), 45.746
     lhs = alpha + math.sqrt(math.log(n * m * d) / (2 * m * (1 - alpha))) + ct / math.sqrt(n)
     for eps in (None, 0.05):
-        p = dict(n=n, m=m, d=d, alpha=alpha, sigma_tilde=st, C_tilde=ct)
+        p = {"n": n, "m": m, "d": d, "alpha": alpha, "sigma_tilde": st, "C_tilde": ct}
         if eps is not None:
             p["eps"] = eps
         ev = get("thm3.7").assess(**p)
@@ -461,7 +461,7 @@ def test_lemma_3_6_radius_is_c_eps_sigma_k_over_root_n_times_the_left_side_of_3_
     s = alpha + math.sqrt(t / (m * (1 - alpha))) + ck / math.sqrt(n)
     thm = get("lem3.6")
     for eps in (None, 0.1):
-        p = dict(n=n, m=m, alpha=alpha, t=t, sigma_k=sk, C_k=ck)
+        p = {"n": n, "m": m, "alpha": alpha, "t": t, "sigma_k": sk, "C_k": ck}
         if eps is not None:
             p["eps"] = eps
         ev = thm.assess(**p)
@@ -560,7 +560,8 @@ def test_observation_3_1_rate_and_both_separations():
 
 
 def test_erratum_3_1_printed_and_proof_forms_of_theorem_3_2():
-    """err3.1 (L4180-4189 vs L6550-6587): printed 16 r0 Delta (1 + Delta/(2 L_F)), proof 16 r0 Delta + Delta^2/(2 L_F)."""
+    """err3.1 (L4180-4189 vs L6550-6587): printed 16 r0 Delta (1 + Delta/(2 L_F)), proof
+    16 r0 Delta + Delta^2/(2 L_F)."""
     p = {**MODEL_R, "L_F": 2.0, "r0": 0.02}
     delta = delta_327(**MODEL_R)
     vals = ERRATA["err3.1"].evaluate(**p)
@@ -575,12 +576,12 @@ def test_erratum_3_1_printed_and_proof_forms_of_theorem_3_2():
 def test_erratum_3_4_and_3_9_probabilities():
     """err3.4 (L6695-6697): 1 - 2d(m+1)/(1+X)^d vs 1 - 2d(1 + 1/m)/(1+X)^d; err3.9 (L5813-5816): covering a
     set of diameter D needs (1 + 2D/delta)^d balls, probability 1 - 4d(1 + 2X)^d/(1 + X)^(2d)."""
-    p = dict(n=2, m=3, d=2, alpha=0.0, beta=0.1, D=0.5, L_hat=1.0, v=1.0)
+    p = {"n": 2, "m": 3, "d": 2, "alpha": 0.0, "beta": 0.1, "D": 0.5, "L_hat": 1.0, "v": 1.0}
     X = 2 * 3 * 0.5
     vals = ERRATA["err3.4"].evaluate(**p)
     assert rel(1 - vals["printed"], 2 * 2 * 4 / (1 + X) ** 2)
     assert rel(1 - vals["corrected"], 2 * 2 * (1 + 1 / 3) / (1 + X) ** 2)
-    q = dict(n=2, m=3, d=2, alpha=0.05, D=0.5, L_hat=1.0, V=1.0, S=1.0)
+    q = {"n": 2, "m": 3, "d": 2, "alpha": 0.05, "D": 0.5, "L_hat": 1.0, "V": 1.0, "S": 1.0}
     vals = ERRATA["err3.9"].evaluate(**q)
     assert rel(1 - vals["printed"], 8 / (1 + X) ** 2)
     assert rel(1 - vals["corrected"], 8 * (1 + 2 * X) ** 2 / (1 + X) ** 4)

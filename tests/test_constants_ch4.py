@@ -26,7 +26,7 @@ def log94(x: float) -> float:
     return math.log(x) / LN94
 
 
-def thm43(L, rho, d, D, delta, F):  # noqa: ANN001, ANN201
+def thm43(L, rho, d, D, delta, F):
     """Theorem 4.3's parameters (L8675-8690) and the derivation (4.12)-(4.27) (catalog section 5.1)."""
     Phi = math.sqrt(rho) + L
     S = D**0.4 * d**0.2 + D**0.6 * d**0.3
@@ -48,9 +48,9 @@ def thm43(L, rho, d, D, delta, F):  # noqa: ANN001, ANN201
     }
 
 
-THM43_POINTS = [dict(L_F=1.0, rho_F=1.0, d=10, Delta=1e-14, delta=0.05, F_gap=2.0),
-                dict(L_F=2.5, rho_F=0.3, d=3, Delta=1e-11, delta=0.2, F_gap=0.7),
-                dict(L_F=0.4, rho_F=6.0, d=200, Delta=1e-13, delta=0.01, F_gap=30.0)]
+THM43_POINTS = [{"L_F": 1.0, "rho_F": 1.0, "d": 10, "Delta": 1e-14, "delta": 0.05, "F_gap": 2.0},
+                {"L_F": 2.5, "rho_F": 0.3, "d": 3, "Delta": 1e-11, "delta": 0.2, "F_gap": 0.7},
+                {"L_F": 0.4, "rho_F": 6.0, "d": 200, "Delta": 1e-13, "delta": 0.01, "F_gap": 30.0}]
 
 
 @pytest.mark.parametrize("p", THM43_POINTS)
@@ -112,7 +112,7 @@ def test_theorem_4_4_parameters_and_both_curvature_bounds():
 def test_theorem_4_4_hypotheses_are_the_ranges_of_eps_and_the_lemma_4_2_conditions():
     """L8848-8850: 0 < eps < min(1/rho_F, 4/(L_F^2 rho_F)); (4.51) R >= mu; Lemma 4.2 needs mu < r."""
     thm = get("thm4.4")
-    base = dict(L_F=1.0, rho_F=1.0, d=1, delta=0.1, F_gap=2.0)
+    base = {"L_F": 1.0, "rho_F": 1.0, "d": 1, "delta": 0.1, "F_gap": 2.0}
     assert thm.check(**{**base, "rho_F": 1.9}, eps=0.5)["eps < 1/rho_F"] is True
     assert thm.check(**{**base, "rho_F": 2.1}, eps=0.5)["eps < 1/rho_F"] is False
     assert thm.check(**{**base, "L_F": 2.0}, eps=0.99)["eps < 4/(L_F^2 rho_F)"] is True
@@ -203,7 +203,7 @@ def test_descent_lemmas_4_1_and_4_5():
 def test_lemma_4_2_escape_time_coupling_and_growth():
     """Lemma 4.2 (L9415-9450): T_th = (2/(eta gamma)) log94(2(R + r)/mu) with eta = 1/L_F; (4.42) 12 eta rho_F
     (R + r) T_th <= 1; growth (1 + eta gamma/2)^T_th >= 2(R + r)/mu (base 9/4: (1 + a/2)^(2/a) >= 9/4)."""
-    p = dict(L_F=1.5, rho_F=2.0, Delta=1e-9, r=3e-5, R=2e-3, mu=1e-5, gamma=0.9)
+    p = {"L_F": 1.5, "rho_F": 2.0, "Delta": 1e-9, "r": 3e-5, "R": 2e-3, "mu": 1e-5, "gamma": 0.9}
     q = get("lem4.2").assess(**p)
     T = 2 * 1.5 / 0.9 * log94(2 * (2e-3 + 3e-5) / 1e-5)
     assert rel(q.value, T)
@@ -217,7 +217,7 @@ def test_lemma_4_2_conditions_4_8_to_4_10_are_decided_from_the_parameters():
     """(4.8) R >= mu, (4.9) rho_F (R + r) mu >= Delta, (4.10) gamma >= 24 rho_F (R + r) log94(2(R + r)/mu), and
     gamma <= L_F (L9427-9445, L10066-10096)."""
     thm = get("lem4.2")
-    p = dict(L_F=1.0, rho_F=2.0, Delta=1e-8, r=4e-5, R=1.96e-3, mu=1e-5, gamma=0.5)
+    p = {"L_F": 1.0, "rho_F": 2.0, "Delta": 1e-8, "r": 4e-5, "R": 1.96e-3, "mu": 1e-5, "gamma": 0.5}
     need = 24 * 2.0 * (1.96e-3 + 4e-5) * log94(2 * (1.96e-3 + 4e-5) / 1e-5)
     c = thm.check(**{**p, "gamma": need * 1.001})
     assert c["(4.10) gamma >= 24 rho_F (R + r) log_{9/4}(2(R + r)/mu)"] is True
@@ -278,7 +278,7 @@ def test_lemma_4_5_filtering_box_and_rate():
 def test_theorem_4_5_filtering_inexactness_and_probability():
     """Theorem 4.5 (L8952-8995): c((sigma + zeta) sqrt(alpha/n) + zeta sqrt(d/(nm))) sqrt(log(1 + nmDL)) with
     probability 1 - 2/(1 + nmDL)^d; the statement prints log(nmDL) (err4.6)."""
-    p = dict(n=50, m=4, d=2, alpha=0.2, sigma=0.5, zeta=1.5, D=0.02, L=0.5, c=2.0)
+    p = {"n": 50, "m": 4, "d": 2, "alpha": 0.2, "sigma": 0.5, "zeta": 1.5, "D": 0.02, "L": 0.5, "c": 2.0}
     X = 50 * 4 * 0.02 * 0.5
     base = 2.0 * ((0.5 + 1.5) * math.sqrt(0.2 / 50) + 1.5 * math.sqrt(2 / 200))
     ev = get("thm4.5").assess(**p)
@@ -300,7 +300,7 @@ def test_theorem_4_7_median_inexactness_condition_and_probability():
     n, m, d, a, D, Lh, v, s = 400, 400, 2, 0.02, 0.001, 0.5, 1.2, 1.4
     X = n * m * D * Lh
     lhs = a + math.sqrt(d * math.log(1 + X) / (m * (1 - a))) + 0.4748 * s / math.sqrt(n)
-    p = dict(n=n, m=m, d=d, alpha=a, D=D, L_hat=Lh, v=v, s=s, c3=2.0)
+    p = {"n": n, "m": m, "d": d, "alpha": a, "D": D, "L_hat": Lh, "v": v, "s": s, "c3": 2.0}
     ev = get("thm4.7").assess(**p)
     assert rel(ev.quantities["lhs_med"], lhs)
     assert rel(ev.params["c2"], 0.5 - lhs)
@@ -322,7 +322,7 @@ def test_theorem_4_8_trimmed_mean_inexactness_condition_and_probability():
     sqrt(log(1 + X)) (printed log(X)), with Chapter 3's probability 1 - 2d(m + 1)/(1 + X)^d."""
     n, m, d, a, xi, D, Lh = 100, 20, 3, 0.1, 1.5, 0.01, 0.5
     X = n * m * D * Lh
-    p = dict(n=n, m=m, d=d, alpha=a, xi=xi, D=D, L_hat=Lh, c4=2.0, c6=0.5)
+    p = {"n": n, "m": m, "d": d, "alpha": a, "xi": xi, "D": D, "L_hat": Lh, "c4": 2.0, "c6": 0.5}
     ev = get("thm4.8").assess(**p)
     core = 0.5 * xi * d * (a / math.sqrt(n) + 1 / math.sqrt(n * m))
     assert rel(ev.value, core * math.sqrt(math.log(1 + X)))
@@ -368,7 +368,7 @@ def test_theorem_4_3_integers_and_iterations_when_q_is_below_one():
     (2 F_gap L_F/(3 Delta^2)) Q_int + Q_int (T_th_int + 1)."""
     e0 = thm43(1.0, 1.0, 1, 0.5, 0.5, 1.0)
     F = math.exp(0.25) * 0.5 / e0["n_escapes_max"]  # n_escapes_max/delta = e^(1/4): Q = 1/2
-    p = dict(L_F=1.0, rho_F=1.0, d=1, Delta=0.5, delta=0.5, F_gap=F)
+    p = {"L_F": 1.0, "rho_F": 1.0, "d": 1, "Delta": 0.5, "delta": 0.5, "F_gap": F}
     q = get("thm4.3").assess(**p).quantities
     e = thm43(1.0, 1.0, 1, 0.5, 0.5, F)
     assert abs(e["Q"] - 0.5) < 1e-9 and e["T_th"] < 1
@@ -393,7 +393,7 @@ def test_theorem_4_3_regime_thresholds_are_one():
         delta = 0.5
     else:
         F = 1.0
-    p = dict(L_F=1.0, rho_F=1.0, d=1, Delta=D, delta=delta, F_gap=F)
+    p = {"L_F": 1.0, "rho_F": 1.0, "d": 1, "Delta": D, "delta": delta, "F_gap": F}
     e = thm43(1.0, 1.0, 1, D, delta, F)
     assert abs(e["T_th"] - 1.5) < 1e-6 and abs(e["Q"] - 1.5) < 1e-6
     c = thm.check(**p)
@@ -410,7 +410,7 @@ def test_theorem_4_4_integers_regime_threshold_and_eps_range():
     eps = _solve(lambda e: 1.0 / (12 * (math.sqrt(e) + e)) - 1.5, 1e-8, 0.5)
     key = "regime: T_th >= 1 (an Escape round takes at least one step)"
     assert thm.check(L_F=1.0, rho_F=1.0, d=1, eps=eps, delta=0.1, F_gap=1.0)[key] is True
-    base = dict(L_F=3.0, rho_F=0.5, d=1, delta=0.1, F_gap=2.0)
+    base = {"L_F": 3.0, "rho_F": 0.5, "d": 1, "delta": 0.1, "F_gap": 2.0}
     assert thm.check(**base, eps=0.88)["eps < 4/(L_F^2 rho_F)"] is True
     assert thm.check(**base, eps=0.90)["eps < 4/(L_F^2 rho_F)"] is False
 
@@ -463,7 +463,7 @@ def test_nonvacuous_region_solution_records_the_given_parameters():
     sol = get("thm4.3").nonvacuous_region("Delta", L_F=1, rho_F=1, d=1, delta=0.1, F_gap=1)
     assert sol.which == "largest" and sol.quantity == "nonvacuous"
     assert sol.quantity_value == 1.0 and sol.target == 1.0
-    assert {k: sol.params[k] for k in ("L_F", "rho_F", "d", "delta", "F_gap")} == dict(L_F=1.0, rho_F=1.0, d=1.0,
-                                                                                     delta=0.1, F_gap=1.0)
+    assert {k: sol.params[k] for k in ("L_F", "rho_F", "d", "delta", "F_gap")} == {"L_F": 1.0, "rho_F": 1.0, "d": 1.0,
+                                                                                     "delta": 0.1, "F_gap": 1.0}
     e = thm43(1.0, 1.0, 1, sol.value * 0.999, 0.1, 1.0)
     assert e["eps_H"] < 1.0 and e["T_th"] >= 1 and e["Q"] >= 1

@@ -140,7 +140,8 @@ def test_theorem_5_2_constant_is_optimal_at_x_zero_and_n_two():
     assert rel(vals["corrected"], C * 0.5 * 3 ** (1 - 1e-12) / math.sqrt(2), 1e-9)
     assert rel(vals["printed"], 0.5 * 3 ** (1 - 1e-12) / (math.sqrt(2) * math.sqrt(2)), 1e-9)
     vals = ERRATA["err5.2"].evaluate(n=5, d=4, W=1.5, eps=0.4, p=2.0, RS=0.0)
-    assert rel(vals["corrected"], C * 0.4 * 1.5 * 2 / math.sqrt(5)) and rel(vals["printed"], 0.4 * 1.5 * 2 / math.sqrt(10))
+    assert rel(vals["corrected"], C * 0.4 * 1.5 * 2 / math.sqrt(5))
+    assert rel(vals["printed"], 0.4 * 1.5 * 2 / math.sqrt(10))
 
 
 def test_adversarial_rademacher_complexity_by_enumeration_matches_its_definition():
@@ -173,7 +174,8 @@ def test_theorem_5_3_complexity_is_4_k_w_over_gamma_n_times_the_expected_norm():
 def test_theorem_5_4_printed_and_proof_constants():
     """Theorem 5.4 (L12178-12253): (2WK/gamma)[eps sqrt(K) d^(1/q)/sqrt(n) + (1/n) sum_y E||u_y||_q] as printed;
     the proof supports 4WK/gamma (err5.6)."""
-    p = dict(n=40000, K=4, d=81, W=0.5, gamma=1.5, delta=0.1, eps=0.05, p=2.0, margin_err=0.02, E_class_norms=300.0)
+    p = {"n": 40000, "K": 4, "d": 81, "W": 0.5, "gamma": 1.5, "delta": 0.1, "eps": 0.05, "p": 2.0, "margin_err": 0.02,
+         "E_class_norms": 300.0}
     ev = get("thm5.4").assess(**p)
     bracket = 0.05 * 2 * 9 / 200 + 300.0 / 40000
     assert rel(ev.quantities["d_q"], 9.0)
@@ -186,12 +188,13 @@ def test_theorem_5_4_printed_and_proof_constants():
     assert rel(vals["printed"], 2 * 0.5 * 4 / 1.5 * bracket) and rel(vals["corrected"], 4 * 0.5 * 4 / 1.5 * bracket)
 
 
-def bft_shape(s1, s2, b1, b2):  # noqa: ANN001, ANN201
+def bft_shape(s1, s2, b1, b2):
     return s1 * s2 * ((b1 / s1) ** (2 / 3) + (b2 / s2) ** (2 / 3)) ** 1.5
 
 
 def test_theorem_5_5_bartlett_foster_telgarsky_bound():
-    """Theorem 5.5 (L12300-12330): 4/n^(3/2) + (26 log(n) log(2 d_max)/n) ||X||_F (prod s_h)(sum (b_j/s_j)^(2/3))^(3/2)."""
+    """Theorem 5.5 (L12300-12330): 4/n^(3/2) + (26 log(n) log(2 d_max)/n) ||X||_F (prod s_h)
+    (sum (b_j/s_j)^(2/3))^(3/2)."""
     n, dmax, XF, s1, s2, b1, b2 = 500, 30, 20.0, 1.5, 0.8, 3.0, 2.0
     expected = 4 / n**1.5 + 26 * math.log(n) * math.log(2 * dmax) / n * XF * bft_shape(s1, s2, b1, b2)
     assert rel(get("thm5.5").evaluate(n=n, d_max=dmax, normXF=XF, s1=s1, s2=s2, b1=b1, b2=b2), expected)
@@ -199,7 +202,8 @@ def test_theorem_5_5_bartlett_foster_telgarsky_bound():
 
 def test_theorem_5_6_and_lemma_5_2_lower_bounds():
     """Theorem 5.6 (L12367-12391) with the explicit c = 1/8: (r/8)(||X||_F/n + eps sqrt(d/n)); Lemma 5.2
-    (L13582-13598): (c r/n)||X||_F with c = 1/(2 sqrt 2) (Latala-Oleszkiewicz: E||sum sigma_i x_i|| >= ||X||_F/sqrt 2)."""
+    (L13582-13598): (c r/n)||X||_F with c = 1/(2 sqrt 2) (Latala-Oleszkiewicz:
+    E||sum sigma_i x_i|| >= ||X||_F/sqrt 2)."""
     assert rel(get("thm5.6").evaluate(r=2.0, normXF=30.0, n=900, d=100, eps=0.3), 2.0 / 8 * (30.0 / 900 + 0.3 / 3))
     assert rel(get("lem5.2").evaluate(r=2.0, normXF=30.0, n=900), C * 2.0 * 30.0 / 900)
 
@@ -248,8 +252,8 @@ def test_theorem_5_8_terms_printed_corrected_and_proof_as_written():
     """Theorem 5.8 (L12498-12593): the BFT bracket 4/n^(3/2) + (60 log n log(2 d_max)/n) s1 s2 (...)^(3/2) ||X||_F
     and the SDP term 2 eps b1 b2/sqrt(n); printed (bracket + sdp)/gamma, corrected (2 bracket + sdp)/gamma
     (err5.7), the catalog's conservative form 2 (bracket + sdp)/gamma."""
-    p = dict(n=1e8, d_max=10, normXF=1e4, s1=1.2, s2=0.9, b1=2.0, b2=1.5, gamma=0.5, delta=0.05, eps=0.01,
-              margin_err=0.05)
+    p = {"n": 1e8, "d_max": 10, "normXF": 1e4, "s1": 1.2, "s2": 0.9, "b1": 2.0, "b2": 1.5, "gamma": 0.5,
+         "delta": 0.05, "eps": 0.01, "margin_err": 0.05}
     thm = get("thm5.8")
     q = thm.assess(**p)
     bft = 4 / 1e8**1.5 + 60 * math.log(1e8) * math.log(20) / 1e8 * 1e4 * bft_shape(1.2, 0.9, 2.0, 1.5)
@@ -274,13 +278,13 @@ def test_errata_checks_fail_where_the_printed_statement_holds():
 
 
 @pytest.mark.parametrize("item,params", [
-    ("cor5.2", dict(margin_err=0.3, RS=0.35, n=5000, delta=0.05)),
-    ("cor5.3", dict(margin_err=0.3, RS=0.35, n=5000, delta=0.05)),
-    ("thm5.3", dict(n=20000, K=5, W=1.5, gamma=2.0, delta=0.05, margin_err=0.3, E_sum_norm=2000.0)),
-    ("thm5.4", dict(n=4000, K=4, d=81, W=0.5, gamma=1.5, delta=0.1, eps=0.05, p=2.0, margin_err=0.5,
-                    E_class_norms=300.0)),
-    ("thm5.8", dict(n=1e8, d_max=10, normXF=2200.0, s1=1.2, s2=0.9, b1=2.0, b2=1.5, gamma=0.5, delta=0.05, eps=0.01,
-                    margin_err=0.05)),
+    ("cor5.2", {"margin_err": 0.3, "RS": 0.35, "n": 5000, "delta": 0.05}),
+    ("cor5.3", {"margin_err": 0.3, "RS": 0.35, "n": 5000, "delta": 0.05}),
+    ("thm5.3", {"n": 20000, "K": 5, "W": 1.5, "gamma": 2.0, "delta": 0.05, "margin_err": 0.3, "E_sum_norm": 2000.0}),
+    ("thm5.4", {"n": 4000, "K": 4, "d": 81, "W": 0.5, "gamma": 1.5, "delta": 0.1, "eps": 0.05, "p": 2.0,
+                "margin_err": 0.5, "E_class_norms": 300.0}),
+    ("thm5.8", {"n": 1e8, "d_max": 10, "normXF": 2200.0, "s1": 1.2, "s2": 0.9, "b1": 2.0, "b2": 1.5, "gamma": 0.5,
+                "delta": 0.05, "eps": 0.01, "margin_err": 0.05}),
 ])
 def test_a_misclassification_bound_of_one_or_more_says_nothing(item, params):
     """A bound on a probability is vacuous at or above 1: these results are non-vacuous only below 1."""
@@ -343,3 +347,34 @@ def test_q_matrix_evidence_reports_eps_over_four_times_phi():
     """err5.3: eps/4 Phi(printed Q) = 0.1/4 * 4 = 0.1 < 2 eps = 0.2 = eps/4 Phi(Q^fix) = 0.1/4 * 8."""
     ok, msg = ch5._check_q_matrix()
     assert ok and "eps/4 Phi = 0.1 < truth" in msg and "gives 0.2 (sound and tight)" in msg
+
+
+def adversarial_rs_by_enumeration(X: np.ndarray, eps: float, W: float, p: float) -> tuple[float, float]:
+    """(true, printed (5.10)) R_S(F~) for y = 1 by enumerating sigma: the sup over ||w||_p <= W of
+    sum_j (w_j u_j - v|w_j|) is separable for p = inf (w_j in {-W, 0, W}) and attained at 0 or +-W e_j for p = 1."""
+    n = X.shape[0]
+    true = printed = 0.0
+    for s in itertools.product((-1.0, 1.0), repeat=n):
+        s = np.array(s)
+        u, v = s @ X, eps * s.sum()
+        if p == math.inf:
+            true += sum(max(0.0, W * uj - v * W, -W * uj - v * W) for uj in u)
+            printed += W * float(np.sum(np.abs(u - v * np.sign(u))))
+        else:
+            true += max(0.0, W * float(np.max(np.abs(u))) - v * W)
+            printed += W * float(np.max(np.abs(u - v * np.sign(u))))
+    return true / 2**n / n, printed / 2**n / n
+
+
+def test_closed_form_evidence_random_case_is_the_enumerated_complexity():
+    """err5.1: the check's random case is X = 0.3 N(0, 1)^(6 x 3) from default_rng(5), y = 1, eps = 1, W = 1; its
+    reported brute-force values are R_S(F~) by enumeration and the printed (5.10) differs."""
+    X = np.random.default_rng(5).normal(size=(6, 3)) * 0.3
+    ok, msg = ch5._check_closed_form()
+    assert ok
+    for p, label in ((1, "1"), (math.inf, "inf")):
+        true, printed = adversarial_rs_by_enumeration(X, 1.0, 1.0, p)
+        assert f"random n = 6, d = 3, p = {label}: brute force {true:.6g}, corrected form {true:.6g}, printed (5.10) " \
+               f"{printed:.6g}" in msg
+    for x, e, t in ((0.0, 0.3, 0.15), (1.0, 2.0, 1.5)):  # the 1-D cases: eps W/2 at x = 0 (err5.1), 1.5 at x = 1
+        assert rel(adversarial_rs_by_enumeration(np.full((1, 1), x), e, 1.0, 1)[0], t)
