@@ -26,7 +26,7 @@ COVERAGE = ["cor3.1/one-sided", "cor3.1/random-sides", "cor3.1/edge", "lem3.1/cd
 # Checks that see a 2x error end-to-end (resolving power < 2 at the quick size) ...
 SEES_2X = [*COVERAGE, "lem3.3/tail-mean", "lem3.3/tail-max", "lem3.3/deterministic", "thm3.1/recursion-3.31",
            "obs3.1/attained", "thm3.9/bernoulli-exact", "thm3.8/lattice-point", "thm3.3/step-optimisation",
-           "thm3.6/step-optimisation"]
+           "thm3.6/step-optimisation", "thm3.7/step-coordinate"]
 # ... and those that cannot: max over runs vs a high-probability bound with a union bound over a net.
 LOOSE = ["thm3.8/uniform-gradient-error", "thm3.11/uniform-gradient-error", "thm3.1/final-error", "thm3.4/final-error",
          "thm3.2/excess-risk", "thm3.5/excess-risk", "thm3.7/one-round-error"]
@@ -68,6 +68,30 @@ def test_loose_check_names_the_step_of_the_proof_and_still_fails_below_its_power
 
 def test_theorem_3_8_slack_points_to_the_step_check():
     assert "thm3.8/step-coordinate" in CHECKS["thm3.8/uniform-gradient-error"].slack
+
+
+def test_theorem_3_7_slack_points_to_the_step_check():
+    assert "thm3.7/step-coordinate" in CHECKS["thm3.7/one-round-error"].slack
+
+
+@pytest.mark.parametrize("n, m, alpha", [(1e5, 201, 10 / 201), (1e8, 2001, 1 / 2001), (97_427, 9_663, 0.0806428)])
+def test_theorem_3_7_is_its_coordinate_step_at_t_log_nmd_over_2_with_a_union_over_d(n, m, alpha):
+    """The step check's radius is the intermediate the proof uses: at t = log(n m d)/2 and d = 1 it is the
+    theorem's bound exactly, and 4 exp(-2t) is the theorem's failure probability 4/(nm)."""
+    from boundlab.bounds import quadratic_model_constants
+    from boundlab.montecarlo import registry_bound
+
+    k = quadratic_model_constants("G", n=n, d=1, sigma=1.0)
+    theorem = registry_bound("thm3.7", n=n, m=m, d=1, alpha=alpha, sigma_tilde=k["sigma_tilde"], C_tilde=k["C_tilde"])
+    step = registry_bound("cor3.1", "prob", n=n, m=m, alpha=alpha, t=math.log(n * m) / 2, sigma=k["sigma_tilde"],
+                          gamma=k["C_tilde"] / 0.4748)
+    assert float(step.evaluation.value) == pytest.approx(theorem.value, rel=1e-12)
+    assert 1 - step.value == pytest.approx(4 / (n * m), rel=1e-6)
+
+
+def test_theorem_3_7_step_fails_with_the_radius_made_40_percent_smaller():
+    assert quick("thm3.7/step-coordinate").verdict == "pass"
+    assert quick("thm3.7/step-coordinate", bound_scale=0.6).verdict == "fail"
 
 
 # -- the edge attack ------------------------------------------------------------------------------
