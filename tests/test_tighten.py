@@ -11,7 +11,7 @@ import pytest
 from boundlab.bounds import BadInput, Param
 from boundlab.cli import main
 from boundlab.montecarlo import CHECKS, MCResult, check, chunk_rngs, registry_bound
-from boundlab.tighten import knobs_of, tighten
+from boundlab.tighten import knobs_of, tighten, write_instance
 
 
 def _register(name: str, excess: float):
@@ -98,6 +98,7 @@ def test_tighten_records_the_search_in_the_store_and_prints_json(synthetic, tmp_
     ({"budget": float("nan")}, r"budget \(nan\) must be a positive"),
     ({"knobs": ["zeta"]}, r"knob \(zeta\) must be one of eps, width"),
     ({"trials": 0}, r"trials \(0\) must be an integer >= 1"),
+    ({"method": "annealing"}, r"method \(annealing\) must be one of de, hypothesis"),
 ])
 def test_tighten_refuses_bad_arguments_naming_them(synthetic, kwargs, message):
     c = synthetic("eq3.4/synthetic-bad", 0.9)
@@ -113,3 +114,70 @@ def test_a_full_report_lists_the_search_with_before_and_after(synthetic):
     assert rows[0]["verdict"] == "pass" and float(rows[0]["confirmed"]) > float(rows[0]["tightness before"])
     md = render_markdown([], [], searches=rows)
     assert "## Worst-case search" in md and "eq3.4/synthetic-report" in md
+
+
+def test_hypothesis_targeted_search_also_finds_the_sharpest_instance(synthetic):
+    c = synthetic("eq3.4/synthetic-targeted", 0.9)
+    r = tighten(c.name, budget=4.0, seed=3, method="hypothesis")
+    assert r.method == "hypothesis" and r.evaluations > 10
+    assert r.best_search_tightness > 0.7 and abs(r.best_params["eps"] - 0.3) < 0.1
+    assert r.confirmed.verdict == "pass"
+
+
+def test_hypothesis_search_is_reproducible_from_its_seed(synthetic):
+    c = synthetic("eq3.4/synthetic-targeted-seeded", 0.9)
+    runs = [tighten(c.name, budget=60.0, seed=5, trials=50, confirm_trials=50, method="hypothesis", knobs=["eps"],
+                    max_evaluations=40) for _ in range(2)]
+    assert runs[0].evaluations == runs[1].evaluations == 40
+    assert runs[0].best_params == runs[1].best_params
+
+
+def test_a_written_instance_becomes_the_checks_default_with_how_it_was_found(synthetic, tmp_path):
+    from boundlab.montecarlo.checks import apply_instance
+
+    c = synthetic("eq3.4/synthetic-write", 0.9)
+    r = tighten(c.name, budget=3.0, seed=1)
+    path = write_instance(r, tmp_path / "instances.json")
+    entry = json.loads(path.read_text())[c.name]
+    assert entry["params"] == r.best_params and entry["found_by"].startswith(f"boundlab tighten {c.name} --budget 3")
+    assert entry["tightness_confirmed"] == pytest.approx(r.confirmed.tightness)
+    sharp = apply_instance(c, entry["params"], "found by search")
+    assert sharp.defaults()["eps"] == r.best_params["eps"] and sharp.instance.endswith("found by search")
+    assert sharp.run(400, 0).tightness > c.run(400, 0).tightness
+
+
+def test_an_instance_that_is_not_sharper_or_does_not_pass_is_not_written(synthetic, tmp_path):
+    c = synthetic("eq3.4/synthetic-nowrite", 1.5)  # every sharp instance lies above the bound
+    r = tighten(c.name, budget=2.0, seed=1)
+    with pytest.raises(BadInput, match="must pass to become its default"):
+        write_instance(r, tmp_path / "instances.json")
+    assert not (tmp_path / "instances.json").exists()
+
+
+def test_instances_outside_the_domain_are_refused_naming_the_parameter(synthetic):
+    from boundlab.montecarlo.checks import apply_instance
+
+    c = synthetic("eq3.4/synthetic-domain", 0.9)
+    with pytest.raises(BadInput, match="width"):
+        apply_instance(c, {"width": 5.0})
+    with pytest.raises(BadInput, match=r"instance parameter \(zeta\)"):
+        apply_instance(c, {"zeta": 1.0})
+
+
+def test_the_shipped_instances_file_names_registered_checks_at_valid_parameters():
+    from boundlab.montecarlo.checks import INSTANCES
+
+    for name, entry in INSTANCES.items():
+        assert CHECKS[name].defaults() | entry["params"] == CHECKS[name].defaults()
+
+
+def test_tighten_write_from_the_command_line_updates_the_instances_file(synthetic, tmp_path, monkeypatch, capsys):
+    import boundlab.tighten as tl
+
+    synthetic("eq3.4/synthetic-cli-write", 0.9)
+    target = tmp_path / "instances.json"
+    monkeypatch.setattr(tl, "_instances_path", lambda: target)
+    assert main(["tighten", "eq3.4/synthetic-cli-write", "--budget", "2", "--max-evaluations", "30", "--write",
+                 "--quiet"]) == 0
+    assert "is now its default" in capsys.readouterr().out
+    assert "eq3.4/synthetic-cli-write" in json.loads(target.read_text())

@@ -3,19 +3,29 @@
 A check's verdict can only catch a wrong bound if the data come close to the bound. :func:`tighten`
 searches the knobs the hypotheses leave free (the check's numeric parameters: the result's own
 parameters the simulation realises, and the check's numeric options) for the largest tightness
-(empirical / bound). The objective uses common random numbers (one seed for every candidate), so it
+(empirical / bound; precisely 1 / resolving power, the tightness at the interval's far end, which for a
+coverage check is 1 / the smallest radius scale that still passes). The objective uses common random numbers (one seed for every candidate), so it
 is a deterministic function of the knobs and a derivative-free optimiser (scipy's differential
-evolution) can climb it; a time budget stops the search. The best instance is then re-run with a
+evolution, or hypothesis's targeted search with ``method="hypothesis"``) can climb it; a time budget
+stops the search. The best instance is then re-run with a
 fresh seed at the check's full size, so the reported tightness is not inflated by the selection:
 only the confirming run decides the verdict. A confirming run whose interval lies above the bound
 is an erratum candidate, printed with the command that reproduces it.
+
+:func:`write_instance` records a confirmed instance in the checks' data file
+(``boundlab/montecarlo/checks/instances.json``), with its tightness and the command that found it;
+importing :mod:`boundlab.montecarlo.checks` makes it the check's default, so ``verify`` and
+``report --quick`` run the check at its sharpest known instance.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import json
 import math
 import time
+from pathlib import Path
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -25,7 +35,9 @@ from boundlab.bounds import AbstractBound, BadInput, HypothesisViolated, Param, 
 from boundlab.montecarlo import Check, MCResult
 from boundlab.montecarlo.checks import CHECKS, checks_for
 
-__all__ = ["Knob", "TightenResult", "knobs_of", "tighten", "tighten_all"]
+__all__ = ["METHODS", "Knob", "TightenResult", "knobs_of", "tighten", "tighten_all", "write_instance"]
+
+METHODS = ("de", "hypothesis")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +72,9 @@ class TightenResult:
     evaluations: int
     seconds: float
     confirm_trials: int = 0
+    method: str = "de"
+    budget: float = 0.0
+    search_seed: int = 0
 
     @property
     def erratum_candidate(self) -> bool:
@@ -76,8 +91,14 @@ class TightenResult:
         return {"check": self.check, "knobs": [dataclasses.asdict(k) for k in self.knobs],
                 "default": self.default.to_json(), "best_params": dict(self.best_params),
                 "best_search_tightness": self.best_search_tightness, "confirmed": self.confirmed.to_json(),
-                "evaluations": self.evaluations, "seconds": self.seconds,
+                "evaluations": self.evaluations, "seconds": self.seconds, "method": self.method,
                 "erratum_candidate": self.erratum_candidate, "command": self.command()}
+
+    def search_command(self) -> str:
+        """The ``boundlab tighten`` command that repeats this search."""
+        knobs = ",".join(k.name for k in self.knobs)
+        return (f"boundlab tighten {self.check} --budget {self.budget:g} --seed {self.search_seed} "
+                f"--method {self.method}" + (f" --knobs {knobs}" if knobs else ""))
 
 
 def _fmt(v: Any) -> str:
@@ -116,13 +137,20 @@ def knobs_of(check: Check) -> tuple[Knob, ...]:
 
 
 def _tightness(res: MCResult) -> float:
+    """What the search maximises: 1 / resolving power where the check reports one (the tightness at the far
+    end of the interval; for a coverage check, 1 / the smallest radius scale that still passes), else the
+    tightness."""
+    p = res.resolving_power
+    if math.isfinite(p) and p > 0:
+        return 1.0 / p
     t = res.tightness
     return t if math.isfinite(t) else 0.0
 
 
 def tighten(name: str, *, budget: float = 60.0, seed: int = 0, trials: int | None = None,
             knobs: Sequence[str] | None = None, confirm_trials: int | None = None,
-            progress: Callable[[int, float], None] | None = None) -> TightenResult:
+            progress: Callable[[int, float], None] | None = None, method: str = "de",
+            max_evaluations: int | None = None) -> TightenResult:
     """Search the instance of check ``name`` with the largest tightness, within ``budget`` seconds.
 
     Parameters
@@ -142,6 +170,13 @@ def tighten(name: str, *, budget: float = 60.0, seed: int = 0, trials: int | Non
         Trials of the confirming run (default: the check's full size).
     progress : callable, optional
         ``progress(evaluations, best_tightness)`` after each candidate.
+    method : {"de", "hypothesis"}
+        ``"de"``: scipy's differential evolution over the knobs mapped to [0, 1]. ``"hypothesis"``:
+        hypothesis's targeted search (``hypothesis.target`` on the tightness, generate and target
+        phases, no shrinking, no example database), seeded with ``seed``.
+    max_evaluations : int, optional
+        Stop after this many candidates as well (a search limited by count rather than by time is
+        reproducible from its seed on any machine).
 
     Examples
     --------
@@ -149,14 +184,16 @@ def tighten(name: str, *, budget: float = 60.0, seed: int = 0, trials: int | Non
     >>> r.confirmed.verdict in ("pass", "inconclusive", "fail"), r.evaluations >= 1
     (True, True)
     """
-    import scipy.optimize
-
     check = CHECKS.lookup(name)
+    if method not in METHODS:
+        raise BadInput(f"method ({method}) must be one of {', '.join(METHODS)}.", name="method")
     if not (isinstance(budget, (int, float)) and budget > 0 and math.isfinite(budget)):
         raise BadInput(f"budget ({budget}) must be a positive number of seconds.", name="budget")
     n = int(trials if trials is not None else check.quick_trials)
     if n < 1:
         raise BadInput(f"trials ({trials}) must be an integer >= 1.", name="trials")
+    if max_evaluations is not None and not (isinstance(max_evaluations, int) and max_evaluations >= 1):
+        raise BadInput(f"max_evaluations ({max_evaluations}) must be an integer >= 1.", name="max_evaluations")
     all_knobs = knobs_of(check)
     if knobs is not None:
         unknown = [k for k in knobs if k not in {kb.name for kb in all_knobs}]
@@ -188,18 +225,104 @@ def tighten(name: str, *, budget: float = 60.0, seed: int = 0, trials: int | Non
 
     if all_knobs:
         deadline = t0 + budget
+        limit = int(max_evaluations) if max_evaluations is not None else None
 
-        def stop(*_: Any, **__: Any) -> bool:
-            return time.perf_counter() > deadline
+        def spent() -> bool:
+            return time.perf_counter() > deadline or (limit is not None and count >= limit)
 
-        scipy.optimize.differential_evolution(objective, [(0.0, 1.0)] * len(all_knobs), seed=seed, maxiter=10_000,
-                                              popsize=max(4, 2 * len(all_knobs)), polish=False, tol=0.0,
-                                              callback=stop, init="sobol" if len(all_knobs) > 1 else "latinhypercube")
+        if method == "de":
+            _search_de(objective, len(all_knobs), seed, spent)
+        else:
+            _search_hypothesis(objective, len(all_knobs), seed, spent)
     seconds = time.perf_counter() - t0
     m = int(confirm_trials if confirm_trials is not None else check.trials)
     confirmed = check.run(m, seed + 1, **best["params"])
     return TightenResult(check.name, all_knobs, default, dict(best["params"]), float(best["t"]), confirmed, count,
-                         seconds, m)
+                         seconds, m, method, float(budget), int(seed))
+
+
+def _search_de(objective: Callable[[np.ndarray], float], dim: int, seed: int, spent: Callable[[], bool]) -> None:
+    import scipy.optimize
+
+    def stop(*_: Any, **__: Any) -> bool:
+        return spent()
+
+    scipy.optimize.differential_evolution(objective, [(0.0, 1.0)] * dim, seed=seed, maxiter=10_000,
+                                          popsize=max(4, 2 * dim), polish=False, tol=0.0, callback=stop,
+                                          init="sobol" if dim > 1 else "latinhypercube")
+
+
+class _BudgetSpent(Exception):
+    """Raised inside the hypothesis search when the time budget is spent."""
+
+
+def _search_hypothesis(objective: Callable[[np.ndarray], float], dim: int, seed: int,
+                       spent: Callable[[], bool]) -> None:
+    """hypothesis's targeted property-based search: ``target(tightness)`` steers generation to large values."""
+    from hypothesis import HealthCheck, Phase, given, settings, target
+    from hypothesis import seed as hseed
+    from hypothesis import strategies as st
+
+    unit = st.floats(0.0, 1.0, allow_nan=False)
+
+    @hseed(seed)
+    @settings(max_examples=100_000, phases=[Phase.generate, Phase.target], database=None, deadline=None,
+              suppress_health_check=list(HealthCheck), derandomize=False)
+    @given(st.tuples(*[unit] * dim))
+    def search(u: tuple[float, ...]) -> None:
+        if spent():
+            raise _BudgetSpent
+        target(-objective(np.asarray(u, dtype=float)), label="tightness")
+
+    try:
+        search()
+    except _BudgetSpent:
+        pass
+
+
+def _instances_path() -> Path:
+    from boundlab.montecarlo import checks
+
+    return Path(checks.__file__).with_name("instances.json")
+
+
+def write_instance(result: TightenResult, path: str | Path | None = None) -> Path:
+    """Record ``result``'s confirmed instance as the check's default in the checks' data file.
+
+    The entry holds the parameters, the tightness of the default and of the confirming run, the
+    confirming run's seed and size, the command that repeats the search and the date. Importing
+    :mod:`boundlab.montecarlo.checks` applies the file (the module's own defaults stay in the code;
+    the data file overrides them, and ``boundlab verify --list`` shows where each default comes from).
+
+    Raises
+    ------
+    BadInput
+        The confirmed run is an erratum candidate or did not pass (a default must pass), the instance is
+        no sharper than the default, or the file cannot be written.
+    """
+    target = Path(path) if path is not None else _instances_path()
+    conf, default = result.confirmed, result.default
+    if conf.verdict != "pass":
+        raise BadInput(f"the confirmed instance of {result.check} ({conf.verdict}) must pass to become its default; "
+                       f"re-run: {result.command()}", name="write")
+    if not result.best_params or _tightness(conf) <= _tightness(default):
+        raise BadInput(f"the confirmed resolving power of {result.check} ({conf.resolving_power:.4g}) must be "
+                       f"below the default's ({default.resolving_power:.4g}) to replace it.", name="write")
+    try:
+        data = json.loads(target.read_text()) if target.exists() else {}
+    except (OSError, ValueError) as exc:
+        raise BadInput(f"instances file ({target}) must be readable JSON: {exc}", name="write") from None
+    data[result.check] = {
+        "params": {k: v for k, v in result.best_params.items()},
+        "tightness_default": default.tightness, "tightness_confirmed": conf.tightness,
+        "resolving_power_default": default.resolving_power, "resolving_power_confirmed": conf.resolving_power, "confirm_seed": conf.seed, "confirm_trials": conf.trials,
+        "found_by": result.search_command(), "date": datetime.date.today().isoformat(),
+    }
+    try:
+        target.write_text(json.dumps(dict(sorted(data.items())), indent=1, sort_keys=False) + "\n")
+    except OSError as exc:
+        raise BadInput(f"instances file ({target}) must be writable: {exc}", name="write") from None
+    return target
 
 
 def tighten_all(item: str, **kwargs: Any) -> list[TightenResult]:

@@ -177,7 +177,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_tighten(args: argparse.Namespace) -> int:
     from boundlab.montecarlo.checks import checks_for
-    from boundlab.tighten import tighten
+    from boundlab.tighten import tighten, write_instance
 
     if args.seed < 0:
         raise BadInput(f"seed ({args.seed}) must be >= 0.", name="seed")
@@ -191,7 +191,8 @@ def cmd_tighten(args: argparse.Namespace) -> int:
     try:
         for c in checks:
             if args.quiet or args.json:
-                r = tighten(c.name, budget=args.budget, seed=args.seed, trials=args.trials, knobs=knobs)
+                r = tighten(c.name, budget=args.budget, seed=args.seed, trials=args.trials, knobs=knobs,
+                            method=args.method, max_evaluations=args.max_evaluations)
             else:
                 from rich.progress import Progress, TimeElapsedColumn
 
@@ -199,9 +200,14 @@ def cmd_tighten(args: argparse.Namespace) -> int:
                               "{task.fields[status]}", console=con, transient=True) as bar:
                     task = bar.add_task(c.name, total=None, status="")
                     r = tighten(c.name, budget=args.budget, seed=args.seed, trials=args.trials, knobs=knobs,
-                                progress=lambda k, t, bar=bar, task=task: bar.update(
+                                method=args.method, max_evaluations=args.max_evaluations, progress=lambda k, t, bar=bar, task=task: bar.update(
                                     task, status=f"{k} candidates, best tightness {t:.4g}"))
             doc = r.to_json()
+            if args.write:
+                try:
+                    doc["written_to"] = str(write_instance(r))
+                except BadInput as exc:
+                    doc["not_written"] = str(exc)
             out.append(doc)
             if store is not None:
                 store.put(f"tighten:{c.name}", {"budget": args.budget, "knobs": knobs or []}, args.seed, 0, 1,
@@ -229,6 +235,11 @@ def cmd_tighten(args: argparse.Namespace) -> int:
         for d in out:
             con.print(f"{d['check']}: best instance {d['best_params'] or '(the default)'}; re-run: {d['command']}",
                       markup=False)
+            if "written_to" in d:
+                con.print(f"{d['check']}: the confirmed instance is now its default ({d['written_to']}).",
+                          markup=False)
+            elif "not_written" in d:
+                con.print(f"{d['check']}: not written: {d['not_written']}", markup=False)
             if d["erratum_candidate"]:
                 con.print(f"ERRATUM CANDIDATE: the confirming run of {d['check']} lies above its bound. "
                           f"Reproduce: {d['command']}", markup=False)
@@ -264,6 +275,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     p.add_argument("--trials", type=int, help="trials per candidate (default: the check's quick size)")
     p.add_argument("--knobs", help="comma-separated parameters to search (default: every numeric one)")
     p.add_argument("--store", help="record the search in this SQLite results store")
+    p.add_argument("--method", choices=("de", "hypothesis"), default="de",
+                   help="search: scipy's differential evolution (de, default) or hypothesis's targeted search")
+    p.add_argument("--max-evaluations", type=int, dest="max_evaluations",
+                   help="stop after this many candidates too (reproducible on any machine)")
+    p.add_argument("--write", action="store_true",
+                   help="make a confirmed, sharper instance the check's default (montecarlo/checks/instances.json)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_tighten)
