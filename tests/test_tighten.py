@@ -181,3 +181,18 @@ def test_tighten_write_from_the_command_line_updates_the_instances_file(syntheti
                  "--quiet"]) == 0
     assert "is now its default" in capsys.readouterr().out
     assert "eq3.4/synthetic-cli-write" in json.loads(target.read_text())
+
+
+@pytest.mark.parametrize("method", ["de", "hypothesis"])
+def test_the_evaluation_limit_is_exact_even_inside_the_first_generation(synthetic, method):
+    # differential evolution's initial population alone has more than 4 candidates
+    c = synthetic(f"eq3.4/synthetic-limit-{method}", 0.9)
+    r = tighten(c.name, budget=60.0, seed=2, trials=50, confirm_trials=50, method=method, max_evaluations=4)
+    assert r.evaluations == 4
+
+
+def test_the_search_command_repeats_an_evaluation_limited_search(synthetic):
+    c = synthetic("eq3.4/synthetic-repeat", 0.9)
+    r = tighten(c.name, budget=60.0, seed=4, trials=50, confirm_trials=50, max_evaluations=6)
+    assert "--max-evaluations 6" in r.search_command() and "--seed 4" in r.search_command()
+    assert r.to_json()["search_command"] == r.search_command()

@@ -25,8 +25,8 @@ import datetime
 import json
 import math
 import time
-from pathlib import Path
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,7 +56,7 @@ class Knob:
             x = math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low)))
         else:
             x = self.low + u * (self.high - self.low)
-        return int(round(x)) if self.integer else float(x)
+        return round(x) if self.integer else float(x)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +75,7 @@ class TightenResult:
     method: str = "de"
     budget: float = 0.0
     search_seed: int = 0
+    max_evaluations: int | None = None
 
     @property
     def erratum_candidate(self) -> bool:
@@ -92,13 +93,15 @@ class TightenResult:
                 "default": self.default.to_json(), "best_params": dict(self.best_params),
                 "best_search_tightness": self.best_search_tightness, "confirmed": self.confirmed.to_json(),
                 "evaluations": self.evaluations, "seconds": self.seconds, "method": self.method,
-                "erratum_candidate": self.erratum_candidate, "command": self.command()}
+                "erratum_candidate": self.erratum_candidate, "command": self.command(),
+                "search_command": self.search_command()}
 
     def search_command(self) -> str:
         """The ``boundlab tighten`` command that repeats this search."""
         knobs = ",".join(k.name for k in self.knobs)
         return (f"boundlab tighten {self.check} --budget {self.budget:g} --seed {self.search_seed} "
-                f"--method {self.method}" + (f" --knobs {knobs}" if knobs else ""))
+                f"--method {self.method}" + (f" --knobs {knobs}" if knobs else "")
+                + (f" --max-evaluations {self.max_evaluations}" if self.max_evaluations is not None else ""))
 
 
 def _fmt(v: Any) -> str:
@@ -238,7 +241,7 @@ def tighten(name: str, *, budget: float = 60.0, seed: int = 0, trials: int | Non
     m = int(confirm_trials if confirm_trials is not None else check.trials)
     confirmed = check.run(m, seed + 1, **best["params"])
     return TightenResult(check.name, all_knobs, default, dict(best["params"]), float(best["t"]), confirmed, count,
-                         seconds, m, method, float(budget), int(seed))
+                         seconds, m, method, float(budget), int(seed), max_evaluations)
 
 
 def _search_de(objective: Callable[[np.ndarray], float], dim: int, seed: int, spent: Callable[[], bool]) -> None:
@@ -247,9 +250,19 @@ def _search_de(objective: Callable[[np.ndarray], float], dim: int, seed: int, sp
     def stop(*_: Any, **__: Any) -> bool:
         return spent()
 
-    scipy.optimize.differential_evolution(objective, [(0.0, 1.0)] * dim, seed=seed, maxiter=10_000,
-                                          popsize=max(4, 2 * dim), polish=False, tol=0.0, callback=stop,
-                                          init="sobol" if dim > 1 else "latinhypercube")
+    def bounded(u: np.ndarray) -> float:
+        # scipy consults the callback only between generations (a Sobol initial population alone is
+        # 2^k >= 4 dim candidates); checking before every candidate keeps the budget and the count exact.
+        if spent():
+            raise _BudgetSpent
+        return objective(u)
+
+    try:
+        scipy.optimize.differential_evolution(bounded, [(0.0, 1.0)] * dim, seed=seed, maxiter=10_000,
+                                              popsize=max(4, 2 * dim), polish=False, tol=0.0, callback=stop,
+                                              init="sobol" if dim > 1 else "latinhypercube")
+    except _BudgetSpent:
+        pass
 
 
 class _BudgetSpent(Exception):
