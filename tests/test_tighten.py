@@ -196,3 +196,14 @@ def test_the_search_command_repeats_an_evaluation_limited_search(synthetic):
     r = tighten(c.name, budget=60.0, seed=4, trials=50, confirm_trials=50, max_evaluations=6)
     assert "--max-evaluations 6" in r.search_command() and "--seed 4" in r.search_command()
     assert r.to_json()["search_command"] == r.search_command()
+
+
+@pytest.mark.slow
+def test_the_recorded_theorem_3_8_instance_is_the_default_and_sharper_than_the_code_default():
+    from boundlab.montecarlo.checks import INSTANCES
+
+    c = CHECKS["thm3.8/uniform-gradient-error"]
+    entry = INSTANCES[c.name]
+    res = c.run(c.quick_trials, 0)
+    assert res.params["n"] == entry["params"]["n"] and res.params["T"] == entry["params"]["T"]
+    assert res.verdict == "pass" and res.tightness > 1.5 * entry["tightness_default"]
