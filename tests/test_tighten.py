@@ -207,3 +207,12 @@ def test_the_recorded_theorem_3_8_instance_is_the_default_and_sharper_than_the_c
     res = c.run(c.quick_trials, 0)
     assert res.params["n"] == entry["params"]["n"] and res.params["T"] == entry["params"]["T"]
     assert res.verdict == "pass" and res.tightness > 1.5 * entry["tightness_default"]
+
+
+def test_the_slack_figure_measures_a_coverage_step_by_its_power_not_its_frequency():
+    from boundlab.reporting import slack_by_step
+
+    cover = MCResult("thm9.9/step-cover", "thm9.9", "P", 0.96, 0.95, 0.97, 0.9, "probability", 10, 0, 0.0,
+                     power=1.37)
+    rows = slack_by_step([cover])["thm9.9"]
+    assert rows == [("thm9.9/step-cover", pytest.approx(np.log10(1.37)), True)]

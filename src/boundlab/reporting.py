@@ -125,6 +125,27 @@ def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-." else "_" for ch in name)
 
 
+
+def slack_by_step(results: Sequence[Any]) -> dict[str, list[tuple[str, float, bool]]]:
+    """Per theorem with a step check, each check's slack as ``(check, log10(resolving power), is_step)``.
+
+    The resolving power, not 1 / tightness, measures the slack: for a coverage check the tightness is a
+    failure frequency while its power is the radius scale it resolves. Rate checks (no constant) are left out.
+
+    Examples
+    --------
+    >>> from boundlab.montecarlo import MCResult
+    >>> r = MCResult("thm9.9/step-a", "thm9.9", "q", 0.5, 0.4, 0.5, 1.0, "upper", 10, 0, 0.0)
+    >>> slack_by_step([r])
+    {'thm9.9': [('thm9.9/step-a', 0.3010299956639812, True)]}
+    """
+    out: dict[str, list[tuple[str, float, bool]]] = {}
+    for tid in sorted({r.theorem_id for r in results if "/step-" in r.check}):
+        out[tid] = [(r.check, max(math.log10(r.resolving_power), 0.0), "/step-" in r.check) for r in results
+                    if r.theorem_id == tid and r.rule != "slope" and math.isfinite(r.resolving_power)
+                    and r.resolving_power > 0]
+    return out
+
 def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
     """PNG figures: one log-log plot per rate check, the coverage of the probability bounds, the tightness.
 
@@ -198,18 +219,16 @@ def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
         fig.savefig(path, dpi=110)
         plt.close(fig)
         paths.append(path)
-    stepped = sorted({r.theorem_id for r in results if "/step-" in r.check})
-    if stepped:
-        fig, axes = plt.subplots(len(stepped), 1, figsize=(6, 1.6 * len(stepped) + 0.6), squeeze=False)
-        for ax, tid in zip(axes[:, 0], stepped):
-            mine = [r for r in results if r.theorem_id == tid and r.rule != "slope" and r.tightness > 0]
-            vals = [math.log10(1 / r.tightness) for r in mine]
-            ax.barh(range(len(mine)), vals, color=["C0" if "/step-" in r.check else "C7" for r in mine])
+    slack = slack_by_step(results)
+    if slack:
+        fig, axes = plt.subplots(len(slack), 1, figsize=(6, 1.6 * len(slack) + 0.6), squeeze=False)
+        for ax, (tid, rows) in zip(axes[:, 0], slack.items()):
+            ax.barh(range(len(rows)), [v for _, v, _ in rows], color=["C0" if step else "C7" for _, _, step in rows])
             ax.axvline(math.log10(2), color="k", lw=1, ls="--")
-            ax.set_yticks(range(len(mine)), [r.check for r in mine], fontsize=6)
-            ax.set_title(f"{tid}: slack of the end-to-end check (grey) and of each step of the proof (blue)",
+            ax.set_yticks(range(len(rows)), [name for name, _, _ in rows], fontsize=6)
+            ax.set_title(f"{tid}: slack of the theorem's checks (grey) and of each step of the proof (blue)",
                          fontsize=7)
-        axes[-1, 0].set_xlabel("log10(bound / empirical); left of the dashed line a 2x error is visible", fontsize=7)
+        axes[-1, 0].set_xlabel("log10(resolving power); left of the dashed line a 2x error is visible", fontsize=7)
         fig.tight_layout()
         path = out_dir / "slack_by_step.png"
         fig.savefig(path, dpi=110)
