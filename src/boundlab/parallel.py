@@ -454,6 +454,13 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepPlan:
             config = tomllib.load(fh)
     except FileNotFoundError:
         raise BadInput(f"config ({path}) must be an existing TOML file.", name="config") from None
+    except IsADirectoryError:
+        raise BadInput(f"config ({path}) must be a TOML file, not a directory.", name="config") from None
+    except OSError as exc:  # unreadable: permissions, a device, ...
+        raise BadInput(f"config ({path}) must be a readable TOML file ({exc.strerror or exc}).",
+                       name="config") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"config ({path}) must be UTF-8 TOML text.", name="config") from None
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"config ({path}) must be valid TOML: {exc}.", name="config") from None
     return parse_sweep(config, where=str(path))
