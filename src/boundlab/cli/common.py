@@ -76,7 +76,10 @@ def parse_value(name: str, raw: str, integer: bool) -> Any:
             vals = np.unique(np.round(vals))
         return [float(v) for v in vals]
     if "," in raw:
-        return [number(name, part) for part in raw.split(",") if part.strip()]
+        values = [number(name, part) for part in raw.split(",") if part.strip()]
+        if not values:
+            raise BadInput(f"{name} ({raw}) must list at least one number.", name=name)
+        return values
     return number(name, raw)
 
 
@@ -147,6 +150,17 @@ def condition_line(c: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def positive_seconds(text: str) -> float:
+    """argparse type: a finite number of seconds > 0 (argparse reports the error in one line)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seconds ({text}) must be a number") from None
+    if not (math.isfinite(x) and x > 0):
+        raise argparse.ArgumentTypeError(f"seconds ({text}) must be a finite number > 0")
+    return x
+
+
 def add_execution_options(p: argparse.ArgumentParser, chunks: bool = True) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--jobs", type=int, help="local worker processes")
@@ -154,7 +168,7 @@ def add_execution_options(p: argparse.ArgumentParser, chunks: bool = True) -> No
     if chunks:
         p.add_argument("--chunks", type=int, default=1, help="split each check's trials into this many chunks")
     p.add_argument("--store", help="SQLite results store (finished chunks are reused, new ones recorded)")
-    p.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to reach the scheduler")
+    p.add_argument("--connect-timeout", type=positive_seconds, default=10.0, help="seconds to reach the scheduler")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
