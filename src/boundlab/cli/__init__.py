@@ -12,8 +12,11 @@ argument, its value and the constraint); 3 evaluated, but a hypothesis of the re
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 from boundlab.bounds import BadInput, HypothesisViolated
 
@@ -47,22 +50,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
-        return int(args.func(args))
+        with terminate_as_interrupt():
+            return int(args.func(args))
     except BadInput as exc:
         print(f"boundlab: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except HypothesisViolated as exc:
         print(f"boundlab: {exc}", file=sys.stderr)
         return EXIT_HYPOTHESIS
-    except KeyboardInterrupt:
-        print("boundlab: interrupted.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see terminate_as_interrupt)
+        note = getattr(exc, "resume_note", "")
+        print(f"boundlab: interrupted{' by SIGTERM' if isinstance(exc, Terminated) else ''}"
+              f"{'; ' + note if note else '.'}", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
     except Exception as exc:  # no raw traceback reaches a command-line user
         if args.debug:
             raise
         print(f"boundlab: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback).",
               file=sys.stderr)
         return EXIT_FAILED
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered like Ctrl-C so that the same cleanup runs (workers stopped, store closed)."""
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While a command runs in the main thread, SIGTERM raises :class:`Terminated` instead of killing it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def entry() -> None:  # pragma: no cover
