@@ -111,6 +111,9 @@ BAD: list[tuple[list[str], int, str]] = [
     (["eval", "thm3.8", *MODEL_R, "=5"], 2, "argument (=5) must name a parameter before '='"),
     (["eval", "thm3.8", *MODEL_R, "--variant", "printed"], 2, "variant (printed) must be one of"),
     (["eval", "lem3.4"], 2, "parameter (lambda_F) is required"),
+    (["eval", "thm3.8", *NO_N, "n=1:10:2e6"], 2, "n range count (2e6) must be at most 1000000 points"),
+    (["eval", "thm3.8", *without("alpha", "V"), "alpha=1e-3:0.4:2000", "V=1:2:1000"], 2,
+     "grid (2000 x 1000 = 2000000 points) must have at most 1000000 points"),
     (["eval", "thm3.8", "--json", *MODEL_R, "--quantity", "X", "eps=0.5"], 2, "eps (0.5) must be in (0, 1/2)"),
     # -- solve -----------------------------------------------------------------------------------------
     (["solve", "thm3.8", "--target", "0.1", *NO_N], 2, "the following arguments are required: --for"),

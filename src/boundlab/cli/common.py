@@ -16,6 +16,7 @@ from boundlab.bounds import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HYPOTHESIS = 0, 1, 2, 3
+MAX_GRID = 1_000_000  # points of an eval grid (a larger outer product would exhaust memory)
 
 
 class Parser(argparse.ArgumentParser):
@@ -69,6 +70,8 @@ def parse_value(name: str, raw: str, integer: bool) -> Any:
         lo, hi, k = number(name, lo_s), number(name, hi_s), number(name, k_s)
         if k != int(k) or k < 1:
             raise BadInput(f"{name} range count ({k_s}) must be an integer >= 1.", name=name)
+        if k > MAX_GRID:
+            raise BadInput(f"{name} range count ({k_s}) must be at most {MAX_GRID} points.", name=name)
         if not (lo > 0 and hi > 0 and math.isfinite(lo) and math.isfinite(hi)):
             raise BadInput(f"{name} range ({raw}) must have positive finite end points (log spacing).", name=name)
         vals = np.geomspace(lo, hi, int(k))
@@ -86,6 +89,10 @@ def parse_value(name: str, raw: str, integer: bool) -> Any:
 def grid(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[float]]]:
     """Turn list-valued parameters into an outer-product grid (one axis each, in order)."""
     axes = [k for k, v in params.items() if isinstance(v, list)]
+    size = math.prod(len(params[k]) for k in axes)
+    if size > MAX_GRID:
+        raise BadInput(f"grid ({' x '.join(str(len(params[k])) for k in axes)} = {size} points) must have at most "
+                       f"{MAX_GRID} points.", name="grid")
     out = {}
     for k, v in params.items():
         if k in axes:
