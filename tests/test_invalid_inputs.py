@@ -318,3 +318,15 @@ def test_name_value_words_are_accepted_after_flags(capsys):
     code, out, err = run(capsys, ["eval", "thm3.8", "--json", *MODEL_R[:3], "--quantity", "X", *MODEL_R[3:]])
     assert code == 0, err
     assert json.loads(out)["selected"]["value"] == 1000 * 1000 * 2 * 2
+
+
+def test_an_internal_error_exits_70_in_one_line_never_1_which_means_a_failed_check(capsys, monkeypatch):
+    from boundlab.cli import results
+
+    def broken(args):  # noqa: ANN001, ANN202
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(results, "cmd_list", broken)  # the parser is built per call, so it picks this up
+    code, _, err = run(capsys, ["list"])
+    assert code == 70
+    assert err.strip() == "boundlab: internal error: ZeroDivisionError: boom (rerun with --debug for the traceback)."

@@ -154,7 +154,7 @@ def test_pool_workers_and_the_resource_tracker_die_when_the_parent_is_killed():
 @pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"])
 def test_an_interrupted_sweep_keeps_finished_chunks_and_resumes_to_the_same_store(tmp_path, sig, code):
     cfg = tmp_path / "sweep.toml"
-    chunks = 16
+    chunks = 10
     cfg.write_text(f'seed = 3\n[[check]]\nname = "{CHECK}"\ntrials = {chunks * 20000}\nchunks = {chunks}\n')
     store = tmp_path / "s.sqlite"
     argv = [sys.executable, "-m", "boundlab.cli", "sweep", str(cfg), "--jobs", "2", "--store", str(store), "--quiet"]

@@ -6,7 +6,8 @@ gradient diversity) and :mod:`.certify` (Chapter 5's certificates).
 
 Exit codes: 0 success; 1 a verification failed; 2 bad input (one line on stderr naming the
 argument, its value and the constraint); 3 evaluated, but a hypothesis of the result is violated
-(the output says which, with both sides).
+(the output says which, with both sides); 70 an internal error (a bug: please report it);
+130 / 143 interrupted by Ctrl-C / SIGTERM.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from collections.abc import Iterator, Sequence
 from boundlab.bounds import BadInput, HypothesisViolated
 
 from . import certify, checks, diversity, report, results
-from .common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_HYPOTHESIS, Parser, parse_assignments
+from .common import EXIT_BAD_INPUT, EXIT_HYPOTHESIS, Parser, parse_assignments
+
+EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
 
 __all__ = ["build_parser", "entry", "main", "parse_assignments"]
 
@@ -68,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"boundlab: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback).",
               file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_INTERNAL  # never 1: exit 1 means that a verification ran and failed
 
 
 class Terminated(KeyboardInterrupt):
