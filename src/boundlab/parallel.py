@@ -163,8 +163,9 @@ class Processes(Backend):
 def _die_with_parent(parent: int) -> None:
     """Pool initializer: the worker ends when its parent does, even after ``kill -9`` of the parent.
 
-    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``); everywhere a
-    daemon thread also polls ``os.getppid()``. Ctrl-C is left to the parent, which stops the pool
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``; strictly, at the
+    exit of the parent thread that started the worker, so a pool must be created in a thread that
+    outlives it); everywhere a daemon thread also polls ``os.getppid()``. Ctrl-C is left to the parent, which stops the pool
     (a worker would otherwise print a KeyboardInterrupt traceback of its own).
     """
     import signal
