@@ -55,8 +55,8 @@ def fmt_number(x: float) -> str:
 
     Examples
     --------
-    >>> fmt_number(0.5), fmt_number(1e6), fmt_number(0.123456789)
-    ('1/2', '1000000', '0.123457')
+    >>> fmt_number(0.5), fmt_number(1e6), fmt_number(0.123456789), fmt_number(1e-300)
+    ('1/2', '1000000', '0.123457', '1e-300')
     """
     x = float(x)
     if math.isnan(x) or math.isinf(x):
@@ -64,7 +64,7 @@ def fmt_number(x: float) -> str:
     if x == int(x) and abs(x) < 1e16:
         return str(int(x))
     frac = Fraction(x).limit_denominator(4)
-    if abs(float(frac) - x) < 1e-15 * max(1.0, abs(x)):
+    if abs(float(frac) - x) < 1e-15 * abs(x):  # relative: a tiny x is not the fraction 0/1
         return f"{frac.numerator}/{frac.denominator}"
     return f"{x:.6g}"
 
@@ -516,12 +516,7 @@ class AbstractBound(AbstractItem):
             if isinstance(p.default, (int, float)):
                 values[p.name] = np.asarray(float(p.default))
             else:
-                expr = self._expanded_expr(p.default)
-                fn = sp.lambdify([q.symbol for q in self.params if q.name in values],
-                                 expr, modules=[NUMPY_FUNCTIONS, "numpy"])
-                with np.errstate(all="ignore"):
-                    values[p.name] = np.asarray(fn(*[values[q.name] for q in self.params if q.name in values]),
-                                                dtype=float)
+                values[p.name] = self._default_value(p, values)
             if p.default_note:
                 notes.append(p.default_note)
         for c in self.constraints:
@@ -541,14 +536,14 @@ class AbstractBound(AbstractItem):
         args = [values[p.name] for p in self.params]
         out = []
         for side in (h.lhs, h.rhs):
-            fn = self._compiled_side(side)
-            with np.errstate(all="ignore"):
-                out.append(np.asarray(fn(*args), dtype=float))
+            value, _ = _float_eval(self._compiled_side(side), lambda side=side: self._compiled_side(side, "mpmath"),
+                                   args)
+            out.append(value)
         return out[0], out[1]
 
     @functools.cache  # noqa: B019
-    def _compiled_side(self, expr: sp.Expr) -> Callable[..., Any]:
-        return self._lambdify(self._expanded_expr(expr), "numpy")
+    def _compiled_side(self, expr: sp.Expr, backend: str = "numpy") -> Callable[..., Any]:
+        return self._lambdify(self._expanded_expr(expr), backend)
 
     # -- evaluation -------------------------------------------------------------------------
 
@@ -566,16 +561,17 @@ class AbstractBound(AbstractItem):
         4.002386
         """
         values, _ = self.resolve(**params)
-        return self._evaluate(quantity or self.value, variant, values, precision)
+        return self._evaluate(quantity or self.value, variant, values, precision, strict=True)
 
     def _evaluate(self, quantity: str, variant: str | None, values: Mapping[str, np.ndarray],
-                  precision: int | None = None) -> Any:
+                  precision: int | None = None, *, strict: bool = False) -> Any:
         args = [values[p.name] for p in self.params]
         shape = np.broadcast_shapes(*(np.shape(a) for a in args))
         if precision is None:
-            fn = self._compiled(quantity, variant, "numpy")
-            with np.errstate(all="ignore"):
-                out = np.asarray(fn(*args), dtype=float)
+            out, beyond = _float_eval(self._compiled(quantity, variant, "numpy"),
+                                      lambda: self._compiled(quantity, variant, "mpmath"), args)
+            if strict and beyond is not None and np.any(beyond):  # searches (solve) just see +-inf
+                self._refuse_beyond_float(quantity, values, beyond)
             out = np.broadcast_to(out, shape).copy() if out.shape != shape else out
             return out if out.ndim else float(out)
         fn = self._compiled(quantity, variant, "mpmath")
@@ -587,6 +583,14 @@ class AbstractBound(AbstractItem):
             for idx in np.ndindex(shape):
                 result[idx] = fn(*[mpmath.mpf(repr(float(a[idx]))) for a in bargs])
             return result
+
+    def _refuse_beyond_float(self, quantity: str, values: Mapping[str, np.ndarray], beyond: np.ndarray) -> None:
+        """The value exceeds float64 at some point: name the parameter of largest magnitude there."""
+        idx = tuple(int(i) for i in np.argwhere(beyond)[0])
+        at = {p.name: float(np.broadcast_to(values[p.name], beyond.shape)[idx]) for p in self.params}
+        name = max(at, key=lambda k: abs(math.log10(abs(at[k]))) if at[k] else 0.0)
+        raise BadInput(f"{name} ({at[name]:g}) must keep {quantity} within float64 range (|{quantity}| > "
+                       f"{_FLOAT_MAX:.3g} here; evaluate with --precision for mpmath) ({self.name}).", name=name)
 
     def check(self, **params: Any) -> dict[str, Any]:
         """Each hypothesis: True (holds), False (fails) or None (undecidable from the parameters).
@@ -625,7 +629,7 @@ class AbstractBound(AbstractItem):
         """Value, every quantity, every condition with both sides, and vacuity, in one record."""
         values, notes = self.resolve(**params)
         quantities = {q: self._evaluate(q, None, values) for q in self.quantities if q != self.value}
-        value = self._evaluate(self.value, variant, values)
+        value = self._evaluate(self.value, variant, values, strict=True)
         conditions = self._conditions(values)
         return Evaluation(
             id=self.id,
@@ -791,6 +795,7 @@ class AbstractBound(AbstractItem):
         if relation not in ("<=", ">="):
             raise BadInput(f"relation ({relation}) must be '<=' or '>=' ({self.name}).", name="relation")
         p = self.param(name)
+        self._refuse_solved_value(name, params)
         given = {k: v for k, v in params.items() if k != name}
         probe = dict(given)
         probe[name] = _probe_value(p)
@@ -830,6 +835,13 @@ class AbstractBound(AbstractItem):
                         target=float(target), relation=relation,
                         params={k: float(v) for k, v in vv.items() if np.ndim(v) == 0})
 
+    def _refuse_solved_value(self, name: str, params: Mapping[str, Any]) -> None:
+        if name in params:
+            v = params[name]
+            shown = fmt_number(v) if isinstance(v, (int, float)) else v
+            raise BadInput(f"{name} ({shown}) must not be given when solving for {name} ({self.name}); "
+                           f"drop {name}=... or solve for another parameter.", name=name)
+
     def _fill_defaults(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         out = dict(values)
         for p in self.params:
@@ -838,11 +850,17 @@ class AbstractBound(AbstractItem):
             if isinstance(p.default, (int, float)):
                 out[p.name] = np.asarray(float(p.default))
                 continue
-            expr = self._expanded_expr(p.default)
-            fn = sp.lambdify([q.symbol for q in self.params if q.name in out], expr,
-                             modules=[NUMPY_FUNCTIONS, "numpy"])
-            with np.errstate(all="ignore"):
-                out[p.name] = np.asarray(fn(*[out[q.name] for q in self.params if q.name in out]), dtype=float)
+            out[p.name] = self._default_value(p, out)
+        return out
+
+    def _default_value(self, p: Param, values: Mapping[str, np.ndarray]) -> np.ndarray:
+        """A default given as an expression of the parameters already known (overflow-safe)."""
+        known = [q for q in self.params if q.name in values]
+        expr = self._expanded_expr(p.default)
+        fn = sp.lambdify([q.symbol for q in known], expr, modules=[NUMPY_FUNCTIONS, "numpy"])
+        out, _ = _float_eval(fn, lambda: sp.lambdify([q.symbol for q in known], expr,
+                                                     modules=[MPMATH_FUNCTIONS, "mpmath"]),
+                             [values[q.name] for q in known])
         return out
 
     def nonvacuous_region(self, name: str, **params: Any) -> Solution:
@@ -856,6 +874,7 @@ class AbstractBound(AbstractItem):
         ('smallest', 944264.0)
         """
         p = self.param(name)
+        self._refuse_solved_value(name, params)
         probe = {k: v for k, v in params.items() if k != name}
         probe[name] = _probe_value(p)
         values, _ = self.resolve(**probe)
@@ -914,6 +933,58 @@ class AbstractBound(AbstractItem):
         if drop_dominated:
             out = [a for a in out if not any(b is not a and _dominates(b, a, names) for b in out)]
         return out
+
+
+_FLOAT_MAX = float(np.finfo(float).max)
+
+
+def _float_eval(np_fn: Callable[..., Any], mp_fn: Callable[[], Callable[..., Any]],
+                args: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Evaluate ``np_fn(*args)`` in float64, redoing in mpmath the entries an overflow spoiled.
+
+    When float64 overflows somewhere (e.g. ``n m L_hat D`` with n = 1e308), the entries that came
+    out non-finite are evaluated again in mpmath (30 digits; ``mp_fn()`` builds the function). A
+    finite answer within float range replaces the float one; an answer beyond it becomes +-inf and
+    is flagged in the returned mask; NaN, complex or an mpmath error keeps the float64 entry (a
+    genuine NaN, e.g. a quantile outside (0, 1) when a hypothesis fails).
+
+    Returns
+    -------
+    out : ndarray
+        The values (shape of the broadcast arguments, or of ``np_fn``'s result).
+    beyond : ndarray of bool or None
+        True where the exact value lies beyond float64's range (None when nothing overflowed).
+    """
+    flagged: list[bool] = []
+    with np.errstate(all="ignore", over="call", divide="call", under="call", call=lambda *_: flagged.append(True)):
+        out = np.asarray(np_fn(*args), dtype=float)
+    if np.all(np.isfinite(out)) or not (flagged or np.any(np.isinf(out))):
+        return out, None
+    shape = np.broadcast_shapes(out.shape, *(np.shape(a) for a in args))
+    out = np.array(np.broadcast_to(out, shape), dtype=float)
+    bargs = [np.broadcast_to(np.asarray(a, dtype=float), shape) for a in args]
+    beyond = np.zeros(shape, dtype=bool)
+    fn = mp_fn()
+    # enough digits that 1 - eps with eps = 1e-300 is not rounded to 1
+    exponents = [abs(math.log10(abs(float(x)))) for a in args for x in np.ravel(a) if x and math.isfinite(x)]
+    with mpmath.workdps(30 + int(max(exponents, default=0.0))):
+        for idx in zip(*np.nonzero(~np.isfinite(out))) if shape else [()]:
+            try:
+                v = fn(*[mpmath.mpf(repr(float(a[idx]))) for a in bargs])
+                if isinstance(v, mpmath.mpc):
+                    if v.imag != 0:
+                        continue
+                    v = v.real
+                v = mpmath.mpf(v)
+            except (ArithmeticError, ValueError, TypeError):
+                continue
+            if mpmath.isnan(v) or mpmath.isinf(v):
+                continue
+            if abs(v) > _FLOAT_MAX:
+                out[idx], beyond[idx] = math.copysign(math.inf, float(mpmath.sign(v))), True
+            else:
+                out[idx] = float(v)
+    return out, beyond
 
 
 def _holds(op: str, lhs: np.ndarray, rhs: np.ndarray, rounding: float = 0.0) -> np.ndarray:

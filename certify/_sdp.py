@@ -235,6 +235,10 @@ def as_q(Q: Any) -> BipartiteQ | np.ndarray:
         raise BadInput(f"Q (shape {A.shape}) must be a non-empty square matrix.", name="Q")
     _check_finite("Q", A)
     scale = float(np.abs(A).max()) if A.size else 0.0
+    limit = 1e300 / A.shape[0] ** 2  # <Q, P> and the certificate sum N^2 terms of size <= max|Q|
+    if scale > limit:
+        raise BadInput(f"Q (max |entry| {scale:.3g}) must have entries of magnitude <= 1e300 / N^2 = {limit:.3g} "
+                       "so the certificate stays finite; rescale it (Phi(cQ) = c Phi(Q) for c > 0).", name="Q")
     asym = float(np.abs(A - A.T).max())
     if asym > 1e-10 * max(scale, 1e-300):
         raise BadInput(f"Q (max |Q - Q'| = {asym:.3g}) must be symmetric.", name="Q")
@@ -429,6 +433,12 @@ class SDPResult:
     dual: np.ndarray | None = dataclasses.field(default=None, repr=False, compare=False)
     factor: np.ndarray | None = dataclasses.field(default=None, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # a non-finite end is never a certificate (an overflow, or a solver's NaN)
+        if not (math.isfinite(self.lower) and math.isfinite(self.upper)):
+            raise BadInput(f"Q (N = {self.N}) must give a finite certified interval; the {self.solver} path "
+                           f"returned [{self.lower}, {self.upper}] (rescale Q: Phi(cQ) = c Phi(Q)).", name="Q")
+
     @property
     def gap(self) -> float:
         return self.upper - self.lower
@@ -546,6 +556,9 @@ def _fast_general(A: np.ndarray, tol: float, rank: int | None, max_iters: int, s
     best = None
     note = ""
     sweep = 0
+    trivial = float(np.maximum(dq, 0).sum())  # P = diag(1[Q_ii > 0]) is feasible
+    # the certificate's own rounding margin: a gap below it cannot shrink (e.g. Phi(Q) = 0 for Q <= 0)
+    floor = 8.0 * N * N * EPS * float(np.sqrt(np.einsum("ij,ij->", A, A))) + 2.0 * _entry_error(A)
     while True:
         for i in range(N):
             g = Off[i] @ Y
@@ -570,7 +583,7 @@ def _fast_general(A: np.ndarray, tol: float, rank: int | None, max_iters: int, s
             lower_sound = lower - 4 * (N + k) * EPS * float(np.abs(AY).sum()) - _entry_error(A)
             if best is None or upper - lower_sound < best[1] - best[0]:
                 best = (lower_sound, upper, c, Y.copy())
-            if upper - lower_sound <= tol * max(abs(upper), 1e-300):
+            if upper - max(lower_sound, trivial, 0.0) <= max(tol * abs(upper), floor):
                 break
             if out_of_budget:
                 note = (f"stopped after {sweep} sweeps with relative gap "
@@ -578,7 +591,6 @@ def _fast_general(A: np.ndarray, tol: float, rank: int | None, max_iters: int, s
                 break
             target = change / 10.0
     lower, upper, c, factor = best
-    trivial = float(np.maximum(dq, 0).sum())  # P = diag(1[Q_ii > 0]) is feasible
     return max(lower, trivial, 0.0), upper, c, factor, sweep, note
 
 

@@ -94,7 +94,11 @@ Aggregate = NDArray[np.floating]
 
 def _workers(x: ArrayLike, name: str = "x") -> NDArray[np.floating]:
     """``x`` as a real floating array of shape (*batch, m, d) with m >= 1 (never copied if float)."""
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except ValueError:  # a ragged nested list: numpy refuses an inhomogeneous shape
+        raise BadInput(f"{name} (a ragged nested sequence) must be a rectangular array of shape (*batch, m, d): "
+                       "every worker needs the same number of coordinates.", name=name) from None
     if arr.dtype.kind == "c":
         raise BadInput(f"{name} (dtype {arr.dtype}) must be real-valued.", name=name)
     if arr.dtype.kind not in "f":

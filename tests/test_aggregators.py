@@ -450,6 +450,8 @@ INVALID = [
     ("ndim 0", lambda: mean(np.float64(1.0)), r"x \(ndim 0, shape \(\)\) must have ndim >= 2"),
     ("empty worker axis", lambda: median(np.zeros((2, 0, 3))), r"x \(shape \(2, 0, 3\)\) must have at least one"),
     ("complex input", lambda: median(np.zeros((3, 2), complex)), r"x \(dtype complex128\) must be real"),
+    ("ragged list", lambda: median([[1.0, 2.0], [3.0]]), r"x \(a ragged nested sequence\) must be a rectangular array"),
+    ("ragged batch", lambda: trimmed_mean([[[1.0]], [[1.0], [2.0]]], 0.1), r"x \(a ragged nested sequence\)"),
     ("krum m <= 2f+2", lambda: krum(np.zeros((6, 2)), 2), r"m \(6\) must be > 2f \+ 2 = 6"),
     ("krum negative f", lambda: krum(X5, -1), r"f \(-1\) must be >= 0\."),
     ("multi_krum q > m", lambda: multi_krum(np.zeros((9, 2)), 1, 10), r"q \(10\) must be <= m = 9 \(the number of workers\)\."),

@@ -21,7 +21,14 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def files(tmp_path):
     rng = np.random.default_rng(0)
     paths = {k: str(tmp_path / f) for k, f in
-             (("net", "net.npz"), ("X", "X.npy"), ("y", "y.npy"), ("Q", "Q.npy"), ("half", "half.npz"))}
+             (("net", "net.npz"), ("X", "X.npy"), ("y", "y.npy"), ("Q", "Q.npy"), ("half", "half.npz"),
+              ("garbage", "garbage.npy"), ("objects", "objects.npy"), ("truncated", "truncated.npy"),
+              ("huge", "huge.npy"), ("nan", "nan.npy"), ("ragged", "ragged.npy"))}
+    (tmp_path / "garbage.npy").write_bytes(b"not an array at all")
+    np.save(paths["objects"], np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    np.save(paths["huge"], np.full((2, 2), 1e308))
+    np.save(paths["nan"], np.array([[np.nan, 0.0], [0.0, 1.0]]))
+    np.save(paths["ragged"], np.ones((2, 3)))
     W1, W2 = rng.standard_normal((6, 4)), rng.standard_normal((3, 6))
     np.savez(paths["net"], W1=W1, W2=W2)
     np.savez(paths["half"], W1=W1)
@@ -29,6 +36,7 @@ def files(tmp_path):
     np.save(paths["X"], X)
     np.save(paths["y"], np.argmax(np.maximum(X @ W1.T, 0) @ W2.T, axis=1))
     np.save(paths["Q"], build_q([[1.0, -1.0]], [1.0]).dense())
+    (tmp_path / "truncated.npy").write_bytes((tmp_path / "Q.npy").read_bytes()[:100])
     return paths
 
 
@@ -85,10 +93,40 @@ def test_certify_sdp_text_shows_the_interval(capsys, files):
     (["certify", "sdp", "--matrix", "{X}"], "must be a non-empty square matrix"),
     (["certify", "sdp", "--matrix", "{Q}", "--weights", "{net}"], "--weights (given) must not be used"),
     (["certify", "sdp", "--matrix", "{Q}", "--tol", "2"], "tol (2.0) must be in (0, 1)"),
+    (["certify", "sdp", "--matrix", "{garbage}"], "does not start with the .npy magic string"),
+    (["certify", "sdp", "--matrix", "{objects}"], "must be a numeric .npy array, not pickled Python objects"),
+    (["certify", "sdp", "--matrix", "{truncated}"], "must be a readable .npy array (EOF"),
+    (["certify", "sdp", "--matrix", "{huge}"], "Q (max |entry| 1e+308) must have entries of magnitude <= 1e300 / N^2"),
+    (["certify", "sdp", "--matrix", "{huge}", "--method", "eig"], "Q (max |entry| 1e+308) must have entries"),
+    (["certify", "sdp", "--matrix", "{nan}"], "Q (nan) must contain only finite numbers"),
+    (["certify", "sdp", "--matrix", "{ragged}"], "Q (shape (2, 3)) must be a non-empty square matrix"),
+    (["certify", "--weights", "{net}", "--data", "{garbage}", "--labels", "{y}", "--eps", "0.1"],
+     "data ({garbage}) must be a .npy file written by numpy.save"),
+    (["certify", "--weights", "{net}", "--data", "{X}", "--labels", "{objects}", "--eps", "0.1"],
+     "labels ({objects}) must be a numeric .npy array"),
 ])
 def test_certify_bad_input_exits_2_with_one_line(capsys, files, argv, message):
     code, out, err = run(capsys, *[a.format(**files) for a in argv])
-    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and message.format(**files) in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_nonpositive_semidefinite_q_is_certified_as_zero_within_a_few_sweeps(capsys, tmp_path):
+    path = tmp_path / "negative.npy"
+    np.save(path, np.diag([-1.0, 0.0]))
+    code, out, _ = run(capsys, "certify", "sdp", "--matrix", str(path), "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["lower"] == 0.0 and 0.0 <= doc["upper"] < 1e-12
+    assert doc["iterations"] < 100 and doc["note"] == ""
+
+
+def test_a_non_finite_interval_is_refused_and_never_reported_as_a_certificate():
+    from boundlab.bounds import BadInput
+    from boundlab.certify import SDPResult
+
+    with pytest.raises(BadInput, match=r"must give a finite certified interval"):
+        SDPResult(float("inf"), float("inf"), "fast", 0.0, 2)
+    with pytest.raises(BadInput, match=r"must give a finite certified interval"):
+        SDPResult(0.0, float("nan"), "fast", 0.0, 2)
 
 
 def test_an_unknown_certify_mode_is_an_argparse_error_with_exit_2(capsys):

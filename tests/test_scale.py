@@ -40,8 +40,9 @@ def test_a_dask_local_cluster_gives_the_in_process_results_bit_for_bit():
     from boundlab.parallel import DaskCluster
 
     reference = [run_check(name, trials=t, seed=2, chunks=3) for name, t in ((CHECK, 3000), ("thm3.1/rate-m", 60))]
+    # without a dashboard the scheduler still serves HTTP routes on the default port: ":0" takes a free one
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         backend = DaskCluster(cluster.scheduler_address)
         try:
             got = [run_check(name, trials=t, seed=2, chunks=3, backend=backend)

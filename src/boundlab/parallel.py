@@ -119,7 +119,8 @@ class Processes(Backend):
             os.environ.update({k: "1" for k in _THREAD_VARS})
             try:
                 self._pool = concurrent.futures.ProcessPoolExecutor(
-                    max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"))
+                    max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_die_with_parent, initargs=(os.getpid(),))
                 # start every worker now, while the environment pins BLAS to one thread
                 list(self._pool.map(_warm, range(self.jobs)))
             finally:
@@ -138,14 +139,56 @@ class Processes(Backend):
         try:
             for fut in concurrent.futures.as_completed(futures):
                 yield fut.result()
+        except BaseException:  # Ctrl-C, SIGTERM or a failed chunk: stop the running chunks now
+            self.abort()
+            raise
         finally:
             for fut in futures:
                 fut.cancel()
+
+    def abort(self) -> None:
+        """Terminate the workers without waiting for their running chunks (nothing of them is stored)."""
+        if self._pool is not None:
+            for proc in list(getattr(self._pool, "_processes", {}).values()):
+                proc.terminate()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: the worker ends when its parent does, even after ``kill -9`` of the parent.
+
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``; strictly, at the
+    exit of the parent thread that started the worker, so a pool must be created in a thread that
+    outlives it); everywhere a daemon thread also polls ``os.getppid()``. Ctrl-C is left to the parent, which stops the pool
+    (a worker would otherwise print a KeyboardInterrupt traceback of its own).
+    """
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):  # pragma: no cover - no usable libc
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="boundlab-parent-watch", daemon=True).start()
 
 
 def _warm(_: int) -> int:
@@ -454,6 +497,13 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepPlan:
             config = tomllib.load(fh)
     except FileNotFoundError:
         raise BadInput(f"config ({path}) must be an existing TOML file.", name="config") from None
+    except IsADirectoryError:
+        raise BadInput(f"config ({path}) must be a TOML file, not a directory.", name="config") from None
+    except OSError as exc:  # unreadable: permissions, a device, ...
+        raise BadInput(f"config ({path}) must be a readable TOML file ({exc.strerror or exc}).",
+                       name="config") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"config ({path}) must be UTF-8 TOML text.", name="config") from None
     except tomllib.TOMLDecodeError as exc:
         raise BadInput(f"config ({path}) must be valid TOML: {exc}.", name="config") from None
     return parse_sweep(config, where=str(path))

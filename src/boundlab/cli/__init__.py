@@ -6,19 +6,25 @@ gradient diversity) and :mod:`.certify` (Chapter 5's certificates).
 
 Exit codes: 0 success; 1 a verification failed; 2 bad input (one line on stderr naming the
 argument, its value and the constraint); 3 evaluated, but a hypothesis of the result is violated
-(the output says which, with both sides).
+(the output says which, with both sides); 70 an internal error (a bug: please report it);
+130 / 143 interrupted by Ctrl-C / SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 from boundlab.bounds import BadInput, HypothesisViolated
 
 from . import certify, checks, diversity, report, results
-from .common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_HYPOTHESIS, Parser, parse_assignments
+from .common import EXIT_BAD_INPUT, EXIT_HYPOTHESIS, Parser, parse_assignments
+
+EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
 
 __all__ = ["build_parser", "entry", "main", "parse_assignments"]
 
@@ -47,22 +53,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
-        return int(args.func(args))
+        with terminate_as_interrupt():
+            return int(args.func(args))
     except BadInput as exc:
         print(f"boundlab: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except HypothesisViolated as exc:
         print(f"boundlab: {exc}", file=sys.stderr)
         return EXIT_HYPOTHESIS
-    except KeyboardInterrupt:
-        print("boundlab: interrupted.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see terminate_as_interrupt)
+        note = getattr(exc, "resume_note", "")
+        print(f"boundlab: interrupted{' by SIGTERM' if isinstance(exc, Terminated) else ''}"
+              f"{'; ' + note if note else '.'}", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
     except Exception as exc:  # no raw traceback reaches a command-line user
         if args.debug:
             raise
         print(f"boundlab: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback).",
               file=sys.stderr)
-        return EXIT_FAILED
+        return EXIT_INTERNAL  # never 1: exit 1 means that a verification ran and failed
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered like Ctrl-C so that the same cleanup runs (workers stopped, store closed)."""
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While a command runs in the main thread, SIGTERM raises :class:`Terminated` instead of killing it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def entry() -> None:  # pragma: no cover

@@ -57,10 +57,22 @@ def _load_npy(path: str | None, name: str, flag: str) -> np.ndarray:
     p = Path(path)
     if not p.is_file():
         raise BadInput(f"{name} ({path}) must be an existing .npy file.", name=name)
+    with open(p, "rb") as fh:
+        magic = fh.read(6)
+    if magic.startswith(b"PK"):
+        raise BadInput(f"{name} ({path}) must hold a single array (.npy), not an archive.", name=name)
+    if magic != b"\x93NUMPY":  # numpy would call any other bytes "pickled data"
+        raise BadInput(f"{name} ({path}) must be a .npy file written by numpy.save; it does not start with the "
+                       ".npy magic string.", name=name)
     try:
         arr = np.load(p, allow_pickle=False)
-    except Exception as exc:  # not .npy, pickled objects, truncated
-        raise BadInput(f"{name} ({path}) must be a readable .npy array without pickled objects ({exc}).",
+    except ValueError as exc:
+        if "pickled" in str(exc) or "Object arrays" in str(exc):
+            raise BadInput(f"{name} ({path}) must be a numeric .npy array, not pickled Python objects.",
+                           name=name) from None
+        raise BadInput(f"{name} ({path}) must be a readable .npy array ({exc}).", name=name) from None
+    except Exception as exc:  # truncated, unreadable
+        raise BadInput(f"{name} ({path}) must be a readable .npy array ({type(exc).__name__}: {exc}).",
                        name=name) from None
     if not isinstance(arr, np.ndarray):
         raise BadInput(f"{name} ({path}) must hold a single array (.npy), not an archive.", name=name)

@@ -99,6 +99,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
             res = run_check(c.name, trials=n, seed=args.seed, chunks=args.chunks, params=point, backend=backend,
                             store=store, progress=not args.quiet)
             report.setdefault(c.theorem_id, []).append(res.to_json())
+    except KeyboardInterrupt as exc:
+        exc.resume_note = (f"{store.count()} finished chunks are in the store {store.path}; rerun the same "  # type: ignore[attr-defined]
+                           "command to resume." if store is not None else
+                           "nothing was kept (run with --store PATH to keep finished chunks and resume).")
+        raise
     finally:
         backend.close()
         if store is not None:
@@ -151,6 +156,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     store = Store(args.store or plan.store or DEFAULT_PATH)
     try:
         rows = run_sweep(plan, backend=backend, store=store, progress=not args.quiet)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: finished chunks are stored, running ones dropped
+        exc.resume_note = (f"{store.count()} finished chunks are in the store {store.path}; rerun "  # type: ignore[attr-defined]
+                           f"`boundlab sweep {args.config}` with the same store to resume without recomputing them.")
+        raise
     finally:
         backend.close()
         store.close()

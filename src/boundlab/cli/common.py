@@ -16,6 +16,7 @@ from boundlab.bounds import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HYPOTHESIS = 0, 1, 2, 3
+MAX_GRID = 1_000_000  # points of an eval grid (a larger outer product would exhaust memory)
 
 
 class Parser(argparse.ArgumentParser):
@@ -69,6 +70,8 @@ def parse_value(name: str, raw: str, integer: bool) -> Any:
         lo, hi, k = number(name, lo_s), number(name, hi_s), number(name, k_s)
         if k != int(k) or k < 1:
             raise BadInput(f"{name} range count ({k_s}) must be an integer >= 1.", name=name)
+        if k > MAX_GRID:
+            raise BadInput(f"{name} range count ({k_s}) must be at most {MAX_GRID} points.", name=name)
         if not (lo > 0 and hi > 0 and math.isfinite(lo) and math.isfinite(hi)):
             raise BadInput(f"{name} range ({raw}) must have positive finite end points (log spacing).", name=name)
         vals = np.geomspace(lo, hi, int(k))
@@ -76,13 +79,20 @@ def parse_value(name: str, raw: str, integer: bool) -> Any:
             vals = np.unique(np.round(vals))
         return [float(v) for v in vals]
     if "," in raw:
-        return [number(name, part) for part in raw.split(",") if part.strip()]
+        values = [number(name, part) for part in raw.split(",") if part.strip()]
+        if not values:
+            raise BadInput(f"{name} ({raw}) must list at least one number.", name=name)
+        return values
     return number(name, raw)
 
 
 def grid(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[float]]]:
     """Turn list-valued parameters into an outer-product grid (one axis each, in order)."""
     axes = [k for k, v in params.items() if isinstance(v, list)]
+    size = math.prod(len(params[k]) for k in axes)
+    if size > MAX_GRID:
+        raise BadInput(f"grid ({' x '.join(str(len(params[k])) for k in axes)} = {size} points) must have at most "
+                       f"{MAX_GRID} points.", name="grid")
     out = {}
     for k, v in params.items():
         if k in axes:
@@ -147,6 +157,17 @@ def condition_line(c: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def positive_seconds(text: str) -> float:
+    """argparse type: a finite number of seconds > 0 (argparse reports the error in one line)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seconds ({text}) must be a number") from None
+    if not (math.isfinite(x) and x > 0):
+        raise argparse.ArgumentTypeError(f"seconds ({text}) must be a finite number > 0")
+    return x
+
+
 def add_execution_options(p: argparse.ArgumentParser, chunks: bool = True) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--jobs", type=int, help="local worker processes")
@@ -154,7 +175,7 @@ def add_execution_options(p: argparse.ArgumentParser, chunks: bool = True) -> No
     if chunks:
         p.add_argument("--chunks", type=int, default=1, help="split each check's trials into this many chunks")
     p.add_argument("--store", help="SQLite results store (finished chunks are reused, new ones recorded)")
-    p.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to reach the scheduler")
+    p.add_argument("--connect-timeout", type=positive_seconds, default=10.0, help="seconds to reach the scheduler")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 

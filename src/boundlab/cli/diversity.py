@@ -49,6 +49,10 @@ def _load_array(path: str, name: str) -> Any:
     suffix = fp.suffix.lower()
     try:
         if suffix == ".npy":
+            with open(fp, "rb") as fh:
+                if fh.read(6) != b"\x93NUMPY":  # numpy would call any other bytes "pickled data"
+                    raise BadInput(f"{name} ({path}) must be a .npy file written by numpy.save; it does not start "
+                                   "with the .npy magic string.", name=name)
             return np.load(fp, allow_pickle=False)
         if suffix == ".npz":
             with np.load(fp, allow_pickle=False) as z:
@@ -66,8 +70,9 @@ def _load_array(path: str, name: str) -> Any:
     except BadInput:
         raise
     except Exception as exc:  # noqa: BLE001 - unreadable file: one line, no traceback
-        raise BadInput(f"{name} ({path}) must be a readable {suffix} array file ({type(exc).__name__}).",
-                       name=name) from None
+        why = str(exc).splitlines()[0][:160] if str(exc) else ""
+        raise BadInput(f"{name} ({path}) must be a readable {suffix} array file ({type(exc).__name__}"
+                       f"{': ' + why if why else ''}).", name=name) from None
     raise BadInput(f"{name} ({path}) must end in .npy, .npz or .csv.", name=name)
 
 

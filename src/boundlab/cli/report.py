@@ -66,7 +66,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_docs(args: argparse.Namespace) -> int:
     from boundlab import reporting
 
-    for path in reporting.write_theorem_pages(Path(args.out)):
+    try:
+        written = reporting.write_theorem_pages(Path(args.out))
+    except OSError as exc:
+        from boundlab.bounds import BadInput
+
+        raise BadInput(f"out ({args.out}) must be a writable directory: {exc.strerror or exc}.", name="out") from None
+    for path in written:
         print(f"wrote {path}")
     return EXIT_OK
 

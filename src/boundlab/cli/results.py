@@ -31,7 +31,15 @@ from .common import (
 )
 
 
+def check_choice(name: str, value: Any, choices: list[Any]) -> None:
+    """Refuse a filter value that matches nothing the registry has (an empty listing would look like success)."""
+    if value is not None and value not in choices:
+        raise BadInput(f"{name} ({value}) must be one of {', '.join(str(c) for c in choices)}.", name=name)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
+    check_choice("chapter", args.chapter, sorted({it.chapter for it in REGISTRY.values()}))
+    check_choice("kind", args.kind, sorted({it.kind for it in REGISTRY.values()}))
     items = [it for it in REGISTRY.values()
              if (args.chapter is None or it.chapter == args.chapter) and (args.kind is None or it.kind == args.kind)]
     items.sort(key=sort_key)
@@ -190,6 +198,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 
 def cmd_errata(args: argparse.Namespace) -> int:
+    check_choice("chapter", args.chapter, sorted({get(e.item).chapter for e in ERRATA.values()}))
     entries = [e for e in ERRATA.values() if args.chapter is None or get(e.item).chapter == args.chapter]
     results = {}
     if args.verify:
