@@ -367,11 +367,15 @@ def _cholesky_bound(A: np.ndarray, scale: float, start: np.ndarray | None = None
     return None
 
 
-def certificate_route(Q: Any, c: Any, *, method: Literal["auto", "eigh", "cholesky"] = "auto") -> tuple[float, str]:
+def certificate_route(Q: Any, c: Any, *, method: Literal["auto", "eigh", "cholesky"] = "auto",
+                      factor: np.ndarray | None = None) -> tuple[float, str]:
     """:func:`certificate` and how its eigenvalue term was bounded (``"eigh"``, ``"cholesky"``, or the
     fallback ``"eigh (the Cholesky proof failed at every margin tried)"``).
 
-    ``method="auto"`` uses the Cholesky proof from N = :data:`CHOLESKY_MIN_N` on.
+    ``method="auto"`` uses the Cholesky proof from N = :data:`CHOLESKY_MIN_N` on when a ``factor``
+    (N, k) is given: rows in Q's order spanning the near-top eigenspace of Q - diag c, such as the
+    fast path's low-rank solution, whose block Krylov space gives lambda_max to the margin needed.
+    Without one, a random start is used (``method="cholesky"``), whose estimate may need a wide margin.
 
     Examples
     --------
@@ -380,7 +384,7 @@ def certificate_route(Q: Any, c: Any, *, method: Literal["auto", "eigh", "choles
     >>> 8.0 <= u < 8.0 + 1e-9, how
     (True, 'cholesky')
     """
-    return _certificate(Q, c, None, method)
+    return _certificate(Q, c, None, method, None if factor is None else np.asarray(factor, dtype=float))
 
 
 def certificate(Q: Any, c: Any, *, mutate: str | None = None) -> float:
@@ -395,10 +399,11 @@ def certificate(Q: Any, c: Any, *, mutate: str | None = None) -> float:
     backward stable (the computed eigenvalue is exact for Q - diag c + E, ||E||_2 <= p(N) u ||A||_2);
     boundlab takes delta = 4 N u ||Q - diag c||_F, adds (N + 3) u times the sum for the rounding
     of the final sum, and adds the bound on Q's own construction error (Phi is 1-Lipschitz in the
-    entrywise l1 norm because |P_ij| <= 1). From N = CHOLESKY_MIN_N on, lambda_max is instead bounded
-    without an eigendecomposition: a Lanczos estimate plus a margin, proved by a Cholesky factorisation
-    of lambda I - (Q - diag c) with a rigorous rounding-error term (:func:`_cholesky_bound`); if every
-    margin fails, the eigensolver is used (:func:`certificate_route` says which).
+    entrywise l1 norm because |P_ij| <= 1). The fast path of :func:`solve_sdp` bounds lambda_max from
+    N = CHOLESKY_MIN_N on without an eigendecomposition: a block Lanczos estimate plus a margin,
+    proved by a Cholesky factorisation of lambda I - (Q - diag c) with a rigorous rounding-error term
+    (:func:`_cholesky_bound`); if every margin fails, the eigensolver is used
+    (:func:`certificate_route` says which).
 
     Parameters
     ----------
@@ -454,7 +459,7 @@ def _certificate(Q: Any, c: Any, mutate: str | None, method: str,
     diag_err = EPS * float(np.abs(np.diag(A)).max()) if np.any(diag_before) else 0.0
     route = "eigh"
     proved = None
-    if method == "cholesky" or (method == "auto" and N >= CHOLESKY_MIN_N):
+    if method == "cholesky" or (method == "auto" and N >= CHOLESKY_MIN_N and factor is not None):
         scale = float(np.abs(cc).mean()) or float(np.abs(A).max()) or 1e-300
         proved = _cholesky_bound(A, scale, factor)
         route = "cholesky" if proved is not None else "eigh (the Cholesky proof failed at every margin tried)"

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from boundlab.certify import _sdp
-from boundlab.certify._sdp import CHOLESKY_MIN_N, build_q, certificate_route, hypercube_max, solve_sdp
+from boundlab.certify._sdp import build_q, certificate_route, hypercube_max, solve_sdp
 
 
 def exact_value(Q, c) -> float:
@@ -45,16 +45,20 @@ def test_cholesky_certificate_is_above_the_exact_value_and_within_a_relative_1e_
     assert exact_value(A, c) <= upper <= by_eigh + 1e-7 * max(abs(by_eigh), float(np.abs(c).sum()), 1.0)
 
 
-def test_large_instances_take_the_cholesky_route_by_default_and_agree_with_eigh():
+def test_large_instances_take_the_cholesky_route_by_default_and_agree_with_eigh(monkeypatch):
+    monkeypatch.setattr(_sdp, "CHOLESKY_MIN_N", 200)  # the same logic as at N >= 1000, in a second
     rng = np.random.default_rng(0)
-    d, d1 = 600, CHOLESKY_MIN_N - 600  # N = 1 + d + d1 = CHOLESKY_MIN_N + 1
+    d, d1 = 120, 80  # N = 1 + d + d1 = 201
     q = build_q(rng.standard_normal((d1, d)) / np.sqrt(d), rng.standard_normal(d1))
     r = solve_sdp(q, tol=1e-6)
-    auto, route = certificate_route(q, r.dual)
+    factor = np.empty_like(r.factor)
+    factor[q.left], factor[q.right] = r.factor[:q.left.size], r.factor[q.left.size:]
+    auto, route = certificate_route(q, r.dual, factor=factor)
     by_eigh, _ = certificate_route(q, r.dual, method="eigh")
-    assert route == "cholesky"
+    assert route == "cholesky" and r.note == ""
     assert exact_value(q, r.dual) <= auto <= by_eigh * (1 + 1e-8)
-    assert r.lower <= r.upper and r.rel_gap <= 1e-6
+    assert r.upper == auto and r.lower <= r.upper and r.rel_gap <= 1e-6
+    assert certificate_route(q, r.dual)[1] == "eigh"  # without a factor: the eigensolver, as before
 
 
 def test_a_cholesky_proof_that_fails_at_every_margin_falls_back_to_eigh_and_says_so(monkeypatch):
