@@ -7,44 +7,54 @@
 ('Assumption 3.1: smoothness of f and F (L_k, L, L_F)', None)
 """
 
-from . import _chapter2 as _chapter2
-from . import _chapter3 as _chapter3
-from . import _chapter4 as _chapter4
-from . import _chapter5 as _chapter5
-from ._base import REGISTRY as REGISTRY
-from ._base import AbstractBound as AbstractBound
-from ._base import AbstractItem as AbstractItem
-from ._base import AbstractStatement as AbstractStatement
-from ._base import Evaluation as Evaluation
-from ._base import Hypothesis as Hypothesis
-from ._base import Param as Param
-from ._base import RateTerm as RateTerm
-from ._base import Solution as Solution
-from ._base import fmt_number as fmt_number
-from ._base import get as get
-from ._base import register as register
-from ._base import violation_message as violation_message
-from ._errata import ERRATA as ERRATA
-from ._errata import Erratum as Erratum
-from ._errata import register_erratum as register_erratum
 from ._errors import BadInput as BadInput
 from ._errors import HypothesisViolated as HypothesisViolated
 from ._errors import NotEvaluable as NotEvaluable
-from ._chapter2 import TABLE_2_1 as TABLE_2_1
-from ._chapter2 import table21_gains as table21_gains
-from ._chapter5 import C_PROOF as C_PROOF
-from ._chapter5 import C_VALID as C_VALID
-from ._chapter5 import exact_adv_rs as exact_adv_rs
-from ._chapter5 import q_matrix as q_matrix
-from ._chapter5 import rademacher_abs_mean as rademacher_abs_mean
-from ._chapter5 import sdp_value_bounds as sdp_value_bounds
-from ._models import quadratic_model_constants as quadratic_model_constants
+from ._index import INDEX as INDEX
+from ._index import IndexEntry as IndexEntry
 from ._registry import Registry as Registry
 from ._registry import chapter_of as chapter_of
-from ._symbols import sym as sym
+
+# Everything else is built with sympy when the chapter modules are imported (about a second), so it is
+# loaded on first use: ``boundlab --help`` and ``boundlab list`` never pay for it (PEP 562).
+_LAZY: dict[str, str] = {
+    "REGISTRY": "_base", "AbstractBound": "_base", "AbstractItem": "_base", "AbstractStatement": "_base",
+    "Evaluation": "_base", "Hypothesis": "_base", "Param": "_base", "RateTerm": "_base", "Solution": "_base",
+    "fmt_number": "_base", "get": "_base", "register": "_base", "violation_message": "_base",
+    "ERRATA": "_errata", "Erratum": "_errata", "register_erratum": "_errata",
+    "TABLE_2_1": "_chapter2", "table21_gains": "_chapter2",
+    "C_PROOF": "_chapter5", "C_VALID": "_chapter5", "exact_adv_rs": "_chapter5", "q_matrix": "_chapter5",
+    "rademacher_abs_mean": "_chapter5", "sdp_value_bounds": "_chapter5",
+    "quadratic_model_constants": "_models", "sym": "_symbols",
+}
+_CHAPTERS = ("_chapter2", "_chapter3", "_chapter4", "_chapter5")
+
+
+def _load() -> None:
+    """Import every chapter module (which registers its results) and bind the lazy names."""
+    import importlib
+
+    for chapter in _CHAPTERS:
+        importlib.import_module(f"{__name__}.{chapter}")
+    for attr, module in _LAZY.items():
+        globals()[attr] = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        _load()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "REGISTRY",
+    "INDEX",
+    "IndexEntry",
     "ERRATA",
     "AbstractBound",
     "C_PROOF",

@@ -37,7 +37,7 @@ from boundlab.bounds import BadInput
 
 __all__ = [
     "BipartiteQ", "SDPResult", "MAX_N", "build_q", "q_matrix", "as_q", "certificate", "eigenvalue_bound",
-    "solve_sdp", "hypercube_max",
+    "solve_sdp", "hypercube_max", "certificate_route", "CHOLESKY_MIN_N",
 ]
 
 EPS = float(np.finfo(float).eps)
@@ -45,10 +45,11 @@ Form = Literal["corrected", "printed"]
 Method = Literal["fast", "reference", "scs", "clarabel", "eig"]
 
 #: Largest N each path accepts. The dense eigenvalue certificate needs N^2 doubles (N = 6000:
-#: 288 MB, about a minute of eigensolver time); cvxpy + SCS with an N x N PSD variable becomes
+#: 288 MB, about a minute of eigensolver time); the fast path proves it with a Cholesky factorisation
+#: instead (two N x N arrays: 1.6 GB at N = 10000); cvxpy + SCS with an N x N PSD variable becomes
 #: slow and memory-hungry beyond about 1000; Clarabel (interior point) forms dense blocks of size
 #: (N(N+1)/2)^2, so only small N fit.
-MAX_N: dict[str, int] = {"fast": 6000, "eig": 6000, "scs": 1000, "clarabel": 60}
+MAX_N: dict[str, int] = {"fast": 10000, "eig": 6000, "scs": 1000, "clarabel": 60}
 
 _PATH_LABEL = {"fast": "fast (low-rank coordinate ascent)", "eig": "eigenvalue bound",
                "scs": "reference (cvxpy + SCS)", "clarabel": "reference (cvxpy + Clarabel)"}
@@ -293,6 +294,103 @@ def _lambda_max(A: np.ndarray) -> float:
                                    overwrite_a=True, check_finite=False)[0])
 
 
+#: From this N on, :func:`certificate` proves its eigenvalue bound with a Cholesky factorisation
+#: (N^3/3 flops) instead of a dense eigensolver (about 4N^3/3 flops, mostly memory-bound); below it the
+#: eigensolver is fast and its numbers stay exactly as they were.
+CHOLESKY_MIN_N = 1000
+
+#: Margins tried above the Lanczos estimate of lambda_max, relative to the mean |c_i|.
+_CHOLESKY_MARGINS = (1e-10, 1e-9, 1e-8, 1e-7, 1e-5, 1e-3)
+
+_UNDERFLOW = 2.0**-1074
+
+
+def _ritz_top(A: np.ndarray, start: np.ndarray | None, seed: int = 0) -> float:
+    """A Ritz value (so <= lambda_max) of symmetric A from a block Krylov space (block Lanczos).
+
+    ``start`` (N, k): vectors near the top eigenspace, e.g. the low-rank factor of the SDP, whose
+    columns span the near-null space of Q - diag c at the optimum; else 16 random vectors.
+    """
+    N = A.shape[0]
+    if start is None or start.ndim != 2 or start.shape[0] != N or not np.all(np.isfinite(start)):
+        B, powers = np.random.default_rng(seed).standard_normal((N, min(N, 16))), 8
+    else:
+        B, powers = start, 2
+    blocks = []
+    for _ in range(powers + 1):
+        B, _ = np.linalg.qr(B)
+        for prev in blocks:  # re-orthogonalise against the earlier blocks
+            B -= prev @ (prev.T @ B)
+        B, _ = np.linalg.qr(B)
+        blocks.append(B)
+        if sum(b.shape[1] for b in blocks) >= N:
+            break
+        B = A @ B
+    S, _ = np.linalg.qr(np.hstack(blocks))
+    H = S.T @ (A @ S)
+    return float(np.linalg.eigvalsh((H + H.T) / 2)[-1])
+
+
+def _cholesky_bound(A: np.ndarray, scale: float, start: np.ndarray | None = None) -> tuple[float, float] | None:
+    r"""A proven upper bound on lambda_max(A) from a Cholesky factorisation, or None if none was proved.
+
+    For a candidate lambda (a block Lanczos estimate plus a margin), factor M = fl(lambda I - A) with LAPACK's
+    dpotrf. If it runs to completion, the computed factor R satisfies R'R = M + dM with
+    |dM| <= gamma_{N+1} |R'| |R| (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
+    Theorem 10.3; any order of the inner products, no underflow), hence by Cauchy-Schwarz
+    ||dM||_2 <= gamma_{N+1} / (1 - gamma_{N+1}) tr(M) and lambda_min(M) >= -that (R'R is PSD). The
+    diagonal of M was rounded once (relative error u), and Rump's underflow term
+    4N(2(N+1) + max M_ii) eta (Rump, "Verification of positive definiteness", BIT 46 (2006) 433-452,
+    Theorem 2.3) is added. So lambda_max(A) <= lambda + rho with
+    rho = gamma_{N+1}/(1 - gamma_{N+1}) tr(M)(1 + 2Nu) + u/(1-u) max M_ii + underflow term.
+
+    Returns ``(bound, margin)`` with the margin that succeeded.
+    """
+    from scipy.linalg import lapack
+
+    N = A.shape[0]
+    top = _ritz_top(A, start)
+    diag = A[np.diag_indices(N)].copy()
+    work = np.empty_like(A, order="F")
+    g = _gamma(N + 1)
+    for rel in _CHOLESKY_MARGINS:
+        lam = top + rel * scale
+        np.negative(A, out=work)
+        work[np.diag_indices(N)] = lam - diag
+        Md = work[np.diag_indices(N)].copy()
+        if not np.all(Md > 0):
+            continue
+        _, info = lapack.dpotrf(work, lower=1, clean=0, overwrite_a=1)
+        if info != 0:
+            continue
+        trace = float(Md.sum()) * (1.0 + 2.0 * N * EPS)
+        rho = (g / (1.0 - g)) * trace + EPS / (1.0 - EPS) * float(Md.max()) \
+            + 4.0 * N * (2.0 * (N + 1) + float(Md.max())) * _UNDERFLOW
+        bound = lam + rho
+        return float(np.nextafter(np.nextafter(bound, math.inf), math.inf)), rel
+    return None
+
+
+def certificate_route(Q: Any, c: Any, *, method: Literal["auto", "eigh", "cholesky"] = "auto",
+                      factor: np.ndarray | None = None) -> tuple[float, str]:
+    """:func:`certificate` and how its eigenvalue term was bounded (``"eigh"``, ``"cholesky"``, or the
+    fallback ``"eigh (the Cholesky proof failed at every margin tried)"``).
+
+    ``method="auto"`` uses the Cholesky proof from N = :data:`CHOLESKY_MIN_N` on when a ``factor``
+    (N, k) is given: rows in Q's order spanning the near-top eigenspace of Q - diag c, such as the
+    fast path's low-rank solution, whose block Krylov space gives lambda_max to the margin needed.
+    Without one, a random start is used (``method="cholesky"``), whose estimate may need a wide margin.
+
+    Examples
+    --------
+    >>> q = build_q([[1.0, -1.0]], [1.0])
+    >>> u, how = certificate_route(q, [2.0, 2.0, 2.0, 2.0], method="cholesky")
+    >>> 8.0 <= u < 8.0 + 1e-9, how
+    (True, 'cholesky')
+    """
+    return _certificate(Q, c, None, method, None if factor is None else np.asarray(factor, dtype=float))
+
+
 def certificate(Q: Any, c: Any, *, mutate: str | None = None) -> float:
     r"""A sound upper bound on Phi(Q) from any dual vector c: U(c) = 1'c + N lambda_max(Q - diag c).
 
@@ -305,7 +403,11 @@ def certificate(Q: Any, c: Any, *, mutate: str | None = None) -> float:
     backward stable (the computed eigenvalue is exact for Q - diag c + E, ||E||_2 <= p(N) u ||A||_2);
     boundlab takes delta = 4 N u ||Q - diag c||_F, adds (N + 3) u times the sum for the rounding
     of the final sum, and adds the bound on Q's own construction error (Phi is 1-Lipschitz in the
-    entrywise l1 norm because |P_ij| <= 1).
+    entrywise l1 norm because |P_ij| <= 1). The fast path of :func:`solve_sdp` bounds lambda_max from
+    N = CHOLESKY_MIN_N on without an eigendecomposition: a block Lanczos estimate plus a margin,
+    proved by a Cholesky factorisation of lambda I - (Q - diag c) with a rigorous rounding-error term
+    (:func:`_cholesky_bound`); if every margin fails, the eigensolver is used
+    (:func:`certificate_route` says which).
 
     Parameters
     ----------
@@ -337,21 +439,43 @@ def certificate(Q: Any, c: Any, *, mutate: str | None = None) -> float:
     if cc.shape != (N,):
         raise BadInput(f"c (shape {cc.shape}) must have shape ({N},).", name="c")
     _check_finite("c", cc)
+    return _certificate(Qv, cc, mutate, "auto")[0]
+
+
+def _certificate(Q: Any, c: Any, mutate: str | None, method: str,
+                 factor: np.ndarray | None = None) -> tuple[float, str]:
+    Qv = as_q(Q)
+    N = _size(Qv)
+    cc = np.asarray(c, dtype=float).reshape(-1)
+    if cc.shape != (N,):
+        raise BadInput(f"c (shape {cc.shape}) must have shape ({N},).", name="c")
+    _check_finite("c", cc)
     if mutate == "drop-eigen":
-        return float(cc.sum())
+        return float(cc.sum()), "dropped"
     if mutate is not None:
         raise BadInput(f"mutate ({mutate}) must be None or 'drop-eigen'.", name="mutate")
+    if method not in ("auto", "eigh", "cholesky"):
+        raise BadInput(f"method ({method}) must be 'auto', 'eigh' or 'cholesky'.", name="method")
     A = _dense(Qv)
     diag_before = np.diag(A).copy()
     A[np.diag_indices(N)] = diag_before - cc
     # rounding of the diagonal subtraction (zero when Q has zero diagonal: 0 - c is exact)
     diag_err = EPS * float(np.abs(np.diag(A)).max()) if np.any(diag_before) else 0.0
-    normA = float(np.sqrt(np.einsum("ij,ij->", A, A)))
-    lam = _lambda_max(A)
-    delta = 4.0 * N * EPS * normA + diag_err + 1e-300
-    shifted = np.maximum(cc + (lam + delta), 0.0)
+    route = "eigh"
+    proved = None
+    if method == "cholesky" or (method == "auto" and N >= CHOLESKY_MIN_N and factor is not None):
+        scale = float(np.abs(cc).mean()) or float(np.abs(A).max()) or 1e-300
+        proved = _cholesky_bound(A, scale, factor)
+        route = "cholesky" if proved is not None else "eigh (the Cholesky proof failed at every margin tried)"
+    if proved is not None:
+        lam_bound = proved[0] + diag_err + 1e-300
+    else:
+        normA = float(np.sqrt(np.einsum("ij,ij->", A, A)))
+        lam = _lambda_max(A)
+        lam_bound = lam + 4.0 * N * EPS * normA + diag_err + 1e-300
+    shifted = np.maximum(cc + lam_bound, 0.0)
     total = float(shifted.sum())
-    return total * (1.0 + (N + 3) * EPS) + _entry_error(Qv) * (1.0 + 1e-6)
+    return total * (1.0 + (N + 3) * EPS) + _entry_error(Qv) * (1.0 + 1e-6), route
 
 
 def _candidate_duals(Q: BipartiteQ | np.ndarray) -> list[tuple[str, np.ndarray]]:
@@ -507,7 +631,7 @@ def _fast_bipartite(Q: BipartiteQ, tol: float, rank: int | None, max_iters: int,
     t0 = time.perf_counter()
     it = 0
     check_every = 10
-    note = ""
+    note = route_note = ""
     while True:
         X = GT @ U  # (n, k)
         Wr, nb = _normalise_rows(X, Wr)  # the best right factor for U
@@ -522,7 +646,10 @@ def _fast_bipartite(Q: BipartiteQ, tol: float, rank: int | None, max_iters: int,
             c_prev = c
             out_of_budget = it >= max_iters or time.perf_counter() - t0 > time_limit
             if change <= target or out_of_budget:
-                upper = certificate(Q, c)
+                V = np.empty((N, k))
+                V[Q.left], V[Q.right] = U, Wr
+                upper, route = _certificate(Q, c, None, "auto", V)
+                route_note = f"certificate by {route}" if route.startswith("eigh (") else ""
                 lower_sound = lower * (1 - 4 * (k + 2) * EPS) - Q.entry_error
                 if best is None or upper - lower_sound < best[1] - best[0]:
                     best = (lower_sound, upper, c, np.vstack([U, Wr]))
@@ -538,7 +665,7 @@ def _fast_bipartite(Q: BipartiteQ, tol: float, rank: int | None, max_iters: int,
         it += 1
     assert best is not None
     lower, upper, c, factor = best
-    return max(lower, 0.0), upper, c, factor, it, note
+    return max(lower, 0.0), upper, c, factor, it, "; ".join(x for x in (note, route_note) if x)
 
 
 def _fast_general(A: np.ndarray, tol: float, rank: int | None, max_iters: int, seed: int,
@@ -579,7 +706,7 @@ def _fast_general(A: np.ndarray, tol: float, rank: int | None, max_iters: int, s
         c_prev = c
         out_of_budget = sweep >= max_iters or time.perf_counter() - t0 > time_limit
         if change <= target or out_of_budget:
-            upper = certificate(A, c)
+            upper = _certificate(A, c, None, "auto", Y)[0]
             lower_sound = lower - 4 * (N + k) * EPS * float(np.abs(AY).sum()) - _entry_error(A)
             if best is None or upper - lower_sound < best[1] - best[0]:
                 best = (lower_sound, upper, c, Y.copy())
@@ -670,8 +797,10 @@ def solve_sdp(Q: Any, *, method: Method = "fast", tol: float = 1e-6, rank: int |
     structure : {"auto", "general"}
         ``general`` forces the row-wise mixing method even for a bipartite matrix (testing).
     blas_threads : int or None
-        BLAS threads of the fast path's products (default 1; None leaves BLAS alone). The final
-        eigenvalue certificate always uses BLAS's own setting.
+        BLAS threads of the fast path's products and its certificates (default 1; None: BLAS's own
+        setting, normally every core, about 1.6x faster on an idle 2-core machine, but several times
+        slower when the cores are shared with other work: 55 s instead of 7 s at N = 1285 under a
+        load average of 9 on 2 cores).
 
     Returns
     -------

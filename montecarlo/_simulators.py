@@ -42,6 +42,8 @@ from ._problems import Problem
 
 __all__ = [
     "MAX_TRAJECTORY_BYTES",
+    "TRIAL_BLOCK_BYTES",
+    "cache_block",
     "AttackContext",
     "GDResult",
     "OneRoundResult",
@@ -54,6 +56,30 @@ __all__ = [
 
 #: Largest trajectory array ``robust_gd`` allocates with ``record=True``; chunk R beyond it.
 MAX_TRAJECTORY_BYTES = 1 * 2**30
+
+#: Bytes of per-machine statistics (curvatures H) one block of trials of ``robust_gd`` touches per
+#: iteration with ``trial_block="cache"``: small enough to stay in a core's share of the last-level cache
+#: for all T iterations instead of streaming every trial's statistics from memory T times.
+TRIAL_BLOCK_BYTES = 4 * 2**20
+
+
+def cache_block(stats: Any, R: int, m: int, d: int) -> int:
+    """The number of trials whose statistics fill about :data:`TRIAL_BLOCK_BYTES` (at least 1).
+
+    Examples
+    --------
+    >>> from boundlab.montecarlo._problems import ModelR
+    >>> s = ModelR(d=10).sample(np.random.default_rng(0), R=1000, m=40, n=5)
+    >>> cache_block(s, 1000, 40, 10)  # 40 machines x (10 x 10 + 10) doubles = 35,200 bytes per trial
+    119
+    """
+    per_trial = 0
+    for name in ("H", "b", "zbar"):
+        a = getattr(stats, name, None)
+        if isinstance(a, np.ndarray) and a.ndim >= 1 and a.shape[0] == R:
+            per_trial += a[:1].nbytes
+    per_trial = max(per_trial, 8 * m * d)
+    return int(max(1, min(R, TRIAL_BLOCK_BYTES // per_trial)))
 
 Aggregator = Callable[[np.ndarray], np.ndarray]
 Attack = Callable[[np.ndarray, int, np.random.Generator, Any], np.ndarray]
@@ -335,7 +361,8 @@ class GDResult:
 def robust_gd(problem: Problem, stats: Any, *, aggregator: Aggregator | str, T: int, w0: Any,
               eta: float | None = None, q: int | None = None, alpha: float | None = None,
               attack: Attack | None = None, rng: np.random.Generator | None = None,
-              radius: float | None = None, k: int | None = None, record: bool = True) -> GDResult:
+              radius: float | None = None, k: int | None = None, record: bool = True,
+              trial_block: int | str | None = None) -> GDResult:
     r"""Algorithm 1 (robust distributed gradient descent), batched over the R trials of ``stats``.
 
     For t = 0..T-1: the master broadcasts w^t; honest machines (the last m - q) send
@@ -371,6 +398,11 @@ def robust_gd(problem: Problem, stats: Any, *, aggregator: Aggregator | str, T: 
         ``functools.partial(trimmed_mean, beta=.../k=...)`` aggregator, else None.
     record : bool
         Keep the trajectory ``w`` (R, T + 1, d); the scalar diagnostics are always kept.
+    trial_block : int, "cache" or None
+        Run the trials in blocks of this many (``"cache"``: :func:`cache_block`, whose statistics stay
+        in cache for all T iterations). Each trial's arithmetic does not depend on the block, so the
+        result is bit-identical to one block; but an attack that draws from ``rng`` then draws block by
+        block (other numbers), so None (the default) blocks by cache only when no attack runs (q = 0).
 
     Returns
     -------
@@ -425,15 +457,37 @@ def robust_gd(problem: Problem, stats: Any, *, aggregator: Aggregator | str, T: 
                        "chunk R (see the module docstring) or pass record=False.", name="R")
     if k is None:
         k = _trim_k(aggregator, m)
+    if trial_block is None:
+        trial_block = "cache" if q == 0 else R
+    if trial_block == "cache":
+        trial_block = cache_block(stats, R, m, d)
+    if isinstance(trial_block, bool) or not isinstance(trial_block, (int, np.integer)) or trial_block < 1:
+        raise BadInput(f"trial_block ({trial_block!r}) must be an integer >= 1, 'cache' or None.",
+                       name="trial_block")
 
-    honest_stats = stats.machines(slice(q, None)) if q > 0 else stats
     F_star = float(problem.F(w_star))
     traj = np.empty((R, T + 1, d)) if record else None
     dist = np.empty((R, T + 1))
     err = np.empty((R, T))
     gap = np.empty((R, T + 1))
     gnorm = np.empty((R, T + 1))
+    w_final = np.empty((R, d))
+    step = int(trial_block)
+    for lo in range(0, R, step):
+        rows = slice(lo, min(R, lo + step))
+        block = stats if step >= R else stats.take(rows)
+        honest_stats = block.machines(slice(q, None)) if q > 0 else block
+        w_final[rows] = _gd_block(problem, honest_stats, w[rows], T, q, attack, rng, aggregator, eta, radius,
+                                  w_star, k, F_star, None if traj is None else traj[rows], dist[rows], err[rows],
+                                  gap[rows], gnorm[rows])
+    return GDResult(traj, w_final, dist, err, gap, gnorm, q, m, eta, radius)
 
+
+def _gd_block(problem: Problem, honest_stats: Any, w: np.ndarray, T: int, q: int, attack: Attack | None, rng: Any,
+              aggregator: Aggregator, eta: float, radius: float | None, w_star: np.ndarray, k: int | None,
+              F_star: float, traj: np.ndarray | None, dist: np.ndarray, err: np.ndarray, gap: np.ndarray,
+              gnorm: np.ndarray) -> np.ndarray:
+    """Algorithm 1 on one block of trials, writing the diagnostics into the given views; returns w^T."""
     gF = problem.grad_F(w)
     for t in range(T + 1):
         if traj is not None:
@@ -451,7 +505,7 @@ def robust_gd(problem: Problem, stats: Any, *, aggregator: Aggregator | str, T: 
         if radius is not None:
             w = project_ball(w, w_star, radius)
         gF = problem.grad_F(w)
-    return GDResult(traj, w, dist, err, gap, gnorm, q, m, eta, radius)
+    return w
 
 
 # ---------------------------------------------------------------------------------------------

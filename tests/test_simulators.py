@@ -416,3 +416,45 @@ def test_simulator_runs_with_the_project_aggregators_and_attacks(option, attack)
     expected = _attacks.apply_attack(honest, 2, _attacks.ATTACKS[attack], np.random.default_rng(7), ctx)
     np.testing.assert_array_equal(seen[0], expected)
     assert agg is _aggregators.median or isinstance(agg, functools.partial)
+
+
+# ---------------------------------------------------------------------------------------------
+# trial blocks (cache-sized): the same numbers
+# ---------------------------------------------------------------------------------------------
+
+BLOCK_PROBLEMS = {"model-R": lambda: ModelR(d=3, sigma=0.9, radius=1.0), "model-E": lambda: ModelE(),
+                  "model-G": lambda: ModelG(d=2), "model-AN": lambda: ModelAN(d=2)}
+
+
+@pytest.mark.parametrize("name", sorted(BLOCK_PROBLEMS))
+@given(R=st.integers(1, 9), block=st.one_of(st.integers(1, 10), st.just("cache")),
+       attack=st.sampled_from([None, *DETERMINISTIC]), agg=st.sampled_from(["median", "mean"]),
+       seed=st.integers(0, 2**32 - 1))
+def test_trial_blocks_give_bit_identical_trajectories_and_diagnostics(name, R, block, attack, agg, seed):
+    p = BLOCK_PROBLEMS[name]()
+    m, T = 7, 6
+    stats = p.sample(np.random.default_rng(seed), R, m, 10)
+    q = 0 if attack is None else 2
+    kw = dict(aggregator=median if agg == "median" else mean, T=T, w0=np.full(p.d, 0.1), q=q,
+              attack=ATTACKS.get(attack) if q else None, rng=np.random.default_rng(0) if q else None)
+    whole = robust_gd(p, stats, trial_block=R, **kw)
+    blocked = robust_gd(p, stats, trial_block=block, **kw)
+    for field in ("w", "w_final", "dist_to_opt", "grad_error", "F_gap", "grad_norm"):
+        assert np.array_equal(getattr(blocked, field), getattr(whole, field)), field
+
+
+def test_a_random_attack_runs_in_one_block_by_default_so_its_draws_are_unchanged():
+    p = ModelR(d=3, sigma=0.9, radius=1.0)
+    stats = p.sample(np.random.default_rng(3), 50, 9, 10)
+    kw = dict(aggregator=median, T=4, w0=np.full(3, 0.1), q=2, attack=noisy)
+    default = robust_gd(p, stats, rng=np.random.default_rng(1), **kw)
+    whole = robust_gd(p, stats, rng=np.random.default_rng(1), trial_block=50, **kw)
+    assert np.array_equal(default.w, whole.w)
+
+
+@pytest.mark.parametrize("block", [0, -3, 2.5, True, "fast"])
+def test_invalid_trial_block_raises_bad_input_naming_it(block):
+    p = ModelR(d=2, sigma=0.5, radius=1.0)
+    stats = p.sample(np.random.default_rng(0), 3, 5, 10)
+    with pytest.raises(BadInput, match=r"trial_block \("):
+        robust_gd(p, stats, aggregator=median, T=2, w0=[0.1, 0.1], trial_block=block)

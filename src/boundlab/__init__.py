@@ -9,7 +9,7 @@ calculators, Monte Carlo checks, certificates and reports.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from boundlab import bounds as bounds
+from boundlab import bounds as bounds  # cheap: the registry loads its chapters on first use
 
 try:
     __version__ = version("boundlab")

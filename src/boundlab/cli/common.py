@@ -6,14 +6,16 @@ import argparse
 import json
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from boundlab.bounds import (
-    AbstractBound,
     BadInput,
 )
+
+if TYPE_CHECKING:
+    from boundlab.bounds import AbstractBound
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HYPOTHESIS = 0, 1, 2, 3
 MAX_GRID = 1_000_000  # points of an eval grid (a larger outer product would exhaust memory)

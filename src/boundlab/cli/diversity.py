@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sps
 
-import boundlab.montecarlo as div
 from boundlab.bounds import BadInput
+
+# scipy.sparse and boundlab.montecarlo (scipy.stats) are imported by the functions that use them, so
+# that building the command line's parser stays fast.
 
 CONFLICT_MAX_DENSE_N = 5000
 
@@ -43,6 +44,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
 
 
 def _load_array(path: str, name: str) -> Any:
+    import scipy.sparse as sps
+
     fp = Path(path)
     if not fp.is_file():
         raise BadInput(f"{name} ({path}) must be an existing .npy, .npz or .csv file.", name=name)
@@ -101,6 +104,10 @@ def diversity_report(*, gradients: Any = None, gradients_prime: Any = None, X: A
     >>> r["B_D"], r["mechanisms"]["B_drop"], r["lower_bounds"]["conflict_graph"]["bound"]
     (2.0, 2.0, 2.0)
     """
+    import scipy.sparse as sps
+
+    import boundlab.montecarlo as div
+
     lower: dict[str, Any] = {}
     if gradients is not None:
         G = div.as_gradient_matrix(gradients)

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from boundlab.bounds import (
-    ERRATA,
-    REGISTRY,
-    AbstractBound,
-    BadInput,
-    fmt_number,
-    get,
-    violation_message,
-)
+# The registry's names are imported inside the commands: importing them builds every chapter's sympy
+# expressions (about a second), which `boundlab --help` and `boundlab list` do without.
+from boundlab.bounds import BadInput
+
+if TYPE_CHECKING:
+    from boundlab.bounds import AbstractBound
 
 from .common import (
     EXIT_FAILED,
@@ -37,10 +34,20 @@ def check_choice(name: str, value: Any, choices: list[Any]) -> None:
         raise BadInput(f"{name} ({value}) must be one of {', '.join(str(c) for c in choices)}.", name=name)
 
 
+def registered() -> Any:
+    """The registered results: the live registry once loaded, else its sympy-free index (the same items)."""
+    import boundlab.bounds as bounds
+
+    if "REGISTRY" in vars(bounds):  # loaded (perhaps with results registered since): it is the truth
+        return bounds.REGISTRY
+    return bounds.INDEX
+
+
 def cmd_list(args: argparse.Namespace) -> int:
-    check_choice("chapter", args.chapter, sorted({it.chapter for it in REGISTRY.values()}))
-    check_choice("kind", args.kind, sorted({it.kind for it in REGISTRY.values()}))
-    items = [it for it in REGISTRY.values()
+    reg = registered()
+    check_choice("chapter", args.chapter, sorted({it.chapter for it in reg.values()}))
+    check_choice("kind", args.kind, sorted({it.kind for it in reg.values()}))
+    items = [it for it in reg.values()
              if (args.chapter is None or it.chapter == args.chapter) and (args.kind is None or it.kind == args.kind)]
     items.sort(key=sort_key)
     if args.json:
@@ -66,6 +73,8 @@ def sort_key(it: Any) -> tuple[int, int, str, float]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from boundlab.bounds import ERRATA, AbstractBound, fmt_number, get
+
     it = get(args.id)
     if args.latex:
         print(it.latex())
@@ -102,6 +111,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def evaluable(item_id: str) -> AbstractBound:
+    from boundlab.bounds import AbstractBound, get
+
     it = get(item_id)
     if not isinstance(it, AbstractBound):
         from boundlab.bounds import NotEvaluable
@@ -112,6 +123,8 @@ def evaluable(item_id: str) -> AbstractBound:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from boundlab.bounds import violation_message
+
     thm = evaluable(args.id)
     raw = parse_assignments(args.params, thm)
     params, axes = grid(raw)
@@ -172,6 +185,8 @@ def mp_json(x: Any) -> Any:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    from boundlab.bounds import fmt_number
+
     thm = evaluable(args.id)
     params = parse_assignments(args.params, thm)
     for k, v in params.items():
@@ -198,6 +213,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 
 def cmd_errata(args: argparse.Namespace) -> int:
+    from boundlab.bounds import ERRATA, get
+
     check_choice("chapter", args.chapter, sorted({get(e.item).chapter for e in ERRATA.values()}))
     entries = [e for e in ERRATA.values() if args.chapter is None or get(e.item).chapter == args.chapter]
     results = {}
