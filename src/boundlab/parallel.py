@@ -298,7 +298,7 @@ def local_cluster(n_workers: int = 2, **kwargs: Any) -> Iterator[Any]:
     """
     from distributed import LocalCluster
 
-    # no dashboard; its HTTP server (health checks) on a free port rather than 8787, which may be taken
+    # no dashboard; its HTTP server (health checks) on a free port rather than the default one, which may be taken
     options: dict[str, Any] = {"threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
                                "dashboard_address": "127.0.0.1:0", "scheduler_kwargs": {"dashboard": False},
                                **kwargs}
