@@ -552,7 +552,9 @@ class AbstractBound(AbstractItem):
         """Evaluate the value (or a named quantity) at the given parameters.
 
         Parameters broadcast like numpy arrays. With ``precision`` (decimal digits), the
-        evaluation runs in mpmath and returns mpmath numbers (an object array for grids).
+        evaluation runs in mpmath and returns mpmath numbers (an object array for grids). In
+        float64, entries spoiled by an overflow (``n m L_hat D`` at n = 1e308) are evaluated again
+        in mpmath; a value beyond float64's range raises :class:`BadInput` naming the parameter.
 
         Examples
         --------
