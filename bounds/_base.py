@@ -186,7 +186,9 @@ class Evaluation:
     def to_frame(self) -> Any:
         """A pandas DataFrame with one row per parameter point (needs the ``pandas`` extra).
 
-        See :func:`boundlab.frames.evaluation_frame` for the columns.
+        Columns: every parameter, ``value``, every named quantity, ``holds`` (every decidable
+        condition holds at that point: True, False, or None when none is decidable), ``violated``
+        (the texts of the conditions that fail there, joined by "; ") and ``nonvacuous``.
 
         Examples
         --------
@@ -195,7 +197,7 @@ class Evaluation:
         >>> get("eq3.4").assess(eps=np.array([0.05, 0.1, 0.15])).to_frame().shape[0]
         3
         """
-        from boundlab.frames import evaluation_frame
+        from ._frames import evaluation_frame
 
         return evaluation_frame(self)
 

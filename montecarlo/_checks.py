@@ -124,14 +124,14 @@ class MCResult:
 
     def to_frame(self) -> Any:
         """This result as a one-row pandas DataFrame (needs the ``pandas`` extra); for a list of
-        results use :func:`boundlab.frames.results_frame`.
+        results use :func:`boundlab.montecarlo.results_frame`.
 
         Examples
         --------
         >>> MCResult("c", "thm3.1", "q", 0.2, 0.1, 0.25, 1.0, "upper", 10, 0, 0.0).to_frame()["verdict"].tolist()
         ['pass']
         """
-        from boundlab.frames import results_frame
+        from ._frames import results_frame
 
         return results_frame(self)
 

@@ -86,7 +86,11 @@ def test_loading_a_missing_store_is_refused_and_creates_nothing(tmp_path):
     assert not (tmp_path / "nope.sqlite").exists()
 
 
-def test_without_pandas_the_error_names_the_pandas_extra(monkeypatch):
+@pytest.mark.parametrize("make", [
+    lambda: MCResult("c", "thm3.1", "q", 0.2, 0.1, 0.25, 1.0, "upper", 10, 0, 0.0).to_frame(),
+    lambda: get("thm3.8").assess(**THM38).to_frame(),
+], ids=["check-result", "evaluation"])
+def test_without_pandas_the_error_names_the_pandas_extra(monkeypatch, make):
     real_import = builtins.__import__
 
     def blocked(name, *args, **kwargs):
@@ -96,4 +100,4 @@ def test_without_pandas_the_error_names_the_pandas_extra(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", blocked)
     with pytest.raises(ImportError, match=r"pip install boundlab\[pandas\]"):
-        MCResult("c", "thm3.1", "q", 0.2, 0.1, 0.25, 1.0, "upper", 10, 0, 0.0).to_frame()
+        make()

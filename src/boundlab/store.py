@@ -253,7 +253,7 @@ def load(path: str | os.PathLike[str] = DEFAULT_PATH, *, pooled: bool = False) -
     >>> load(path)[["kind", "name", "param_quick", "seconds"]].values.tolist()
     [['experiment', 'demo', True, 0.5]]
     """
-    from boundlab.frames import _RESULT_COLUMNS, _result_row, require_pandas, results_frame
+    from boundlab.frames import require_pandas, results_frame
 
     pd = require_pandas()
     if not Path(path).is_file():
@@ -275,17 +275,22 @@ def load(path: str | os.PathLike[str] = DEFAULT_PATH, *, pooled: bool = False) -
                 parts = [mc.MCResult.from_json(r["result"]) for r in chunks]
                 runs.append(mc.combine(parts).to_json() | {"seed": seed})
         return results_frame(runs)
-    out = []
-    skip = {"name", "seconds", "seed", "trials"}  # the chunk's own columns say these
+    meta = []
     for r in rows:
         kind, _, name = r["task"].partition(":")
         row: dict[str, Any] = {"kind": kind, "name": name, "params": r["params"]}
         row.update({f"param_{k}": v for k, v in r["params"].items()})
         row.update({k: r[k] for k in ("root_seed", "chunk", "n_chunks", "chunk_trials", "version", "seconds",
                                       "created", "result")})
-        if kind == "check":
-            flat = _result_row(r["result"])
-            row.update({k: flat[k] for k in _RESULT_COLUMNS if k not in skip})
-        out.append(row)
-    return pd.DataFrame(out, columns=None if out else ["kind", "name", "params", "root_seed", "chunk", "n_chunks",
-                                                       "chunk_trials", "version", "seconds", "created", "result"])
+        meta.append(row)
+    frame = pd.DataFrame(meta, columns=None if meta else ["kind", "name", "params", "root_seed", "chunk", "n_chunks",
+                                                          "chunk_trials", "version", "seconds", "created", "result"])
+    is_check = [r["task"].startswith("check:") for r in rows]
+    if any(is_check):
+        checks = results_frame([r["result"] for r, c in zip(rows, is_check) if c])
+        checks.index = frame.index[is_check]
+        # the chunk's own columns say these; the options are already param_<name> columns
+        checks = checks.drop(columns=[c for c in checks if c in ("name", "seconds", "seed", "trials")
+                                      or c.startswith("param_")])
+        frame = frame.join(checks)
+    return frame
