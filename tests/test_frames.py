@@ -15,7 +15,7 @@ from boundlab.store import Store, load
 pd = pytest.importorskip("pandas")
 
 CHECK = "cor3.1/one-sided"
-THM38 = dict(n=1000, m=1000, d=2, alpha=0.05, D=2, L_hat=2, V=3**0.5, S=1.6)
+THM38 = {"n": 1000, "m": 1000, "d": 2, "alpha": 0.05, "D": 2, "L_hat": 2, "V": 3**0.5, "S": 1.6}
 
 
 def test_a_grid_evaluation_has_one_row_per_point_with_the_values_eval_computes():
