@@ -22,7 +22,8 @@ def test_every_public_module_has_an_api_page_in_the_nav():
 def test_every_docs_page_is_in_the_nav():
     nav = (ROOT / "mkdocs.yml").read_text()
     pages = [p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")]
-    assert pages and [p for p in pages if p not in nav] == []
+    missing = [p for p in pages if p not in nav]
+    assert pages and missing == [], f"add {missing} to the nav in mkdocs.yml"
 
 
 def test_the_changelog_states_when_a_changed_bound_value_is_breaking():
