@@ -183,6 +183,24 @@ class Evaluation:
         """The conditions that fail at one or more parameter points."""
         return [c for c in self.conditions if c["holds"] is not None and not np.all(c["holds"])]
 
+    def to_frame(self) -> Any:
+        """A pandas DataFrame with one row per parameter point (needs the ``pandas`` extra).
+
+        Columns: every parameter, ``value``, every named quantity, ``holds`` (every decidable
+        condition holds at that point: True, False, or None when none is decidable), ``violated``
+        (the texts of the conditions that fail there, joined by "; ") and ``nonvacuous``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from boundlab.bounds import get
+        >>> get("eq3.4").assess(eps=np.array([0.05, 0.1, 0.15])).to_frame().shape[0]
+        3
+        """
+        from ._frames import evaluation_frame
+
+        return evaluation_frame(self)
+
     def to_json(self) -> dict[str, Any]:
         def conv(x: Any) -> Any:
             if x is None or isinstance(x, (bool, str)):

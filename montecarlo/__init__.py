@@ -68,6 +68,7 @@ from ._diversity import slack_delta as slack_delta
 from ._experiments import EXPERIMENTS as EXPERIMENTS
 from ._experiments import Experiment as Experiment
 from ._experiments import register_experiment as register_experiment
+from ._frames import results_frame as results_frame
 from ._problems import GaussianMean as GaussianMean
 from ._problems import ModelAN as ModelAN
 from ._problems import ModelE as ModelE
@@ -148,3 +149,4 @@ __all__ = [
     "combine",
     "CHUNK",
 ]
+__all__ += ["results_frame"]

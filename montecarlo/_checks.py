@@ -122,6 +122,19 @@ class MCResult:
                 return 1 / self.estimate if self.estimate > 0 else math.inf
         return math.nan
 
+    def to_frame(self) -> Any:
+        """This result as a one-row pandas DataFrame (needs the ``pandas`` extra); for a list of
+        results use :func:`boundlab.montecarlo.results_frame`.
+
+        Examples
+        --------
+        >>> MCResult("c", "thm3.1", "q", 0.2, 0.1, 0.25, 1.0, "upper", 10, 0, 0.0).to_frame()["verdict"].tolist()
+        ['pass']
+        """
+        from ._frames import results_frame
+
+        return results_frame(self)
+
     def to_json(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["name"] = d.pop("check")

@@ -15,7 +15,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from boundlab.bounds import BadInput
@@ -424,10 +424,83 @@ def _progress(enabled: bool, total: int, label: str) -> _NoBar:
 # Sweep configurations (boundlab sweep CONFIG.toml)
 # ---------------------------------------------------------------------------------------------
 
-_TOP_KEYS = {"seed", "store", "backend", "check", "experiment"}
-_BACKEND_KEYS = {"jobs", "scheduler"}
-_CHECK_KEYS = {"name", "trials", "chunks", "grid", "combine", "options"}
-_EXPERIMENT_KEYS = {"name", "quick", "seeds"}
+_MISSING: Any = object()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Key:
+    """One key of a sweep-file table: its type, its default (``_MISSING``: required) and a rule.
+
+    ``must`` finishes the sentence "<where>.<key> (<value>) must be ..." of the error message.
+    """
+
+    types: type | tuple[type, ...]
+    must: str
+    default: Any = _MISSING
+    ok: Callable[[Any], bool] = lambda v: True
+
+
+# The sweep file's schema: one table per TOML table kind, one row per allowed key.
+_SWEEP_SCHEMA: dict[str, dict[str, _Key]] = {
+    "config": {
+        "seed": _Key(int, "an integer >= 0", 0, lambda v: v >= 0),
+        "store": _Key(str, "a file path", None),
+        "backend": _Key(Mapping, "a table with keys among ['jobs', 'scheduler']", {}),
+        "check": _Key(list, "an array of [[check]] tables", []),
+        "experiment": _Key(list, "an array of [[experiment]] tables", []),
+    },
+    "backend": {
+        "jobs": _Key(int, "an integer >= 1", None, lambda v: v >= 1),
+        "scheduler": _Key(str, "an address like tcp://HOST:PORT", None),
+    },
+    "check": {
+        "name": _Key(str, "a registered check or a result with checks"),
+        "trials": _Key(int, "an integer >= 1", ok=lambda v: v >= 1),
+        "chunks": _Key(int, "an integer >= 1", 1, lambda v: v >= 1),
+        "grid": _Key(Mapping, "a table of parameter values", {}),
+        "combine": _Key(str, "'product' or 'zip'", "product", lambda v: v in ("product", "zip")),
+        "options": _Key(Mapping, "a table of check options", {}),
+    },
+    "experiment": {
+        "name": _Key(str, "a registered experiment"),
+        "quick": _Key(bool, "true or false", False),
+        "seeds": _Key(list, "a list of integers >= 0", None,
+                      lambda v: all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in v)),
+    },
+}
+
+
+def _validated(kind: str, table: Any, where: str) -> dict[str, Any]:
+    """``table`` checked against ``_SWEEP_SCHEMA[kind]``, with every default filled in.
+
+    Raises :class:`BadInput` naming the first unknown, missing or ill-typed key.
+
+    Examples
+    --------
+    >>> _validated("check", {"name": "thm3.1/rate-m", "trials": 40}, "config.check[0]")["chunks"]
+    1
+    >>> _validated("check", {"name": "thm3.1/rate-m", "trials": 0}, "config.check[0]")
+    Traceback (most recent call last):
+    ...
+    boundlab.bounds._errors.BadInput: config.check[0].trials (0) must be an integer >= 1.
+    """
+    schema = _SWEEP_SCHEMA[kind]
+    if not isinstance(table, Mapping):
+        raise BadInput(f"{where} ({table}) must be a table.", name=kind)
+    unknown = sorted(set(table) - set(schema))
+    if unknown:
+        raise BadInput(f"{where} has unknown key(s) {unknown}; allowed: {sorted(schema)}.", name=unknown[0])
+    out = {}
+    for key, rule in schema.items():
+        value = table.get(key, rule.default)
+        if value is _MISSING:
+            raise BadInput(f"{where}.{key} (missing) must be {rule.must}.", name=key)
+        if value is not None and value is not rule.default:
+            is_bool = isinstance(value, bool)
+            if not isinstance(value, rule.types) or (is_bool and rule.types is not bool) or not rule.ok(value):
+                raise BadInput(f"{where}.{key} ({value}) must be {rule.must}.", name=key)
+        out[key] = value
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -451,6 +524,11 @@ class SweepPlan:
 
 
 def _expand_values(where: str, key: str, spec: Any) -> list[Any]:
+    """One grid axis: a list of values, a range table (log/linear = [lo, hi, k], integer) or one value.
+
+    Kept by hand rather than in ``_SWEEP_SCHEMA``: an axis is a union of three shapes and its range
+    rules span keys (positive ends for log), which a per-key table does not express more simply.
+    """
     if isinstance(spec, list):
         if not spec:
             raise BadInput(f"{where}.grid.{key} ([]) must list at least one value.", name=key)
@@ -484,6 +562,11 @@ def _expand_values(where: str, key: str, spec: Any) -> list[Any]:
 def parse_sweep(config: Mapping[str, Any], *, where: str = "config") -> SweepPlan:
     """Validate a sweep configuration (the parsed TOML) into a :class:`SweepPlan`.
 
+    Each table's keys, types and defaults are checked by the declarative ``_SWEEP_SCHEMA``; what
+    stays written out here depends on the registries or on several keys at once (a check's name
+    resolved to its checks, grid parameters the check accepts, zipped axes of equal length, at
+    least one run), where a schema library would need the same code as validator callbacks.
+
     Examples
     --------
     >>> plan = parse_sweep({"seed": 1, "check": [{"name": "thm3.1/rate-m", "trials": 40, "chunks": 2}]})
@@ -494,44 +577,19 @@ def parse_sweep(config: Mapping[str, Any], *, where: str = "config") -> SweepPla
 
     mc = _registries()
 
-    unknown = set(config) - _TOP_KEYS
-    if unknown:
-        raise BadInput(f"{where} has unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}.",
-                       name=sorted(unknown)[0])
-    seed = config.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise BadInput(f"seed ({seed}) must be an integer >= 0.", name="seed")
-    backend = config.get("backend", {})
-    if not isinstance(backend, Mapping) or set(backend) - _BACKEND_KEYS:
-        raise BadInput(f"{where}.backend ({backend}) must be a table with keys among {sorted(_BACKEND_KEYS)}.",
-                       name="backend")
-    jobs, scheduler = backend.get("jobs"), backend.get("scheduler")
-    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
-        raise BadInput(f"jobs ({jobs}) must be an integer >= 1.", name="jobs")
+    top = _validated("config", config, where)
+    seed = top["seed"]
+    backend = _validated("backend", top["backend"], f"{where}.backend")
     checks = []
-    for i, entry in enumerate(config.get("check", [])):
+    for i, entry in enumerate(top["check"]):
         here = f"{where}.check[{i}]"
-        if not isinstance(entry, Mapping):
-            raise BadInput(f"{here} ({entry}) must be a table.", name="check")
-        bad = set(entry) - _CHECK_KEYS
-        if bad:
-            raise BadInput(f"{here} has unknown key(s) {sorted(bad)}; allowed: {sorted(_CHECK_KEYS)}.", name=sorted(bad)[0])
-        name = entry.get("name")
+        spec = _validated("check", entry, here)
+        name, trials, chunks, mode = spec["name"], spec["trials"], spec["chunks"], spec["combine"]
         names = [name] if name in mc.CHECKS else [c.name for c in mc.CHECKS.values() if c.theorem_id == name]
         if not names:
             raise BadInput(f"{here}.name ({name}) must be a registered check or a result with checks.", name="name")
-        trials, chunks = entry.get("trials"), entry.get("chunks", 1)
-        for key, value in (("trials", trials), ("chunks", chunks)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise BadInput(f"{here}.{key} ({value}) must be an integer >= 1.", name=key)
-        grid = entry.get("grid", {})
-        if not isinstance(grid, Mapping):
-            raise BadInput(f"{here}.grid ({grid}) must be a table of parameter values.", name="grid")
-        mode = entry.get("combine", "product")
-        if mode not in ("product", "zip"):
-            raise BadInput(f"{here}.combine ({mode}) must be 'product' or 'zip'.", name="combine")
-        fixed = dict(entry.get("options", {}))
-        axes = {k: _expand_values(here, k, v) for k, v in grid.items()}
+        fixed = dict(spec["options"])
+        axes = {k: _expand_values(here, k, v) for k, v in spec["grid"].items()}
         if mode == "zip" and len({len(v) for v in axes.values()}) > 1:
             raise BadInput(f"{here}.grid lists must have equal lengths to be zipped: "
                            f"{ {k: len(v) for k, v in axes.items()} }.", name="grid")
@@ -548,23 +606,17 @@ def parse_sweep(config: Mapping[str, Any], *, where: str = "config") -> SweepPla
                 opts = {**fixed, **dict(zip(keys, point))}
                 checks.append((nm, tuple(sorted(opts.items())), trials, chunks))
     experiments = []
-    for i, entry in enumerate(config.get("experiment", [])):
+    for i, entry in enumerate(top["experiment"]):
         here = f"{where}.experiment[{i}]"
-        if not isinstance(entry, Mapping) or set(entry) - _EXPERIMENT_KEYS:
-            raise BadInput(f"{here} ({entry}) must be a table with keys among {sorted(_EXPERIMENT_KEYS)}.",
-                           name="experiment")
-        if entry.get("name") not in mc.EXPERIMENTS:
-            raise BadInput(f"{here}.name ({entry.get('name')}) must be one of: {', '.join(mc.EXPERIMENTS) or 'none'}.",
+        spec = _validated("experiment", entry, here)
+        if spec["name"] not in mc.EXPERIMENTS:
+            raise BadInput(f"{here}.name ({spec['name']}) must be one of: {', '.join(mc.EXPERIMENTS) or 'none'}.",
                            name="name")
-        seeds = entry.get("seeds", [seed])
-        if not isinstance(seeds, list) or not all(isinstance(s, int) and s >= 0 for s in seeds):
-            raise BadInput(f"{here}.seeds ({seeds}) must be a list of integers >= 0.", name="seeds")
-        for s in seeds:
-            experiments.append((entry["name"], bool(entry.get("quick", False)), s))
+        for s in spec["seeds"] if spec["seeds"] is not None else [seed]:
+            experiments.append((spec["name"], spec["quick"], s))
     if not checks and not experiments:
         raise BadInput(f"{where} must list at least one [[check]] or [[experiment]].", name="check")
-    store = config.get("store")
-    return SweepPlan(seed, store, jobs, scheduler, tuple(checks), tuple(experiments))
+    return SweepPlan(seed, top["store"], backend["jobs"], backend["scheduler"], tuple(checks), tuple(experiments))
 
 
 def load_sweep(path: str | os.PathLike[str]) -> SweepPlan:

@@ -391,12 +391,29 @@ def _experiment_markdown(res: dict[str, Any], base: Path | None) -> list[str]:
     return lines
 
 
-def _tex(s: str) -> str:
-    out = str(s)
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"),
-                 ("_", r"\_"), ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}"), ("~", r"\~{}")):
-        out = out.replace(a, b)
-    return out
+_TEX_ESCAPES = str.maketrans({
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+    "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
+    ">": r"\textgreater{}", "|": r"\textbar{}",
+})
+
+
+def _tex(s: Any) -> str:
+    r"""``str(s)`` as LaTeX text: every character special to LaTeX is replaced by its text command.
+
+    One pass of :meth:`str.translate`, so a replacement is never escaped again (replacing in turn
+    made ``\`` into ``\textbackslash\{\}``). The ten special characters (``\ & % $ # _ { } ~ ^``) and
+    ``< > |``, which the default OT1 font encoding prints as other glyphs, are covered. This stays
+    by hand: a library such as pylatexenc would be a new dependency for a thirteen-entry table.
+
+    Examples
+    --------
+    >>> print(_tex("a\\b"))
+    a\textbackslash{}b
+    >>> print(_tex("50% of {x_1} & ~y^2"))
+    50\% of \{x\_1\} \& \textasciitilde{}y\textasciicircum{}2
+    """
+    return str(s).translate(_TEX_ESCAPES)
 
 
 def render_latex(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, Any]]) -> str:

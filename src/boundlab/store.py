@@ -24,7 +24,7 @@ from typing import Any
 
 from boundlab.bounds import BadInput
 
-__all__ = ["Store", "DEFAULT_PATH", "SCHEMA_VERSION", "canonical"]
+__all__ = ["Store", "DEFAULT_PATH", "SCHEMA_VERSION", "canonical", "load"]
 
 DEFAULT_PATH = "boundlab-results.sqlite"
 SCHEMA_VERSION = 1
@@ -225,3 +225,72 @@ class Store:
 
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def load(path: str | os.PathLike[str] = DEFAULT_PATH, *, pooled: bool = False) -> Any:
+    """Every stored chunk of a results store as a pandas DataFrame (needs the ``pandas`` extra).
+
+    One row per chunk: ``kind`` ("check" or "experiment") and ``name`` (the task), ``params`` (the
+    options as a dict) and one ``param_<name>`` column per option, the chunk's key (``root_seed``,
+    ``chunk``, ``n_chunks``, ``chunk_trials``), ``version``, ``seconds``, ``created``, ``result``
+    (the stored JSON) and, for check chunks, the result's columns (``verdict``, ``estimate``,
+    ``ci_low``, ``ci_high``, ``bound``, ... as in :func:`boundlab.frames.results_frame`).
+
+    With ``pooled=True``, one row per complete check run instead (every chunk of a (check, options,
+    seed, layout) stored), its chunks pooled by :func:`boundlab.montecarlo.combine` as ``boundlab
+    sweep`` pools them; incomplete runs and experiments are left out.
+
+    The file is opened read-only in effect: nothing is written, and a missing file is refused
+    rather than created.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "r.sqlite")
+    >>> with Store(path) as s:
+    ...     s.put("experiment:demo", {"quick": True}, 0, 0, 1, 1, {"accuracy": 0.9}, 0.5)
+    True
+    >>> load(path)[["kind", "name", "param_quick", "seconds"]].values.tolist()
+    [['experiment', 'demo', True, 0.5]]
+    """
+    from boundlab.frames import require_pandas, results_frame
+
+    pd = require_pandas()
+    if not Path(path).is_file():
+        raise BadInput(f"store ({path}) must be an existing boundlab store file.", name="store")
+    with Store(path) as store:
+        rows = store.rows()
+    if pooled:
+        import boundlab.montecarlo as mc
+
+        groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for r in rows:
+            if r["task"].startswith("check:"):
+                key = (r["task"], canonical(r["params"]), r["root_seed"], r["n_chunks"], r["chunk_trials"])
+                groups.setdefault(key, []).append(r)
+        runs = []
+        for (_, _, seed, n_chunks, _), chunks in groups.items():
+            chunks.sort(key=lambda r: r["chunk"])
+            if [r["chunk"] for r in chunks] == list(range(n_chunks)):
+                parts = [mc.MCResult.from_json(r["result"]) for r in chunks]
+                runs.append(mc.combine(parts).to_json() | {"seed": seed})
+        return results_frame(runs)
+    meta = []
+    for r in rows:
+        kind, _, name = r["task"].partition(":")
+        row: dict[str, Any] = {"kind": kind, "name": name, "params": r["params"]}
+        row.update({f"param_{k}": v for k, v in r["params"].items()})
+        row.update({k: r[k] for k in ("root_seed", "chunk", "n_chunks", "chunk_trials", "version", "seconds",
+                                      "created", "result")})
+        meta.append(row)
+    frame = pd.DataFrame(meta, columns=None if meta else ["kind", "name", "params", "root_seed", "chunk", "n_chunks",
+                                                          "chunk_trials", "version", "seconds", "created", "result"])
+    is_check = [r["task"].startswith("check:") for r in rows]
+    if any(is_check):
+        checks = results_frame([r["result"] for r, c in zip(rows, is_check) if c])
+        checks.index = frame.index[is_check]
+        # the chunk's own columns say these; the options are already param_<name> columns
+        checks = checks.drop(columns=[c for c in checks if c in ("name", "seconds", "seed", "trials")
+                                      or c.startswith("param_")])
+        frame = frame.join(checks)
+    return frame
