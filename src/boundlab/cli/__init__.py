@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -22,9 +23,10 @@ from collections.abc import Iterator, Sequence
 from boundlab.bounds import BadInput, HypothesisViolated
 
 from . import certify, checks, diversity, report, results
-from .common import EXIT_BAD_INPUT, EXIT_HYPOTHESIS, Parser, parse_assignments
+from .common import EXIT_BAD_INPUT, EXIT_HYPOTHESIS, Parser, missing_extra, parse_assignments
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a Unix tool whose reader went away
 
 __all__ = ["build_parser", "entry", "main", "parse_assignments"]
 
@@ -34,10 +36,40 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="boundlab", description="Calculators, Monte Carlo checks and reports for the theorems of "
                                                  "'Towards More Scalable and Robust Machine Learning' (D. Yin).")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on internal errors")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
+                        help="print boundlab's version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
     for module in (results, checks, report, diversity, certify):
         module.add_commands(sub)
+    _enable_completion(parser)
     return parser
+
+
+def _version() -> str:
+    from boundlab import __version__
+
+    return __version__
+
+
+def _enable_completion(parser: argparse.ArgumentParser) -> None:
+    """Shell completion when argcomplete is installed (``pip install boundlab[completion]``, then
+    ``eval "$(register-python-argcomplete boundlab)"``); a no-op otherwise and outside completion."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    try:
+        import argcomplete
+    except ImportError:  # pragma: no cover
+        return
+    argcomplete.autocomplete(parser)  # pragma: no cover (exits inside a completion request)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # a captured or replaced stdout has no descriptor
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,17 +93,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HypothesisViolated as exc:
         print(f"boundlab: {exc}", file=sys.stderr)
         return EXIT_HYPOTHESIS
+    except ModuleNotFoundError as exc:  # an optional dependency (an extra) that is not installed
+        err = missing_extra(exc.name or "")
+        if err is None:
+            return internal_error(exc, debug=args.debug)
+        print(f"boundlab: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader went away (`boundlab eval ... --json | head`): stop quietly
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see terminate_as_interrupt)
         note = getattr(exc, "resume_note", "")
         print(f"boundlab: interrupted{' by SIGTERM' if isinstance(exc, Terminated) else ''}"
               f"{'; ' + note if note else '.'}", file=sys.stderr)
         return 143 if isinstance(exc, Terminated) else 130
     except Exception as exc:  # no raw traceback reaches a command-line user
-        if args.debug:
-            raise
-        print(f"boundlab: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback).",
-              file=sys.stderr)
-        return EXIT_INTERNAL  # never 1: exit 1 means that a verification ran and failed
+        return internal_error(exc, debug=args.debug)
+
+
+def internal_error(exc: Exception, *, debug: bool) -> int:
+    """Report a bug in one line (the traceback with ``--debug``); never exit 1, which means a failed check."""
+    if debug:
+        raise exc
+    print(f"boundlab: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback).",
+          file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 class Terminated(KeyboardInterrupt):
@@ -96,7 +142,13 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 
 def entry() -> None:  # pragma: no cover
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()  # buffered output reaches a closed pipe only here
+    except BrokenPipeError:
+        _silence_stdout()
+        code = EXIT_BROKEN_PIPE
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -47,7 +47,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     p.add_argument("--tol", type=float, default=1e-6, help="target relative gap of the fast path (default 1e-6)")
     p.add_argument("--matrix", metavar="Q.npy", help="sdp mode: the symmetric matrix")
     p.add_argument("--limit", type=int, default=50, help="per-example rows to print (0: all; --json has all)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_certify)
 
 

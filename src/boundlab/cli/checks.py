@@ -258,23 +258,25 @@ def cmd_tighten(args: argparse.Namespace) -> int:
 def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     """Register this module's commands."""
     p = sub.add_parser("verify", help="Monte Carlo checks of a result against its bound")
-    p.add_argument("id", nargs="?")
+    p.add_argument("id", nargs="?", help="a result id (all its checks) or one check, e.g. cor3.1/edge")
     p.add_argument("params", nargs="*", metavar="NAME=VALUE",
                    help="parameters of the result and options of the check (e.g. alpha=0.1 n=200 bound_scale=0.5); "
                         "lists 1,2,3 and log ranges 1e2:1e4:5 run as a grid")
-    p.add_argument("--all", action="store_true")
+    p.add_argument("--all", action="store_true", help="every registered check")
     p.add_argument("--list", action="store_true", help="list the registered checks")
-    p.add_argument("--trials", type=int)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--trials", type=int, help="Monte Carlo trials (default: the check's full size)")
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0); results re-run bit for bit")
     p.add_argument("--quick", action="store_true", help="the quick sizes used by the test suite and the quick report")
     add_execution_options(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("sweep", help="run the checks and experiments of a TOML sweep configuration")
-    p.add_argument("config")
+    p.add_argument("config", help="a sweep file (TOML) naming checks and parameter grids")
     add_execution_options(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("tighten", help="search the instance where a check is sharpest (largest empirical / bound)")

@@ -107,6 +107,47 @@ def grid(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[float]]
 
 
 # ---------------------------------------------------------------------------------------------
+# Optional dependencies (the install's extras)
+# ---------------------------------------------------------------------------------------------
+
+#: The extra that provides each optional top-level module.
+EXTRAS = {"matplotlib": "plots", "dask": "dask", "distributed": "dask", "sklearn": "data", "pandas": "pandas",
+          "argcomplete": "completion"}
+
+
+class MissingExtra(BadInput):
+    """A command needs a module of an extra that is not installed (exit 2, naming the extra)."""
+
+
+def missing_extra(module: str) -> MissingExtra | None:
+    """The error for a missing optional ``module`` (its top-level name), or None when no extra provides it.
+
+    Examples
+    --------
+    >>> str(missing_extra("matplotlib.pyplot"))
+    "matplotlib (not installed) must be installed for this command: pip install 'boundlab[plots]'."
+    >>> missing_extra("numpy") is None
+    True
+    """
+    top = module.partition(".")[0]
+    extra = EXTRAS.get(top)
+    if extra is None:
+        return None
+    return MissingExtra(f"{top} (not installed) must be installed for this command: pip install 'boundlab[{extra}]'.",
+                        name=top)
+
+
+def require(*modules: str) -> None:
+    """Refuse up front, before any work, when a module a command needs is not installed."""
+    import importlib.util
+
+    for module in modules:
+        if importlib.util.find_spec(module) is None:
+            err = missing_extra(module)
+            raise err if err is not None else BadInput(f"{module} (not installed) must be installed.", name=module)
+
+
+# ---------------------------------------------------------------------------------------------
 # Output helpers
 # ---------------------------------------------------------------------------------------------
 

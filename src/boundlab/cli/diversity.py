@@ -39,7 +39,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     p.add_argument("--sgld", type=float, help="SGLD noise level sigma >= 0 for B^sgld (2.12)")
     p.add_argument("--quant", action="store_true", help="also report B^quant (2.13)")
     p.add_argument("--batch", type=int, help="batch size B (1 <= B <= n): report the slack delta = (B-1)/B_D")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_diversity)
 
 

@@ -16,6 +16,7 @@ from .common import (
     json_default,
     open_store,
     print_json,
+    require,
 )
 
 
@@ -45,6 +46,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    require("matplotlib")  # the figures come last: refuse before the checks run, not after
     from boundlab import reporting
     from boundlab.parallel import backend_for
 
@@ -85,12 +87,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     """Register this module's commands."""
     p = sub.add_parser("reproduce", help="reproduce an experiment of the dissertation (CPU analog)")
-    p.add_argument("experiment", nargs="?")
-    p.add_argument("--list", action="store_true")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--quick", action="store_true")
+    p.add_argument("experiment", nargs="?", help="an experiment id (reproduce --list shows them)")
+    p.add_argument("--list", action="store_true", help="list the registered experiments")
+    p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument("--quick", action="store_true", help="the small analog used by the quick report")
     p.add_argument("--out", help="directory for the experiment's figures (PNG)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("report", help="evaluate and check every registered result; write report files")
@@ -107,5 +110,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
 
 
     p = sub.add_parser("docs", help="regenerate the theorem pages (docs/theorems) from the registry")
-    p.add_argument("--out", default="docs/theorems")
+    p.add_argument("--out", default="docs/theorems", help="directory for the generated pages (default docs/theorems)")
     p.set_defaults(func=cmd_docs)

@@ -250,40 +250,46 @@ def cmd_errata(args: argparse.Namespace) -> int:
 def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     """Register this module's commands."""
     p = sub.add_parser("list", help="list registered results")
-    p.add_argument("--chapter", type=int)
-    p.add_argument("--kind")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--chapter", type=int, help="only this chapter (2-5)")
+    p.add_argument("--kind", help="only this kind (theorem, lemma, corollary, ...)")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="show one result: statement, parameters, hypotheses")
-    p.add_argument("id")
-    p.add_argument("--latex", action="store_true")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("id", help="a result id, e.g. thm3.1 (boundlab list shows them)")
+    p.add_argument("--latex", action="store_true", help="print the statement as LaTeX")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("eval", help="evaluate a result: NAME=VALUE, VALUE a number, list 1,2,3 or log range 1e2:1e6:5")
-    p.add_argument("id")
-    p.add_argument("params", nargs="*", metavar="NAME=VALUE")
+    p.add_argument("id", help="a result id, e.g. thm3.1")
+    p.add_argument("params", nargs="*", metavar="NAME=VALUE",
+                   help="parameter values: a number, a list a,b,c or a log grid lo:hi:count")
     p.add_argument("--quantity", help="also report this named quantity")
     p.add_argument("--variant", help="evaluate a printed/alternative variant of the value")
     p.add_argument("--precision", type=int, help="also evaluate in mpmath with this many digits")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("solve", help="smallest/largest parameter value meeting a target with the hypotheses holding")
-    p.add_argument("id")
-    p.add_argument("params", nargs="*", metavar="NAME=VALUE")
-    p.add_argument("--for", dest="name", required=True)
-    p.add_argument("--target", type=float)
-    p.add_argument("--quantity")
+    p.add_argument("id", help="a result id, e.g. thm3.8")
+    p.add_argument("params", nargs="*", metavar="NAME=VALUE", help="the other parameters' values")
+    p.add_argument("--for", dest="name", required=True, help="the parameter to solve for (n, m, ...)")
+    p.add_argument("--target", type=float, help="the value the bound (or --quantity) must reach")
+    p.add_argument("--quantity", help="solve for this named quantity instead of the bound")
     p.add_argument("--at-least", action="store_true", help="solve quantity >= target instead of <=")
     p.add_argument("--nonvacuous", action="store_true", help="where the result stops being vacuous")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_solve)
 
     
     p = sub.add_parser("errata", help="printed statements that disagree with their proofs or are false")
-    p.add_argument("--chapter", type=int)
+    p.add_argument("--chapter", type=int, help="only this chapter (2-5)")
     p.add_argument("--verify", action="store_true", help="reproduce every counterexample / derivation check")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_errata)
