@@ -112,9 +112,12 @@ def main() -> None:
     print(f"  tracemalloc peak during the call {peak / 2**20:.1f} MiB; process peak RSS {rss:.0f} MiB (limit 2048)")
     factor = np.empty_like(r.factor)
     factor[q.left], factor[q.right] = r.factor[:q.left.size], r.factor[q.left.size:]
-    te, (ue, _) = median_call(lambda: certificate_route(q, r.dual, method="eigh"), args.repeats)
-    tc, (uc, how) = median_call(lambda: certificate_route(q, r.dual, factor=factor), args.repeats)
-    print(f"  final certificate of this dual: eigh {te:.3f} s, Cholesky proof ({how}) {tc:.3f} s: "
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):  # as inside solve_sdp (blas_threads=1)
+        te, (ue, _) = median_call(lambda: certificate_route(q, r.dual, method="eigh"), args.repeats)
+        tc, (uc, how) = median_call(lambda: certificate_route(q, r.dual, factor=factor), args.repeats)
+    print(f"  final certificate of this dual, one BLAS thread: eigh {te:.3f} s, Cholesky proof ({how}) {tc:.3f} s: "
           f"{te / tc:.1f}x; bounds differ by {(uc - ue) / ue:+.1e} relative")
     if args.large:
         d, d1 = (int(x) for x in args.large.split(","))

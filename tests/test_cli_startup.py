@@ -32,7 +32,8 @@ def imported_after(*argv: str) -> tuple[set[str], str]:
     return set(doc["modules"]), doc["out"]
 
 
-@pytest.mark.parametrize("argv", [("--help",), ("list",), ("list", "--json"), ("show", "--help")])
+@pytest.mark.parametrize("argv", [("--help",), ("list",), ("list", "--json"), ("show", "--help"), ("verify", "--help"),
+                                  ("certify", "--help"), ("diversity", "--help")])
 def test_help_and_list_import_none_of_the_heavy_libraries(argv):
     modules, out = imported_after(*argv)
     assert out
