@@ -7,6 +7,8 @@
 ('Assumption 3.1: smoothness of f and F (L_k, L, L_F)', None)
 """
 
+from typing import TYPE_CHECKING
+
 from ._errors import BadInput as BadInput
 from ._errors import HypothesisViolated as HypothesisViolated
 from ._errors import NotEvaluable as NotEvaluable
@@ -28,6 +30,28 @@ _LAZY: dict[str, str] = {
     "quadratic_model_constants": "_models", "sym": "_symbols",
 }
 _CHAPTERS = ("_chapter2", "_chapter3", "_chapter4", "_chapter5")
+
+if TYPE_CHECKING:  # type checkers see the real names; at run time they load on first use
+    from ._base import (
+        REGISTRY,
+        AbstractBound,
+        AbstractItem,
+        AbstractStatement,
+        Evaluation,
+        Hypothesis,
+        Param,
+        RateTerm,
+        Solution,
+        fmt_number,
+        get,
+        register,
+        violation_message,
+    )
+    from ._chapter2 import TABLE_2_1, table21_gains
+    from ._chapter5 import C_PROOF, C_VALID, exact_adv_rs, q_matrix, rademacher_abs_mean, sdp_value_bounds
+    from ._errata import ERRATA, Erratum, register_erratum
+    from ._models import quadratic_model_constants
+    from ._symbols import sym
 
 
 def _load() -> None:
