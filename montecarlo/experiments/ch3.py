@@ -388,7 +388,7 @@ def byzantine_gd(spec: DigitsSpec, settings: Sequence[str], seeds: Sequence[int]
     Returns
     -------
     dict
-        ``"iterations"`` (E,), ``"test_accuracy"`` (S, A, E).
+        ``"iterations"`` (E,), ``"test_accuracy"`` (S, A, E), ``"theta"`` (S, A, P) the final parameters.
 
     Examples
     --------
@@ -403,6 +403,7 @@ def byzantine_gd(spec: DigitsSpec, settings: Sequence[str], seeds: Sequence[int]
     evals = list(range(0, steps + 1, eval_every)) if steps % eval_every == 0 else \
         [*range(0, steps + 1, eval_every), steps]
     acc = np.zeros((len(seeds), len(settings), len(evals)))
+    final = np.zeros((len(seeds), len(settings), spec.n_params))
     for si, seed in enumerate(seeds):
         Xte, yte = _split(seed, spec.m, spec.q, spec.corruption)[:2]
         theta0 = np.zeros(spec.n_params) if spec.model == "lr" else cnn_init(np.random.default_rng([seed, 1]))
@@ -417,7 +418,8 @@ def byzantine_gd(spec: DigitsSpec, settings: Sequence[str], seeds: Sequence[int]
             parts = _backend_map(backend, machine_gradients, [(spec, seed, blk, theta, t) for blk in blocks])
             G = np.concatenate(parts, axis=1)                                   # (A, m, P)
             theta = theta - lr * np.stack([_aggregate(s, G[a], beta) for a, s in enumerate(settings)])
-    return {"iterations": np.array(evals), "test_accuracy": acc}
+        final[si] = theta
+    return {"iterations": np.array(evals), "test_accuracy": acc, "theta": final}
 
 
 def one_round(spec: DigitsSpec, seeds: Sequence[int], *, iters: int, backend: Any = None) -> dict[str, np.ndarray]:
