@@ -46,6 +46,7 @@ from boundlab.montecarlo import (
     spectral_filter,
     thm43_parameters,
     thm44_parameters,
+    trimmed_mean,
     uniform_ball,
 )
 
@@ -579,7 +580,7 @@ def _filter(x: np.ndarray, alpha: float, n: float) -> np.ndarray:
 
 
 def _shift_error(rng: np.random.Generator, R: int, *, agg: str, alpha: float, d: int, n: float, m: int = AGG_M,
-                 attack: str) -> np.ndarray:
+                 attack: str, beta: float | None = None) -> np.ndarray:
     """Signed error <agg - mu, v> with v = 1/sqrt(d) (1, ..., 1) (or ||agg - mu|| when alpha = 0)."""
     q = round(alpha * m)
     honest = rng.standard_normal((R, m - q, d)) / math.sqrt(n)
@@ -590,7 +591,10 @@ def _shift_error(rng: np.random.Generator, R: int, *, agg: str, alpha: float, d:
         t = 10.0 * math.sqrt(d / n)
     byz = np.broadcast_to(t * v, (R, q, d))
     x = np.concatenate([byz, honest], axis=1)
-    out = _filter(x, alpha, n) if agg == "filter" else median(x)
+    if agg == "trimmed":  # beta = alpha (k = q) under attack; the spec's beta when alpha = 0
+        out = trimmed_mean(x, k=q if beta is None else math.floor(beta * m + 1e-9))
+    else:
+        out = _filter(x, alpha, n) if agg == "filter" else median(x)
     return out @ v if q else np.linalg.norm(out, axis=1)
 
 
@@ -607,6 +611,12 @@ AGG_SLOPES: dict[str, dict[str, Any]] = {
                  "grid": [{"alpha": 0.1, "d": 5, "n": n, "m": 50} for n in (1.0, 10.0, 100.0, 1000.0)]},
     "median-m": {"agg": "median", "var": "m", "row": "median", "attack": "none", "term": "m",
                  "grid": [{"alpha": 0.0, "d": 5, "n": 1.0, "m": m} for m in (25, 50, 100, 200, 400)]},
+    "trimmed-alpha": {"agg": "trimmed", "var": "alpha", "row": "trimmed mean", "attack": "far",
+                      "grid": [{"alpha": a, "d": 5, "n": 1.0, "m": 2000} for a in (0.01, 0.02, 0.04, 0.08)]},
+    "trimmed-n": {"agg": "trimmed", "var": "n", "row": "trimmed mean", "attack": "far",
+                  "grid": [{"alpha": 0.1, "d": 5, "n": n, "m": 200} for n in (1.0, 10.0, 100.0, 1000.0)]},
+    "trimmed-m": {"agg": "trimmed", "var": "m", "row": "trimmed mean", "attack": "none", "term": "m", "beta": 0.1,
+                  "grid": [{"alpha": 0.0, "d": 5, "n": 1.0, "m": m} for m in (25, 50, 100, 200, 400)]},
 }
 
 EXPONENT_SHIFT = Param("exponent_shift", "added to the registered exponent (0.5: a miscoded rate)", typical=(0.0, 0.5),
@@ -632,7 +642,8 @@ def _agg_slope(key: str) -> Any:
         streams = np.random.SeedSequence(seed).spawn(len(grid) + 1)
         y = np.empty((len(grid), trials))
         for i, g in enumerate(grid):
-            y[i] = _shift_error(np.random.default_rng(streams[i]), trials, agg=spec["agg"], attack=spec["attack"], **g)
+            y[i] = _shift_error(np.random.default_rng(streams[i]), trials, agg=spec["agg"], attack=spec["attack"],
+                                beta=spec.get("beta"), **g)
         if np.any(y.mean(axis=1) <= 0):
             return MCResult(check="", theorem_id="", quantity=f"slope in {spec['var']}",
                             estimate=math.nan, ci_low=math.nan, ci_high=math.nan, bound=0.0, rule="slope",
@@ -644,7 +655,7 @@ def _agg_slope(key: str) -> Any:
                         estimate=slope, ci_low=lo, ci_high=hi, bound=target, rule="slope", trials=trials, seed=seed,
                         seconds=0.0, tolerance=tolerance,
                         series=slope_series(x, y, slope, icpt, xlabel=spec["var"], ylabel="aggregation error"),
-                        note=(f"{'spectral filter' if spec['agg'] == 'filter' else 'coordinate-wise median'}, m = "
+                        note=(f"{ {'filter': 'spectral filter', 'median': 'coordinate-wise median', 'trimmed': 'coordinate-wise trimmed mean (beta = alpha; beta = ' + str(spec.get('beta')) + ' when alpha = 0)'}[spec['agg']] }, m = "
                               f"{grid[0].get('m', AGG_M)} workers, honest messages N(0, I/n); attack: "
                               f"{ {'moderate': 'cluster at 2/sqrt(alpha n) along v, the largest that Algorithm 4 threshold 8 sigma^2 (sigma^2 = 1/n) leaves undetected', 'far': 'all Byzantine at 10 sqrt(d/n) v', 'none': 'none (alpha = 0)'}[spec['attack']] }; "
                               f"{'signed error along v' if spec['attack'] != 'none' else '||error||'} at "
