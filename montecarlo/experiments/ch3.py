@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from boundlab.bounds import BadInput
 from boundlab.montecarlo import Experiment, mean, median, register_experiment, t_interval, trimmed_mean
 
 __all__ = ["DigitsSpec", "machine_gradients", "local_models", "cnn_init", "cnn_loss_grad", "cnn_predict",
@@ -82,13 +83,13 @@ class DigitsSpec:
 
     def __post_init__(self) -> None:
         if self.model not in ("lr", "cnn"):
-            raise ValueError(f"model ({self.model}) must be 'lr' or 'cnn'.")
+            raise BadInput(f"model ({self.model}) must be 'lr' or 'cnn'.", name="model")
         if not 0 <= self.q < self.m / 2:
-            raise ValueError(f"q ({self.q}) must be in [0, m/2) with m = {self.m}.")
+            raise BadInput(f"q ({self.q}) must be in [0, m/2) with m = {self.m}.", name="q")
         if self.corruption not in ("flip", "random"):
-            raise ValueError(f"corruption ({self.corruption}) must be 'flip' or 'random'.")
+            raise BadInput(f"corruption ({self.corruption}) must be 'flip' or 'random'.", name="corruption")
         if not 0 < self.batch_frac <= 1:
-            raise ValueError(f"batch_frac ({self.batch_frac}) must be in (0, 1].")
+            raise BadInput(f"batch_frac ({self.batch_frac}) must be in (0, 1].", name="batch_frac")
 
     @property
     def n_params(self) -> int:
@@ -335,7 +336,7 @@ def local_models(spec: DigitsSpec, seed: int, machines: tuple[int, ...], iters: 
     (2, 1, 650)
     """
     if spec.model != "lr":
-        raise ValueError(f"model ({spec.model}) must be 'lr' for the one-round algorithm.")
+        raise BadInput(f"model ({spec.model}) must be 'lr' for the one-round algorithm.", name="model")
     _, _, Xs, y_clean, y_bad = _split(seed, spec.m, spec.q, spec.corruption)
     X = Xs[list(machines)]
     Y = np.stack([y_clean[list(machines)], y_bad[list(machines)]])        # (2, k, n)
@@ -398,7 +399,8 @@ def byzantine_gd(spec: DigitsSpec, settings: Sequence[str], seeds: Sequence[int]
     (1, 2, 3)
     """
     if len(settings) != len(spec.attacked):
-        raise ValueError(f"settings ({len(settings)}) must match spec.attacked ({len(spec.attacked)}).")
+        raise BadInput(f"settings ({len(settings)} given) must match spec.attacked ({len(spec.attacked)}).",
+                       name="settings")
     blocks = spec.block_machines()
     evals = list(range(0, steps + 1, eval_every)) if steps % eval_every == 0 else \
         [*range(0, steps + 1, eval_every), steps]
@@ -535,12 +537,14 @@ def _gd_table(key: str, paper: Sequence[float], run: dict[str, Any]) -> dict[str
                for a, (s, p) in enumerate(zip(GD_SETTINGS, paper))]
     order = _ordering(acc, GD_SETTINGS)
     n_loc = (1797 - N_TEST) // spec.m
-    what = "gradient descent" if spec.batch_frac == 1 else f"stochastic gradient descent ({spec.batch_frac:.0%} local batches)"
+    what = ("gradient descent" if spec.batch_frac == 1 else
+            f"stochastic gradient descent ({spec.batch_frac:.0%} local batches)")
     analog = (f"scikit-learn digits (8x8) instead of MNIST: {N_TEST} test images, {n_loc * spec.m} training images in "
               f"m = {spec.m} shards of {n_loc} (MNIST: 60,000 / m); {spec.q} Byzantine machine(s) (alpha = "
               f"{c['alpha']}) replace each label y by 9 - y and send honest-looking gradients; trimmed mean beta = "
-              f"{c['beta']}; {what}, step {c['lr']}, {run['steps']} parallel iterations (the dissertation states neither "
-              f"its step size nor its iteration count), test accuracy after the last iteration; {len(run['seeds'])} "
+              f"{c['beta']}; {what}, step {c['lr']}, {run['steps']} parallel iterations (the dissertation states "
+              f"neither its step size nor its iteration count), test accuracy after the last iteration; "
+              f"{len(run['seeds'])} "
               "seeds (split, shards, initialisation and batches), 95% t intervals over seeds")
     if spec.model == "cnn":
         analog += "; network: " + CNN_NOTE
@@ -584,10 +588,10 @@ def _alpha_sweep(key: str, seed: int, quick: bool, backend: Any = None) -> list[
         run = _gd_run(key, seed, quick, backend, alpha=a)
         acc = run["test_accuracy"][:, :, -1]
         order = _ordering(acc, GD_SETTINGS)
+        diffs = order["paired differences [mean, 95% CI low, high] (points)"]
         rows.append({"alpha = beta": a, "Byzantine machines": run["spec"].q,
                      **{f"{s} (%)": _interval(acc[:, i])["measured (%)"] for i, s in enumerate(GD_SETTINGS)},
-                     "clean - attacked mean (points, 95% CI)":
-                         order["paired differences [mean, 95% CI low, high] (points)"]["mean (alpha = 0) - mean (attacked)"],
+                     "clean - attacked mean (points, 95% CI)": diffs["mean (alpha = 0) - mean (attacked)"],
                      "ordering holds": order["ordering holds"]})
     return rows
 
