@@ -516,7 +516,21 @@ def _verdict(order: dict[str, Any], names: Sequence[str], paper: Sequence[float]
     return head + "; " + "; ".join(parts)
 
 
+_RUNS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
 def _gd_run(key: str, seed: int, quick: bool, backend: Any = None, alpha: float | None = None) -> dict[str, Any]:
+    """One configuration's runs; in-process runs are kept, so ``fig3.2`` reuses ``tab3.2``'s and ``tab3.3``'s."""
+    memo = (key, seed, quick, alpha)
+    if backend is None and memo in _RUNS:
+        return _RUNS[memo]
+    out = _gd_compute(key, seed, quick, backend, alpha)
+    if backend is None:
+        _RUNS[memo] = out
+    return out
+
+
+def _gd_compute(key: str, seed: int, quick: bool, backend: Any, alpha: float | None) -> dict[str, Any]:
     c = dict(CONFIG[key])
     if alpha is not None:
         c["alpha"] = c["beta"] = alpha
@@ -569,7 +583,9 @@ def _plot_curves(panels: Sequence[tuple[str, dict[str, Any]]], out_dir: Path | N
         it = curves["iterations"]
         for s in GD_SETTINGS:
             ax.plot(it, curves[s], label=s)
-        ax.set(xlabel="parallel iterations", ylabel="test error (%)", title=title, ylim=(0, 100))
+        tail = [v for s in GD_SETTINGS for v in curves[s][len(it) // 4:]]
+        ax.set(xlabel="parallel iterations", ylabel="test error (%)", title=title,
+               ylim=(0, min(100.0, 1.5 * max(tail))))  # the first iterations run off the top
         ax.legend(fontsize=8)
     fig.tight_layout()
     path = Path(out_dir) / name
