@@ -830,8 +830,9 @@ def _lem42_coupling(trials: int, seed: int, *, L_F: float, rho_F: float, Delta: 
        "|<w, e>| <= mu (the widest stuck region Lemma 4.2 allows) with probability <= (2 mu / (sqrt(pi) r)) "
        "sqrt(d/2 + 1/2)", trials=200_000, quick_trials=60_000,
        theorem_params={"d": 5, "mu": 0.1, "r": 1.0},
-       instance="d = 5, mu / r = 0.1: the exact slab probability (2 mu/(sqrt(pi) r)) Gamma(d/2 + 1)/Gamma(d/2 + 1/2) = "
-                "0.1875 is 0.959 of the bound, so a halved bound fails.",
+       instance="d = 5, mu / r = 0.1: the slab probability I_{(mu/r)^2}(1/2, (d+1)/2) = 0.18625 (the proof's cylinder "
+                "bound (2 mu/(sqrt(pi) r)) Gamma(d/2 + 1)/Gamma(d/2 + 1/2) = 0.1875) is 0.953 of the bound, so a halved "
+                "bound fails.",
        slack="The end-to-end bound 2 mu sqrt(d)/r is at least 2x the volume bound this check is sharp for: the last step "
              "sqrt(d/2 + 1/2) <= sqrt(d) of the proof (L9570-9583) loses sqrt(2) or more, and the width 2 mu (L9500-9530) "
              "where Lemma 4.2 gives mu loses another 2; this check is at the volume step, which it resolves.")
@@ -844,10 +845,13 @@ def _lem43_volume(trials: int, seed: int, *, d: int, mu: float, r: float) -> MCR
         first = rad * g[:, 0] / np.linalg.norm(g, axis=1)
         hits += int(np.count_nonzero(np.abs(first) <= mu))
     lo, hi = clopper_pearson(hits, trials, CONFIDENCE)
-    exact = 2 * mu / (math.sqrt(math.pi) * r) * math.exp(math.lgamma(d / 2 + 1) - math.lgamma(d / 2 + 0.5))
+    from scipy.special import betainc
+
+    cylinder = 2 * mu / (math.sqrt(math.pi) * r) * math.exp(math.lgamma(d / 2 + 1) - math.lgamma(d / 2 + 0.5))
+    exact = float(betainc(0.5, (d + 1) / 2, min(1.0, (mu / r) ** 2)))  # <w, e>^2 / r^2 ~ Beta(1/2, (d+1)/2)
     return MCResult(check="", theorem_id="", quantity="P(|<w_0, e>| <= mu), w_0 ~ Unif(B(r))", estimate=hits / trials,
                     ci_low=lo, ci_high=hi, bound=b.value, rule="failure", trials=trials, seed=seed, seconds=0.0,
                     confidence=CONFIDENCE, **b.stamp(),
-                    note=(f"d = {d}, mu = {mu:g}, r = {r:g}; exact slab probability {exact:.5g} (Gamma ratio, "
-                          f"{min(1.0, exact):.5g}); bound = the registry's volume_bound; the lemma's value 2 mu sqrt(d)/r = "
+                    note=(f"d = {d}, mu = {mu:g}, r = {r:g}; exact slab probability {exact:.5g}, the proof's cylinder "
+                          f"bound {cylinder:.5g}; bound = the registry's volume_bound; the lemma's value 2 mu sqrt(d)/r = "
                           f"{2 * mu * math.sqrt(d) / r:.4g}; exact Clopper-Pearson interval at {CONFIDENCE}."))

@@ -196,3 +196,10 @@ def test_lemma_4_3_volume_check_fails_when_the_slab_is_measured_at_twice_the_wid
     res = c.run(c.quick_trials, 0)
     halved = get("lem4.3").evaluate("volume_bound", d=5, mu=0.05, r=1.0)
     assert res.ci_low > float(halved) and res.verdict == "pass"
+
+
+def test_lemma_4_3_volume_interval_covers_the_exact_slab_probability():
+    from scipy.special import betainc
+
+    res = run("lem4.3/volume")
+    assert res.ci_low <= float(betainc(0.5, 3.0, 0.01)) <= res.ci_high      # d = 5, mu / r = 0.1
