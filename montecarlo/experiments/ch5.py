@@ -192,7 +192,8 @@ def _fig53(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     gap = {(r["eps"], r["d"]): r["gap_mean"] for r in rows}
     equivalence = [{"eps": e, "gap at d = 256, eps": gap[(e, 256)], "gap at d = 64, 2 eps": gap[(2 * e, 64)]}
                    for e in eps_grid if (2 * e, 64) in gap]
-    disguised = bool(equivalence) and all(abs(q["gap at d = 256, eps"] - q["gap at d = 64, 2 eps"]) < 1e-9
+    # equal up to the optimiser's path (the l1 subgradient at 0 can leave range(U)): within half a point of error
+    disguised = bool(equivalence) and all(abs(q["gap at d = 256, eps"] - q["gap at d = 64, 2 eps"]) < 0.005
                                           for q in equivalence)
     # theory side: R_S(F), R_S(F~) on the same training sample at the three dimensions (exact-MC estimators)
     rng = np.random.default_rng(seed)
@@ -249,7 +250,7 @@ def _fig53(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
                     "see trend_in_d"),
         "eps_doubling_equivalence": equivalence,
         "cause": (("analog: for a linear model the 2x2 replication adds no direction to the data, so d = 256 at eps is "
-                   "d = 64 at 2 eps (measured gaps equal in eps_doubling_equivalence); the d sweep is an eps sweep in "
+                   "d = 64 at 2 eps (measured gaps within 0.005 in eps_doubling_equivalence); the d sweep is an eps sweep in "
                    "disguise and cannot test the claim (docs/reproduction-gaps.md)") if disguised else
                   "see docs/reproduction-gaps.md"),
         "theory_side": theory,
