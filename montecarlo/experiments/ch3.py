@@ -462,8 +462,8 @@ CONFIG = {
     "tab3.3": {"model": "cnn", "m": 10, "alpha": 0.1, "beta": 0.1, "batch_frac": 0.1, "lr": 0.1, "ridge": 0.0,
                "steps": (300, 1500), "seeds": (3, 10), "eval_every": (25, 50)},
 }
-CNN_NOTE = ("the dissertation does not describe its network (TensorFlow on Azure, MNIST 28x28); ours is the smallest "
-            f"that fits 8x8 digits: one 3x3 convolution with {CONV_FILTERS} filters and zero padding, ReLU, 2x2 "
+CNN_NOTE = ("the dissertation does not describe its network (TensorFlow on Azure, MNIST 28x28); ours is a small "
+            f"network sized for 8x8 digits: one 3x3 convolution with {CONV_FILTERS} filters and zero padding, ReLU, 2x2 "
             "average pooling, a dense softmax layer (1,370 parameters), hand-written backpropagation checked against "
             "finite differences; no dropout, no second convolution")
 
