@@ -7,6 +7,7 @@ returning a JSON-ready mapping that puts the measured numbers beside them.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,23 @@ class Experiment:
     paper: Mapping[str, Any]
     runner: Callable[[int, bool, Path | None], dict[str, Any]]
 
-    def run(self, seed: int = 0, quick: bool = False, out_dir: Path | None = None) -> dict[str, Any]:
-        """Run the experiment; the result always carries the paper's numbers beside ours."""
+    @property
+    def uses_backend(self) -> bool:
+        """Whether the runner computes on an execution backend (it accepts ``backend=``)."""
+        return "backend" in inspect.signature(self.runner).parameters
+
+    def run(self, seed: int = 0, quick: bool = False, out_dir: Path | None = None,
+            backend: Any = None) -> dict[str, Any]:
+        """Run the experiment; the result always carries the paper's numbers beside ours.
+
+        ``backend`` (a :class:`boundlab.parallel.Backend`) is passed to runners that accept one
+        (:attr:`uses_backend`); the others run in process.
+        """
         if out_dir is not None:
             out_dir = Path(out_dir)
             out_dir.mkdir(parents=True, exist_ok=True)
-        result = dict(self.runner(seed, quick, out_dir))
+        extra = {"backend": backend} if backend is not None and self.uses_backend else {}
+        result = dict(self.runner(seed, quick, out_dir, **extra))
         result.setdefault("id", self.id)
         result.setdefault("paper", dict(self.paper))
         result.setdefault("seed", seed)

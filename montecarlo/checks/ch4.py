@@ -33,6 +33,7 @@ from boundlab.montecarlo import (
     MCResult,
     byzantine_pgd,
     check,
+    chunk_rngs,
     clopper_pearson,
     cos_saddle,
     inexact_gd,
@@ -46,6 +47,7 @@ from boundlab.montecarlo import (
     spectral_filter,
     thm43_parameters,
     thm44_parameters,
+    trimmed_mean,
     uniform_ball,
 )
 
@@ -579,7 +581,7 @@ def _filter(x: np.ndarray, alpha: float, n: float) -> np.ndarray:
 
 
 def _shift_error(rng: np.random.Generator, R: int, *, agg: str, alpha: float, d: int, n: float, m: int = AGG_M,
-                 attack: str) -> np.ndarray:
+                 attack: str, beta: float | None = None) -> np.ndarray:
     """Signed error <agg - mu, v> with v = 1/sqrt(d) (1, ..., 1) (or ||agg - mu|| when alpha = 0)."""
     q = round(alpha * m)
     honest = rng.standard_normal((R, m - q, d)) / math.sqrt(n)
@@ -590,7 +592,10 @@ def _shift_error(rng: np.random.Generator, R: int, *, agg: str, alpha: float, d:
         t = 10.0 * math.sqrt(d / n)
     byz = np.broadcast_to(t * v, (R, q, d))
     x = np.concatenate([byz, honest], axis=1)
-    out = _filter(x, alpha, n) if agg == "filter" else median(x)
+    if agg == "trimmed":  # beta = alpha (k = q) under attack; the spec's beta when alpha = 0
+        out = trimmed_mean(x, k=q if beta is None else math.floor(beta * m + 1e-9))
+    else:
+        out = _filter(x, alpha, n) if agg == "filter" else median(x)
     return out @ v if q else np.linalg.norm(out, axis=1)
 
 
@@ -607,6 +612,12 @@ AGG_SLOPES: dict[str, dict[str, Any]] = {
                  "grid": [{"alpha": 0.1, "d": 5, "n": n, "m": 50} for n in (1.0, 10.0, 100.0, 1000.0)]},
     "median-m": {"agg": "median", "var": "m", "row": "median", "attack": "none", "term": "m",
                  "grid": [{"alpha": 0.0, "d": 5, "n": 1.0, "m": m} for m in (25, 50, 100, 200, 400)]},
+    "trimmed-alpha": {"agg": "trimmed", "var": "alpha", "row": "trimmed mean", "attack": "far",
+                      "grid": [{"alpha": a, "d": 5, "n": 1.0, "m": 2000} for a in (0.01, 0.02, 0.04, 0.08)]},
+    "trimmed-n": {"agg": "trimmed", "var": "n", "row": "trimmed mean", "attack": "far",
+                  "grid": [{"alpha": 0.1, "d": 5, "n": n, "m": 200} for n in (1.0, 10.0, 100.0, 1000.0)]},
+    "trimmed-m": {"agg": "trimmed", "var": "m", "row": "trimmed mean", "attack": "none", "term": "m", "beta": 0.1,
+                  "grid": [{"alpha": 0.0, "d": 5, "n": 1.0, "m": m} for m in (25, 50, 100, 200, 400)]},
 }
 
 EXPONENT_SHIFT = Param("exponent_shift", "added to the registered exponent (0.5: a miscoded rate)", typical=(0.0, 0.5),
@@ -632,7 +643,8 @@ def _agg_slope(key: str) -> Any:
         streams = np.random.SeedSequence(seed).spawn(len(grid) + 1)
         y = np.empty((len(grid), trials))
         for i, g in enumerate(grid):
-            y[i] = _shift_error(np.random.default_rng(streams[i]), trials, agg=spec["agg"], attack=spec["attack"], **g)
+            y[i] = _shift_error(np.random.default_rng(streams[i]), trials, agg=spec["agg"], attack=spec["attack"],
+                                beta=spec.get("beta"), **g)
         if np.any(y.mean(axis=1) <= 0):
             return MCResult(check="", theorem_id="", quantity=f"slope in {spec['var']}",
                             estimate=math.nan, ci_low=math.nan, ci_high=math.nan, bound=0.0, rule="slope",
@@ -644,7 +656,7 @@ def _agg_slope(key: str) -> Any:
                         estimate=slope, ci_low=lo, ci_high=hi, bound=target, rule="slope", trials=trials, seed=seed,
                         seconds=0.0, tolerance=tolerance,
                         series=slope_series(x, y, slope, icpt, xlabel=spec["var"], ylabel="aggregation error"),
-                        note=(f"{'spectral filter' if spec['agg'] == 'filter' else 'coordinate-wise median'}, m = "
+                        note=(f"{ {'filter': 'spectral filter', 'median': 'coordinate-wise median', 'trimmed': 'coordinate-wise trimmed mean (beta = alpha; beta = ' + str(spec.get('beta')) + ' when alpha = 0)'}[spec['agg']] }, m = "
                               f"{grid[0].get('m', AGG_M)} workers, honest messages N(0, I/n); attack: "
                               f"{ {'moderate': 'cluster at 2/sqrt(alpha n) along v, the largest that Algorithm 4 threshold 8 sigma^2 (sigma^2 = 1/n) leaves undetected', 'far': 'all Byzantine at 10 sqrt(d/n) v', 'none': 'none (alpha = 0)'}[spec['attack']] }; "
                               f"{'signed error along v' if spec['attack'] != 'none' else '||error||'} at "
@@ -733,3 +745,113 @@ def _lemma45(trials: int, seed: int, *, alpha: float, c: float, m: int) -> MCRes
                           f"clean points' top covariance eigenvalue ((4.61) with equality); attacks: a cluster at "
                           f"mu_S + 2 sigma/sqrt(alpha) e_1, far outliers; c = {c:g} stands for the unspecified "
                           f"O(.) constant (bound read from the registry per case); largest ratio {worst:.3g} at {where}."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Lemma 4.2: the coupling of two starts mu apart along e on the quadratic saddle
+# Lemma 4.3: the probability of the widest slab Lemma 4.2 allows (the proof's volume step)
+# ---------------------------------------------------------------------------------------------
+
+LEM42_INSTANCE = {"L_F": 1.0, "rho_F": 1.0, "Delta": 1e-8, "r": 4e-5, "R": 1.96e-3, "mu": 1e-5, "gamma": 0.5}
+LEM42_ADVERSARIES = ("shrink", "cancel", "random")
+GROWTH = Param("growth_constant", "c in the induction (4.35) psi_t >= (1 + c eta gamma) psi_{t-1} (the proof: 1/2; "
+               "1 is the miscoded growth of the unperturbed saddle)", lower=0.0, lower_open=True, typical=(0.5, 1.0),
+               default=0.5)
+DIM42 = Param("d", "dimension of the quadratic saddle diag(L_F, ..., L_F, -gamma)", lower=2, integer=True,
+              typical=(2, 10), default=3)
+
+
+def _lem42_oracle(kind: str, w: np.ndarray, g: np.ndarray, e: np.ndarray, lam: float, Delta: float, sign: np.ndarray,
+                  rng: np.random.Generator) -> np.ndarray:
+    """A Delta-inexact gradient at ``w`` (R, d): ``shrink`` moves the e-component by -sign Delta (the pair's
+    oracles push towards each other), ``cancel`` removes the e-component when lam |w_e| <= Delta and otherwise
+    shortens it by Delta (the stuck-maker), ``random`` adds a uniform point of the Delta-ball."""
+    if kind == "shrink":
+        return g - (Delta * SPEND) * sign[:, None] * e
+    if kind == "cancel":
+        ge = g @ e
+        cut = np.clip(ge, -Delta * SPEND, Delta * SPEND)
+        return g - cut[:, None] * e
+    return g + uniform_ball(rng, w.shape[0], w.shape[1], Delta * SPEND)
+
+
+@check("lem4.2/coupling", "lem4.2", description="Lemma 4.2 on the quadratic saddle: of two starts mu apart along e one "
+       "leaves B(w_0, R) within T_th steps, and the coupling grows as the induction (4.35) says",
+       trials=3000, quick_trials=300, theorem_params=LEM42_INSTANCE, options=(DIM42, GROWTH),
+       wrong={"growth_constant": 1.0}, scales="bound",
+       instance="the catalog's example (L_F = rho_F = 1, Delta = 1e-8, r = 4e-5, R = 1.96e-3, mu = 1e-5, gamma = 0.5) on "
+                "diag(1, ..., 1, -gamma): lambda_min = -gamma exactly, so eta gamma = 1/2 and the 'shrink' oracles make "
+                "the first step of (4.35) tight up to (1 + eta gamma / 2) / (1 + eta gamma) = 0.833.")
+def _lem42_coupling(trials: int, seed: int, *, L_F: float, rho_F: float, Delta: float, r: float, R: float, mu: float,
+                    gamma: float, d: int, growth_constant: float) -> MCResult:
+    b = registry_bound("lem4.2", L_F=L_F, rho_F=rho_F, Delta=Delta, r=r, R=R, mu=mu, gamma=gamma)
+    T = int(math.floor(b.value))
+    eta = 1.0 / L_F
+    h = np.full(d, L_F)
+    h[-1] = -gamma
+    e = np.eye(d)[-1]
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    mu0 = mu * rng.uniform(1.0, 1.5, trials)
+    u = uniform_ball(rng, trials, d, 1.0) * (r - mu0)[:, None]          # ||u_0|| <= r - mu_0: both starts in B(r)
+    y = u + mu0[:, None] * e
+    kinds = np.arange(trials) % len(LEM42_ADVERSARIES)
+    u0, y0 = u.copy(), y.copy()
+    psi_prev = (y - u) @ e
+    worst_growth, worst_perp, escaped = 0.0, 0.0, np.zeros(trials, dtype=bool)
+    for t in range(1, T + 1):
+        gu, gy = u * h, y * h
+        sign = np.sign(psi_prev)
+        new_u, new_y = np.empty_like(u), np.empty_like(y)
+        for k, kind in enumerate(LEM42_ADVERSARIES):
+            sel = kinds == k
+            new_u[sel] = u[sel] - eta * _lem42_oracle(kind, u[sel], gu[sel], e, gamma, Delta, -sign[sel], rng)
+            new_y[sel] = y[sel] - eta * _lem42_oracle(kind, y[sel], gy[sel], e, gamma, Delta, sign[sel], rng)
+        u, y = new_u, new_y
+        v = y - u
+        psi = np.abs(v @ e)
+        phi = np.linalg.norm(v - (v @ e)[:, None] * e, axis=1)
+        worst_growth = max(worst_growth, float(np.max((1 + growth_constant * eta * gamma) * np.abs(psi_prev) / psi)))
+        worst_perp = max(worst_perp, float(np.max(phi / (t / T * psi))))
+        escaped |= (np.linalg.norm(u - u0, axis=1) >= R) | (np.linalg.norm(y - y0, axis=1) >= R)
+        psi_prev = psi
+    both_stuck = int((~escaped).sum())
+    worst = max(worst_growth, worst_perp) if both_stuck == 0 else math.inf
+    return MCResult(check="", theorem_id="", quantity="max over pairs and steps of (1 + c eta gamma) psi_{t-1} / psi_t "
+                    "and phi_t / ((t/T_th) psi_t) (<= 1)", estimate=worst, ci_low=worst, ci_high=worst, bound=1.0,
+                    rule="exact", trials=trials, seed=seed, seconds=0.0,
+                    note=(f"quadratic saddle diag({L_F:g}, ..., -{gamma:g}) in d = {d}, eta = 1/L_F, T_th = floor({b.value:.4g}) "
+                          f"= {T} (registry value of lem4.2), starts u_0 uniform with ||u_0|| <= r - mu_0, y_0 = u_0 + mu_0 e, "
+                          f"mu_0 in [mu, 1.5 mu]; oracles {', '.join(LEM42_ADVERSARIES)} (round-robin): pairs with neither "
+                          f"run leaving B(w_0, R) within T_th steps: {both_stuck} (the lemma says 0); worst growth ratio "
+                          f"{worst_growth:.4g} (c = {growth_constant:g}), worst phi ratio {worst_perp:.3g}."))
+
+
+@check("lem4.3/volume", "lem4.3", description="Lemma 4.3's volume step: a uniform point of B(r) falls in the slab "
+       "|<w, e>| <= mu (the widest stuck region Lemma 4.2 allows) with probability <= (2 mu / (sqrt(pi) r)) "
+       "sqrt(d/2 + 1/2)", trials=200_000, quick_trials=60_000,
+       theorem_params={"d": 5, "mu": 0.1, "r": 1.0},
+       instance="d = 5, mu / r = 0.1: the slab probability I_{(mu/r)^2}(1/2, (d+1)/2) = 0.18625 (the proof's cylinder "
+                "bound (2 mu/(sqrt(pi) r)) Gamma(d/2 + 1)/Gamma(d/2 + 1/2) = 0.1875) is 0.953 of the bound, so a halved "
+                "bound fails.",
+       slack="The end-to-end bound 2 mu sqrt(d)/r is at least 2x the volume bound this check is sharp for: the last step "
+             "sqrt(d/2 + 1/2) <= sqrt(d) of the proof (L9570-9583) loses sqrt(2) or more, and the width 2 mu (L9500-9530) "
+             "where Lemma 4.2 gives mu loses another 2; this check is at the volume step, which it resolves.")
+def _lem43_volume(trials: int, seed: int, *, d: int, mu: float, r: float) -> MCResult:
+    b = registry_bound("lem4.3", "volume_bound", d=d, mu=mu, r=r)
+    hits = 0
+    for size, rng in chunk_rngs(seed, trials):
+        g = rng.standard_normal((size, d))
+        rad = r * rng.uniform(0.0, 1.0, size) ** (1.0 / d)
+        first = rad * g[:, 0] / np.linalg.norm(g, axis=1)
+        hits += int(np.count_nonzero(np.abs(first) <= mu))
+    lo, hi = clopper_pearson(hits, trials, CONFIDENCE)
+    from scipy.special import betainc
+
+    cylinder = 2 * mu / (math.sqrt(math.pi) * r) * math.exp(math.lgamma(d / 2 + 1) - math.lgamma(d / 2 + 0.5))
+    exact = float(betainc(0.5, (d + 1) / 2, min(1.0, (mu / r) ** 2)))  # <w, e>^2 / r^2 ~ Beta(1/2, (d+1)/2)
+    return MCResult(check="", theorem_id="", quantity="P(|<w_0, e>| <= mu), w_0 ~ Unif(B(r))", estimate=hits / trials,
+                    ci_low=lo, ci_high=hi, bound=b.value, rule="failure", trials=trials, seed=seed, seconds=0.0,
+                    confidence=CONFIDENCE, **b.stamp(),
+                    note=(f"d = {d}, mu = {mu:g}, r = {r:g}; exact slab probability {exact:.5g}, the proof's cylinder "
+                          f"bound {cylinder:.5g}; bound = the registry's volume_bound; the lemma's value 2 mu sqrt(d)/r = "
+                          f"{2 * mu * math.sqrt(d) / r:.4g}; exact Clopper-Pearson interval at {CONFIDENCE}."))

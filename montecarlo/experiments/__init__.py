@@ -8,6 +8,7 @@ from __future__ import annotations
 from boundlab.montecarlo import EXPERIMENTS, Experiment
 
 from . import ch2 as ch2
+from . import ch3 as ch3
 from . import ch4 as ch4
 from . import ch5 as ch5
 from . import ch5_network as ch5_network

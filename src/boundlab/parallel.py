@@ -89,6 +89,18 @@ class Backend:
     def close(self) -> None:
         """Release workers (no-op for the in-process backend)."""
 
+    def starmap(self, fn: Any, items: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """``[fn(*item) for item in items]``, in order (``fn`` a top-level function, so it can be shipped).
+
+        Used by experiments whose simulated machines compute on the backend, one call per block and step.
+
+        Examples
+        --------
+        >>> InProcess().starmap(divmod, [(7, 2), (9, 4)])
+        [(3, 1), (2, 1)]
+        """
+        return [fn(*item) for item in items]
+
 
 class InProcess(Backend):
     """The default: one process, each chunk vectorised."""
@@ -154,6 +166,10 @@ class Processes(Backend):
                 proc.terminate()
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def starmap(self, fn: Any, items: Sequence[tuple[Any, ...]]) -> list[Any]:
+        pool = self._ensure()
+        return [f.result() for f in [pool.submit(fn, *item) for item in items]]
 
     def close(self) -> None:
         if self._pool is not None:
@@ -226,6 +242,10 @@ class DaskCluster(Backend):
                 yield fut.result()
         finally:
             self._client.cancel(futures)
+
+    def starmap(self, fn: Any, items: Sequence[tuple[Any, ...]]) -> list[Any]:
+        futures = [self._client.submit(fn, *item, pure=False) for item in items]
+        return list(self._client.gather(futures))
 
     def close(self) -> None:
         self._client.close()

@@ -6,6 +6,7 @@ outside the construction or the hypotheses.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from boundlab.bounds import BadInput, HypothesisViolated, get
@@ -20,7 +21,7 @@ SEES_2X = [
     "rem2.1/glm", "prop2.4/hull", "prop2.5/enumeration", "thm2.7/inequality", "thm2.7/drop-closed-form",
     "thm2.7/sgld-closed-form", "thm2.7/quant-closed-form", "thm2.3/construction", "thm2.5/construction",
     "thm2.6/construction", "thm2.4/step-telescoped", "prop2.7/worst-pair", "thm2.9/worst-pair",
-    "prop2.8/step-fixed-point", "thm2.2/step-descent",
+    "prop2.8/step-fixed-point", "thm2.2/step-descent", "prop2.6/exact-identity",
 ]
 # ... and those that cannot, with the step of the proof responsible in their slack text.
 LOOSE = [
@@ -30,7 +31,7 @@ LOOSE = [
 RATES = ["prop2.1/slope-in-d", "prop2.2/slope-in-d"]
 # The exact identities: attained by every instance, so any wrong constant fails.
 IDENTITIES = ["lem2.1/enumeration", "lem2.1/projected", "prop2.9/enumeration", "prop2.3/conflict-graph", "rem2.1/glm",
-              "thm2.7/inequality", "prop2.5/enumeration", "thm2.2/step-descent"]
+              "thm2.7/inequality", "prop2.5/enumeration", "thm2.2/step-descent", "prop2.6/exact-identity"]
 
 
 from quickruns import quick  # noqa: E402  (one run per check and parameters for the session)
@@ -148,3 +149,16 @@ def test_a_violated_hypothesis_is_refused(name, kw):
 def test_verify_exits_3_on_a_violated_hypothesis_of_a_chapter2_check(capsys):
     assert main(["verify", "prop2.4/hull", "B=40", "--trials", "10"]) == 3
     assert "B_k <= 1/(lambda gamma)" in capsys.readouterr().err
+
+
+def test_bousquet_elisseeff_identity_fails_when_the_right_side_evaluates_the_replaced_point():
+    assert quick("prop2.6/exact-identity").estimate == pytest.approx(1.0, abs=1e-9)
+    assert quick("prop2.6/exact-identity", form="replaced z_i").verdict == "fail"
+
+
+def test_bousquet_elisseeff_sides_agree_on_a_hand_computable_instance():
+    from boundlab.montecarlo.checks.ch2 import bousquet_elisseeff_sides
+
+    # n = 1, T = 1, square loss, step 1 from 0: A(S) = z_1, so E[R_S - R] = -E[(z - z')^2] / 2 = -Var z
+    lhs, rhs = bousquet_elisseeff_sides(np.array([0.0, 2.0]), np.array([0.5, 0.5]), 1, 1, 1.0, "square", 9.0)
+    assert lhs == pytest.approx(-1.0) and rhs == pytest.approx(-1.0)

@@ -18,7 +18,7 @@ from boundlab.montecarlo.checks.ch4 import AGG_SLOPES
 
 THM43 = ("thm4.3/first-order", "thm4.3/second-order", "thm4.3/iterations", "thm4.3/descent-lemmas")
 SHARP = ("thm4.3/first-order", "thm4.3/descent-lemmas", "thm4.3/step-escape", "thm4.4/exact-oracle", "prop4.4/robust-gd-stuck",
-         "prop4.4/pgd-disk", "rem4.1/pgd-circle", "prop4.3/quartic-stuck")
+         "prop4.4/pgd-disk", "rem4.1/pgd-circle", "prop4.3/quartic-stuck", "lem4.2/coupling", "lem4.3/volume")
 LOOSE = ("thm4.3/second-order", "thm4.3/iterations", "lem4.5/ratio")
 SLOPES = tuple(f"tab4.3/{k}" for k in AGG_SLOPES)
 
@@ -177,3 +177,29 @@ def test_quartic_check_refuses_an_unstable_initialisation():
 def test_slope_checks_keep_the_experiment_interface():
     res = CHECKS["tab4.3/median-m"].run(50, 0)
     assert res.rule == "slope" and res.series is not None and not math.isnan(res.estimate)
+
+
+def test_lemma_4_2_coupling_leaves_no_pair_stuck_and_fails_when_the_induction_claims_the_saddles_own_growth():
+    res = run("lem4.2/coupling")
+    assert "neither run leaving B(w_0, R) within T_th steps: 0" in res.note
+    assert run("lem4.2/coupling", growth_constant=1.0).verdict == "fail"
+
+
+def test_lemma_4_2_coupling_refuses_parameters_that_break_hypothesis_4_10():
+    with pytest.raises(HypothesisViolated, match="4.10"):
+        run("lem4.2/coupling", gamma=0.05)
+
+
+def test_lemma_4_3_volume_check_fails_when_the_slab_is_measured_at_twice_the_width_the_bound_assumes():
+    # the bound read at mu / 2 (the radius halved) while the slab keeps half-width mu: the probability doubles
+    c = CHECKS["lem4.3/volume"]
+    res = c.run(c.quick_trials, 0)
+    halved = get("lem4.3").evaluate("volume_bound", d=5, mu=0.05, r=1.0)
+    assert res.ci_low > float(halved) and res.verdict == "pass"
+
+
+def test_lemma_4_3_volume_interval_covers_the_exact_slab_probability():
+    from scipy.special import betainc
+
+    res = run("lem4.3/volume")
+    assert res.ci_low <= float(betainc(0.5, 3.0, 0.01)) <= res.ci_high      # d = 5, mu / r = 0.1

@@ -36,8 +36,16 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.experiment not in EXPERIMENTS:
         raise BadInput(f"experiment ({args.experiment}) must be one of: {', '.join(EXPERIMENTS) or 'none registered'}.",
                        name="experiment")
-    result = EXPERIMENTS[args.experiment].run(seed=args.seed, quick=args.quick,
-                                              out_dir=Path(args.out) if args.out else None)
+    from boundlab.parallel import backend_for
+
+    backend = backend_for(args.jobs, args.scheduler, timeout=args.connect_timeout) \
+        if (args.jobs is not None or args.scheduler is not None) else None
+    try:
+        result = EXPERIMENTS[args.experiment].run(seed=args.seed, quick=args.quick,
+                                                  out_dir=Path(args.out) if args.out else None, backend=backend)
+    finally:
+        if backend is not None:
+            backend.close()
     if args.json:
         print_json(result)
     else:
@@ -94,6 +102,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     p.add_argument("--out", help="directory for the experiment's figures (PNG)")
     p.add_argument("--json", action="store_true",
                    help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--jobs", type=int, help="local worker processes for the simulated machines (chapter 3)")
+    g.add_argument("--scheduler", help="a Dask distributed scheduler, tcp://HOST:PORT, for the simulated machines")
+    p.add_argument("--connect-timeout", type=float, default=10.0, help="seconds to reach the scheduler")
     p.set_defaults(func=cmd_reproduce)
 
     p = sub.add_parser("report", help="evaluate and check every registered result; write report files")
