@@ -68,6 +68,23 @@ from ._diversity import slack_delta as slack_delta
 from ._experiments import EXPERIMENTS as EXPERIMENTS
 from ._experiments import Experiment as Experiment
 from ._experiments import register_experiment as register_experiment
+from ._plugins import AGGREGATORS as AGGREGATORS
+from ._plugins import PROBLEMS as PROBLEMS
+from ._plugins import ENTRY_POINT_GROUPS as ENTRY_POINT_GROUPS
+from ._plugins import Aggregator as Aggregator
+from ._plugins import Plugin as Plugin
+from ._plugins import PopulationProblem as PopulationProblem
+from ._plugins import available as available
+from ._plugins import bind_byzantine as bind_byzantine
+from ._plugins import plugin_name as plugin_name
+from ._plugins import register_aggregator as register_aggregator
+from ._plugins import register_aggregators as register_aggregators
+from ._plugins import register_attack as register_attack
+from ._plugins import register_problem as register_problem
+from ._plugins import resolve as resolve
+from ._plugins import resolve_aggregator as resolve_aggregator
+from ._plugins import resolve_attack as resolve_attack
+from ._plugins import resolve_problem as resolve_problem
 from ._problems import GaussianMean as GaussianMean
 from ._problems import ModelAN as ModelAN
 from ._problems import ModelE as ModelE
@@ -147,4 +164,21 @@ __all__ = [
     "chunk_seed",
     "combine",
     "CHUNK",
+    "AGGREGATORS",
+    "PROBLEMS",
+    "ENTRY_POINT_GROUPS",
+    "Aggregator",
+    "Plugin",
+    "PopulationProblem",
+    "available",
+    "bind_byzantine",
+    "plugin_name",
+    "register_aggregator",
+    "register_aggregators",
+    "register_attack",
+    "register_problem",
+    "resolve",
+    "resolve_aggregator",
+    "resolve_attack",
+    "resolve_problem",
 ]

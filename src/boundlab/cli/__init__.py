@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from boundlab.bounds import BadInput, HypothesisViolated
 
-from . import certify, checks, diversity, report, results
+from . import certify, checks, compare, diversity, report, results
 from .common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_HYPOTHESIS, Parser, parse_assignments
 
 __all__ = ["build_parser", "entry", "main", "parse_assignments"]
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "'Towards More Scalable and Robust Machine Learning' (D. Yin).")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on internal errors")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
-    for module in (results, checks, report, diversity, certify):
+    for module in (results, checks, report, diversity, certify, compare):
         module.add_commands(sub)
     return parser
 
