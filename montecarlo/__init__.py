@@ -72,6 +72,7 @@ from ._plugins import AGGREGATORS as AGGREGATORS
 from ._plugins import PROBLEMS as PROBLEMS
 from ._plugins import ENTRY_POINT_GROUPS as ENTRY_POINT_GROUPS
 from ._plugins import Aggregator as Aggregator
+from ._plugins import Attack as Attack
 from ._plugins import Plugin as Plugin
 from ._plugins import PopulationProblem as PopulationProblem
 from ._plugins import available as available
@@ -168,6 +169,7 @@ __all__ = [
     "PROBLEMS",
     "ENTRY_POINT_GROUPS",
     "Aggregator",
+    "Attack",
     "Plugin",
     "PopulationProblem",
     "available",

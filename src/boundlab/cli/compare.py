@@ -60,7 +60,7 @@ def beside(item: str, aggregator: str, *, attack: str | None = None, trials: int
 
     Examples
     --------
-    >>> rows = beside("thm3.1/final-error", "mean", trials=4, seed=0, n=200, m=50, alpha=0.04, T=5)
+    >>> rows = beside("thm3.1/final-error", "mean", trials=2, seed=0, T=5)
     >>> {k: r["verdict"] for k, r in rows[0]["runs"].items()}
     {'mean': 'fail', 'median': 'pass', 'trimmed_mean': 'pass'}
     """
@@ -97,7 +97,7 @@ def compare(aggregators: Sequence[str], attacks: Sequence[str], *, check: str = 
 
     Examples
     --------
-    >>> cells = compare(["mean", "median"], ["large_value"], trials=4, n=200, m=50, alpha=0.04, T=5)
+    >>> cells = compare(["mean", "median"], ["large_value"], trials=2, T=5)
     >>> [(c["aggregator"], c["verdict"]) for c in cells]
     [('mean', 'fail'), ('median', 'pass')]
     """
