@@ -235,7 +235,7 @@ def test_the_mean_fails_and_the_median_passes_under_attack():
     assert c.run(2, 0, T=5, aggregator="median").verdict == "pass"
 
 
-@pytest.mark.parametrize("name", ["thm3.1/final-error", "thm3.4/final-error"])
+@pytest.mark.parametrize("name", ["thm3.1/final-error"])
 def test_a_check_run_with_a_users_aggregator_passes_and_its_wrong_bound_fails(name):
     def user_median(x, *, return_mask=False):
         return np.median(np.asarray(x), axis=-2)
@@ -243,8 +243,8 @@ def test_a_check_run_with_a_users_aggregator_passes_and_its_wrong_bound_fails(na
     c = CHECKS[name]
     register_aggregator("test-user-median", user_median)
     try:
-        assert c.run(4, 0, aggregator="test-user-median", T=5).verdict == "pass"
-        assert c.run(4, 0, aggregator="test-user-median", T=5, **c.wrong).verdict == "fail"
+        assert c.run(4, 0, aggregator="test-user-median").verdict == "pass"
+        assert c.run(4, 0, aggregator="test-user-median", **c.wrong).verdict == "fail"
     finally:
         AGGREGATORS.pop("test-user-median")
 
