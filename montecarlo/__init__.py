@@ -68,6 +68,9 @@ from ._diversity import slack_delta as slack_delta
 from ._experiments import EXPERIMENTS as EXPERIMENTS
 from ._experiments import Experiment as Experiment
 from ._experiments import register_experiment as register_experiment
+from ._noise_scale import NoiseScale as NoiseScale
+from ._noise_scale import gradient_noise_scale as gradient_noise_scale
+from ._noise_scale import iter_gradient_batches as iter_gradient_batches
 from ._plugins import AGGREGATORS as AGGREGATORS
 from ._plugins import PROBLEMS as PROBLEMS
 from ._plugins import ENTRY_POINT_GROUPS as ENTRY_POINT_GROUPS
@@ -165,6 +168,9 @@ __all__ = [
     "chunk_seed",
     "combine",
     "CHUNK",
+    "NoiseScale",
+    "gradient_noise_scale",
+    "iter_gradient_batches",
     "AGGREGATORS",
     "PROBLEMS",
     "ENTRY_POINT_GROUPS",
