@@ -82,3 +82,16 @@ BAD = [
 def test_bad_gradients_raise_bad_input(make, match, tmp_path):
     with pytest.raises(BadInput, match=match):
         gradient_noise_scale(make(tmp_path))
+
+
+def test_the_docs_example_runs_and_reports_about_eleven():
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "noise-scale.md").read_text()
+    (code,) = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    ns: dict = {}
+    exec(compile(code, "docs/noise-scale.md", "exec"), ns)
+    lo, hi = ns["r"].sample["interval"]
+    assert lo < 5 / 0.45 < hi
+    assert ns["r"].B_D == pytest.approx(1 + ns["r"].B_simple, rel=1e-12)
