@@ -283,3 +283,13 @@ def test_bad_plugin_input_exits_2_with_one_line(capsys, argv, message):
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_verify_a_whole_theorem_with_an_entry_point_aggregator_by_name(plugin_dist, capsys):
+    code, out, _ = run(capsys, "verify", "thm3.1", "--aggregator", "midrange", "--trials", "20", "--json")
+    doc = json.loads(out)
+    names = {row["check"] for row in doc["checks"]}
+    assert {"thm3.1/final-error", "thm3.1/rate-n", "thm3.1/rate-alpha"} <= names
+    final = next(r for r in doc["checks"] if r["check"] == "thm3.1/final-error")["runs"]
+    assert final["midrange"]["verdict"] == "fail" and final["median"]["verdict"] == "pass"
+    assert code == 1
