@@ -45,14 +45,14 @@ from ._checks import CHUNK as CHUNK
 from ._checks import Check as Check
 from ._checks import Choice as Choice
 from ._checks import MCResult as MCResult
-from ._checks import assess_at as assess_at
-from ._checks import registry_bound as registry_bound
 from ._checks import RegistryBound as RegistryBound
+from ._checks import assess_at as assess_at
 from ._checks import check as check
 from ._checks import chunk_rngs as chunk_rngs
 from ._checks import chunk_seed as chunk_seed
 from ._checks import combine as combine
 from ._checks import register_check as register_check
+from ._checks import registry_bound as registry_bound
 from ._checks import scale_bound as scale_bound
 from ._checks import timed as timed
 from ._diversity import as_gradient_matrix as as_gradient_matrix
@@ -69,6 +69,27 @@ from ._experiments import EXPERIMENTS as EXPERIMENTS
 from ._experiments import Experiment as Experiment
 from ._experiments import register_experiment as register_experiment
 from ._frames import results_frame as results_frame
+from ._noise_scale import NoiseScale as NoiseScale
+from ._noise_scale import gradient_noise_scale as gradient_noise_scale
+from ._noise_scale import iter_gradient_batches as iter_gradient_batches
+from ._plugins import AGGREGATORS as AGGREGATORS
+from ._plugins import ENTRY_POINT_GROUPS as ENTRY_POINT_GROUPS
+from ._plugins import PROBLEMS as PROBLEMS
+from ._plugins import Aggregator as Aggregator
+from ._plugins import Attack as Attack
+from ._plugins import Plugin as Plugin
+from ._plugins import PopulationProblem as PopulationProblem
+from ._plugins import available as available
+from ._plugins import bind_byzantine as bind_byzantine
+from ._plugins import plugin_name as plugin_name
+from ._plugins import register_aggregator as register_aggregator
+from ._plugins import register_aggregators as register_aggregators
+from ._plugins import register_attack as register_attack
+from ._plugins import register_problem as register_problem
+from ._plugins import resolve as resolve
+from ._plugins import resolve_aggregator as resolve_aggregator
+from ._plugins import resolve_attack as resolve_attack
+from ._plugins import resolve_problem as resolve_problem
 from ._problems import GaussianMean as GaussianMean
 from ._problems import ModelAN as ModelAN
 from ._problems import ModelE as ModelE
@@ -148,5 +169,26 @@ __all__ = [
     "chunk_seed",
     "combine",
     "CHUNK",
+    "NoiseScale",
+    "gradient_noise_scale",
+    "iter_gradient_batches",
+    "AGGREGATORS",
+    "PROBLEMS",
+    "ENTRY_POINT_GROUPS",
+    "Aggregator",
+    "Attack",
+    "Plugin",
+    "PopulationProblem",
+    "available",
+    "bind_byzantine",
+    "plugin_name",
+    "register_aggregator",
+    "register_aggregators",
+    "register_attack",
+    "register_problem",
+    "resolve",
+    "resolve_aggregator",
+    "resolve_attack",
+    "resolve_problem",
 ]
 __all__ += ["results_frame"]

@@ -14,38 +14,16 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from boundlab.bounds import REGISTRY, AbstractBound, BadInput, get
+from boundlab.testing import params
 
 BOUNDS = sorted(k for k, v in REGISTRY.items() if isinstance(v, AbstractBound))
 ALL = sorted(REGISTRY)
 
 
 def draw_params(thm: AbstractBound, data: st.DataObject) -> dict[str, float]:
-    """Parameters near the result's example (each scaled by a factor in [1/2, 2]) or from the typical ranges.
-
-    Computed defaults (the tightest eps) are exercised by leaving them out.
-    """
-    near = data.draw(st.booleans(), label="near the example")
-    ex = thm.example_params()
-    out = {}
-    for p in thm.params:
-        if not p.required and p.name not in ex:
-            continue
-        if near and p.name in ex:
-            x = float(ex[p.name]) * float(np.exp(data.draw(st.floats(-np.log(2), np.log(2)), label=p.name)))
-        else:
-            lo, hi = p.typical
-            if lo > 0 and hi / lo > 20:
-                x = float(np.exp(data.draw(st.floats(np.log(lo), np.log(hi)), label=p.name)))
-            else:
-                x = data.draw(st.floats(lo, hi), label=p.name)
-        if p.integer:
-            x = float(max(round(x), 1 if p.lower >= 1 else 0))
-        lo_b = p.lower if not math.isinf(p.lower) else -1e300
-        hi_b = p.upper if not math.isinf(p.upper) else 1e300
-        x = float(np.clip(x, lo_b, hi_b))
-        assume(bool(p.contains(np.asarray(x))))
-        out[p.name] = x
-    return out
+    """Admissible parameters from boundlab.testing: near the example or from the typical ranges, inside the
+    domains and decidable hypotheses (computed defaults, such as the tightest eps, are left out)."""
+    return data.draw(params(thm.id), label="params")
 
 
 def _satisfies_constraints(thm: AbstractBound, params: dict) -> bool:

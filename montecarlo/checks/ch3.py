@@ -32,12 +32,16 @@ from boundlab.montecarlo import (
     ModelAN,
     ModelG,
     ModelR,
+    Plugin,
+    bind_byzantine,
     check,
     chunk_rngs,
     clopper_pearson,
     median,
     one_round,
     registry_bound,
+    resolve_aggregator,
+    resolve_attack,
     robust_gd,
     slope_series,
     trimmed_mean,
@@ -484,15 +488,41 @@ def _term_exponent(var: str, term: dict[str, int]) -> float:
     raise LookupError(term)  # pragma: no cover
 
 
-def _median_errors(rng: np.random.Generator, R: int, n: float, m: int, q: int, data: str) -> np.ndarray:
-    """Signed error med{z_bar} - mu under the one-sided +1e6 attack; shape (R,)."""
+def _median_errors(rng: np.random.Generator, R: int, n: float, m: int, q: int, data: str,
+                   aggregator: str = "median") -> np.ndarray:
+    """Signed error agg{z_bar} - mu under the one-sided +1e6 attack (default agg: the median); shape (R,)."""
     h = m - q
     if data == "exp":
         honest = rng.gamma(shape=n, scale=1.0 / n, size=(R, h)) - 1.0
     else:
         honest = rng.standard_normal((R, h)) / math.sqrt(n)
     x = np.concatenate([np.full((R, q), 1e6), honest], axis=1)[..., None]
-    return median(x)[..., 0]
+    agg = median if aggregator == "median" else _aggregator(aggregator, q, m)
+    return np.asarray(agg(x))[..., 0]
+
+
+def _aggregator(spec: str, q: int, m: int) -> Any:
+    """The aggregator an option names, its Byzantine hyperparameter (f, k, beta, eps) set from q of m."""
+    return bind_byzantine(resolve_aggregator(spec), q, m)
+
+
+def _attack_names(spec: str, strongest: tuple[str, ...]) -> tuple[str, ...]:
+    """The attacks a check runs: its built-in strongest set, or the one the option names."""
+    return strongest if spec == "strongest" else (spec,)
+
+
+def _agg_note(spec: str, default: str) -> str:
+    return "" if spec == default else f" Aggregator: {spec} (in place of the theorem's {default})."
+
+
+def aggregator_option(default: str) -> Plugin:
+    """The ``aggregator`` option of the checks that run an aggregation rule (any registered one)."""
+    return Plugin("aggregator", "the aggregation rule run in place of the theorem's (a registered name or "
+                  "package.module:function; its f, k, beta or eps is set from q)", (), default, kind="aggregator")
+
+
+ATTACK_OPTION = Plugin("attack", "the Byzantine attack: 'strongest' = the check's built-in set, or one registered "
+                       "attack or package.module:function", (), "strongest", kind="attack", extra=("strongest",))
 
 
 SLOPES: dict[str, dict[str, Any]] = {
@@ -520,9 +550,10 @@ def _slope_check(key: str) -> None:
            options=(Param("exponent_shift", "added to the target exponent (-0.5 is a wrong rate)", typical=(-0.5, 0.5),
                           default=0.0),
                     Param("tolerance", "half-width of the accepted band around the target", lower=0.0,
-                          lower_open=True, typical=(0.05, 0.2), default=0.1)),
+                          lower_open=True, typical=(0.05, 0.2), default=0.1),
+                    aggregator_option("median")),
            instance="grid of the note; a rate check has no leading constant (bound_scale does not apply).")
-    def run(trials: int, seed: int, *, exponent_shift: float, tolerance: float) -> MCResult:
+    def run(trials: int, seed: int, *, exponent_shift: float, tolerance: float, aggregator: str) -> MCResult:
         from boundlab.montecarlo import loglog_slope
 
         grid = spec["grid"]()
@@ -536,7 +567,7 @@ def _slope_check(key: str) -> None:
             done = 0
             while done < R:
                 size = min(R - done, max(1, 4_000_000 // p["m"]))
-                out.append(_median_errors(rng, size, p["n"], p["m"], p["q"], spec["data"]))
+                out.append(_median_errors(rng, size, p["n"], p["m"], p["q"], spec["data"], aggregator))
                 done += size
             err = np.concatenate(out)
             y[i] = spec.get("sign", 1) * err if spec["signed"] else np.abs(err)
@@ -560,7 +591,8 @@ def _slope_check(key: str) -> None:
                               f"{'signed ' if spec['signed'] else ''}error of the median of machine means at "
                               f"{spec['var']} = {', '.join(f'{v:g}' for v in x)}; target = exponent of the "
                               f"registered term {term} of Delta{'' if not exponent_shift else ' shifted by %g' % exponent_shift}; "
-                              f"fitted constant exp(intercept) = {math.exp(intercept):.4g}; 95% bootstrap interval."))
+                              f"fitted constant exp(intercept) = {math.exp(intercept):.4g}; 95% bootstrap interval."
+                              + _agg_note(aggregator, "median")))
 
 
 for _key in SLOPES:
@@ -683,6 +715,7 @@ GD_SLACK["thm3.7"] = ("C_eps sigma_tilde/sqrt(n) (alpha + sqrt(d log(nm)/(m(1-al
 MEDIAN_ATTACKS = ("large_value", "stall", "alie", "inside_range")
 TRIM_ATTACKS = ("inside_range", "inside_range_max", "large_value", "alie")
 GD_CHUNK = 50
+TRIMMED_THEOREMS = ("thm3.4", "thm3.5", "thm3.6", "thm3.11")
 SIGMA_R = 1.0
 R_DEFAULT = {"n": 1000, "m": 1000, "alpha": 0.05, "d": 2, "D": 2.0}
 AN_DEFAULT = {"n": 1000, "m": 1001, "alpha": 50 / 1001, "d": 2}
@@ -708,15 +741,16 @@ def _unit_rows(rng: np.random.Generator, R: int, d: int) -> np.ndarray:
 
 
 def _model_r_runs(kind: str, trials: int, seed: int, T: int, attacks: tuple[str, ...], *, n: int, m: int, q: int,
-                  d: int, radius: float, r0: float):
+                  d: int, radius: float, r0: float, aggregator: str | None = None):
     """Yield (GDResult, attack) over chunks and attacks on Model R (W = ball(w*, radius), ||w0 - w*|| = r0)."""
     p = ModelR(d=d, sigma=SIGMA_R, radius=radius)
-    agg = median if kind == "median" else functools.partial(trimmed_mean, k=q)
+    agg = (_aggregator(aggregator, q, m) if aggregator is not None
+           else median if kind == "median" else functools.partial(trimmed_mean, k=q))
     for size, rng in chunk_rngs(seed, trials, GD_CHUNK):
         stats = p.sample(rng, size, m, n)
         w0 = p.w_star + r0 * _unit_rows(rng, size, d)
         for name in attacks:
-            res = robust_gd(p, stats, aggregator=agg, T=T, w0=w0, q=q, attack=ATTACKS[name], rng=rng,
+            res = robust_gd(p, stats, aggregator=agg, T=T, w0=w0, q=q, attack=resolve_attack(name), rng=rng,
                             radius=radius, k=q if kind == "trimmed" else None, record=False)
             yield res, name
 
@@ -732,6 +766,8 @@ def _model_r_params(kind: str, *, n: int, m: int, alpha: float, d: int, D: float
 def _gd_check(name: str, description: str, trials: int, quick_trials: int, wrong_scale: float, params: dict,
               options: tuple = (), slow: bool = False, instance: str = "") -> Any:
     thm = name.split("/")[0]
+    default = "trimmed_mean" if thm in TRIMMED_THEOREMS else "median"
+    options = (*options, aggregator_option(default), ATTACK_OPTION)
     return check(name, thm, description=description, trials=trials, quick_trials=quick_trials,
                  wrong={"bound_scale": wrong_scale}, slow=slow, options=options, theorem_params=params,
                  instance=instance, slack=GD_SLACK[thm])
@@ -739,20 +775,22 @@ def _gd_check(name: str, description: str, trials: int, quick_trials: int, wrong
 
 def _uniform_run(kind: str) -> None:
     thm = "thm3.8" if kind == "median" else "thm3.11"
-    attacks = MEDIAN_ATTACKS if kind == "median" else TRIM_ATTACKS
+    strongest = MEDIAN_ATTACKS if kind == "median" else TRIM_ATTACKS
 
     @_gd_check(f"{thm}/uniform-gradient-error",
                "max gradient error along robust GD runs vs the explicit uniform bound", 400, 50,
                0.1 if kind == "median" else 0.02, R_DEFAULT, options=(T_OPTION,),
                instance="Model R, sigma = 1, w0 on the sphere of radius D/2, the four strongest attacks; "
                         f"tightness {'0.113' if kind == 'median' else '0.037'} at n = m = 1000, q = 50, d = 2.")
-    def run(trials: int, seed: int, *, n: int, m: int, alpha: float, d: int, D: float, T: int) -> MCResult:
+    def run(trials: int, seed: int, *, n: int, m: int, alpha: float, d: int, D: float, T: int, aggregator: str,
+            attack: str) -> MCResult:
         q = _q(alpha, m)
         params = _model_r_params(kind, n=n, m=m, alpha=alpha, d=d, D=D)
         b = registry_bound(thm, **params)
         worst, which = 0.0, ""
+        attacks = _attack_names(attack, strongest)
         for res, name in _model_r_runs(kind, trials, seed, T, attacks, n=n, m=m, q=q, d=d, radius=D / 2,
-                                       r0=D / 2):
+                                       r0=D / 2, aggregator=aggregator):
             e = float(res.grad_error.max())
             if e > worst:
                 worst, which = e, name
@@ -760,7 +798,8 @@ def _uniform_run(kind: str) -> None:
                 f"sphere ||w0 - w*|| = {D / 2:g}; attacks {', '.join(attacks)}; largest error under {which}; "
                 f"{'Delta' if kind == 'median' else 'Delta_full'} = {b.value:.6g}; "
                 + (_s480_note(**{k: params[k] for k in ("n", "m", "d", "alpha", "D", "L_hat")}) if kind == "median"
-                   else "v = sqrt(sigma^2 + r^2) (Proposition 3.2)"))
+                   else "v = sqrt(sigma^2 + r^2) (Proposition 3.2)")
+                + _agg_note(aggregator, "median" if kind == "median" else "trimmed_mean"))
         return MCResult(check="", theorem_id="",
                         quantity="max over runs and iterations of ||g(w^t) - grad F(w^t)||", estimate=worst,
                         ci_low=worst, ci_high=worst, bound=b.value, rule="upper", trials=trials * len(attacks),
@@ -769,7 +808,7 @@ def _uniform_run(kind: str) -> None:
 
 def _strongly_convex_run(kind: str) -> None:
     thm = "thm3.1" if kind == "median" else "thm3.4"
-    attacks = MEDIAN_ATTACKS if kind == "median" else TRIM_ATTACKS
+    strongest = MEDIAN_ATTACKS if kind == "median" else TRIM_ATTACKS
 
     @_gd_check(f"{thm}/final-error", "final distance to w* vs the bound", 400, 50,
                0.03 if kind == "median" else 0.01, {**R_DEFAULT, "T": 30, "r0": 1.0},
@@ -777,7 +816,7 @@ def _strongly_convex_run(kind: str) -> None:
                         f"attacks; tightness {'0.046' if kind == 'median' else '0.016'} at n = m = 1000, q = 50, "
                         "d = 2, D = 2, T = 30.")
     def run(trials: int, seed: int, *, n: int, m: int, alpha: float, d: int, D: float, T: int,
-            r0: float) -> MCResult:
+            r0: float, aggregator: str, attack: str) -> MCResult:
         from boundlab.bounds import BadInput
 
         if r0 > D / 2:
@@ -789,7 +828,9 @@ def _strongly_convex_run(kind: str) -> None:
         b = registry_bound(thm, **params)
         dname = "Delta" if kind == "median" else "Delta_prime"
         worst, which, finals = 0.0, "", []
-        for res, name in _model_r_runs(kind, trials, seed, T, attacks, n=n, m=m, q=q, d=d, radius=D / 2, r0=r0):
+        attacks = _attack_names(attack, strongest)
+        for res, name in _model_r_runs(kind, trials, seed, T, attacks, n=n, m=m, q=q, d=d, radius=D / 2, r0=r0,
+                                       aggregator=aggregator):
             final = res.dist_to_opt[:, -1]
             finals.append(final)
             if final.max() > worst:
@@ -797,7 +838,8 @@ def _strongly_convex_run(kind: str) -> None:
         mean = float(np.mean(np.concatenate(finals)))
         note = (f"Model R (d={d}, W = ball(w*, {D / 2:g})), n = {n}, m = {m}, q = {q}, T = {T}, ||w0 - w*|| = {r0:g}, "
                 f"lambda_F = L_F = 1; attacks {', '.join(attacks)} (largest under {which}); mean final error "
-                f"{mean:.4g}; bound (1-kappa)^T r0 + 2 {dname}/lambda_F = {b.value:.6g}.")
+                f"{mean:.4g}; bound (1-kappa)^T r0 + 2 {dname}/lambda_F = {b.value:.6g}."
+                + _agg_note(aggregator, "median" if kind == "median" else "trimmed_mean"))
         return MCResult(check="", theorem_id="", quantity="max over runs of ||w^T - w*||",
                         estimate=worst, ci_low=worst, ci_high=worst, bound=b.value, rule="upper",
                         trials=trials * len(attacks), seed=seed, seconds=0.0, note=note, **b.stamp())
@@ -905,15 +947,17 @@ def _an_params(p: ModelAN, kind: str, D: float, *, n: int, m: int, alpha: float,
 
 def _convex_run(kind: str) -> None:
     thm = "thm3.2" if kind == "median" else "thm3.5"
-    attacks = MEDIAN_ATTACKS[:3] if kind == "median" else TRIM_ATTACKS[:3]
+    strongest = MEDIAN_ATTACKS[:3] if kind == "median" else TRIM_ATTACKS[:3]
 
     @_gd_check(f"{thm}/excess-risk", "excess risk after T iterations vs the proof's bound", 400, 50,
                1e-5 if kind == "median" else 3e-6, AN_DEFAULT,
                instance="Model AN log-cosh, Gaussian noise, W = ball(w*, 3), ||w0 - w*|| = 1, T = ceil(L_F r0 / "
                         f"Delta); tightness {'2.4e-5' if kind == 'median' else '8.9e-6'} at n = 1000, m = 1001, "
                         "q = 50, d = 2.")
-    def run(trials: int, seed: int, *, n: int, m: int, alpha: float, d: int) -> MCResult:
+    def run(trials: int, seed: int, *, n: int, m: int, alpha: float, d: int, aggregator: str,
+            attack: str) -> MCResult:
         q = _q(alpha, m)
+        attacks = _attack_names(attack, strongest)
         radius, r0 = 3.0, 1.0
         p = ModelAN(d=d, phi="logcosh", noise="gaussian", noise_scale=1.0, radius=radius)
         params = {**_an_params(p, kind, 2 * radius, n=n, m=m, alpha=alpha, d=d), "r0": r0}
@@ -921,13 +965,13 @@ def _convex_run(kind: str) -> None:
         ev = b.evaluation
         dname = "Delta" if kind == "median" else "Delta_prime"
         T = math.ceil(float(ev.quantities["T"]))
-        agg = median if kind == "median" else functools.partial(trimmed_mean, k=q)
+        agg = _aggregator(aggregator, q, m)
         worst, which = 0.0, ""
         for size, rng in chunk_rngs(seed, trials, GD_CHUNK):
             stats = p.sample(rng, size, m, n)
             w0 = p.w_star + r0 * _unit_rows(rng, size, d)
             for name in attacks:
-                res = robust_gd(p, stats, aggregator=agg, T=T, w0=w0, q=q, attack=ATTACKS[name], rng=rng,
+                res = robust_gd(p, stats, aggregator=agg, T=T, w0=w0, q=q, attack=resolve_attack(name), rng=rng,
                                 radius=radius, k=q if kind == "trimmed" else None, record=False)
                 gap = float(res.F_gap[:, -1].max())
                 if gap > worst:
@@ -935,7 +979,8 @@ def _convex_run(kind: str) -> None:
         note = (f"Model AN log-cosh (d={d}, Gaussian noise s=1, W = ball(w*, 3)), n = {n}, m = {m}, q = {q}, "
                 f"||w0 - w*|| = 1, T = ceil(L_F r0 / {dname}) = {T} (W contains the 2 r0 ball and every iterate "
                 f"the proof allows); attacks {', '.join(attacks)} (largest under {which}); bound = the proof's "
-                f"16 r0 {dname} + {dname}^2/(2 L_F) = {b.value:.6g}.")
+                f"16 r0 {dname} + {dname}^2/(2 L_F) = {b.value:.6g}."
+                + _agg_note(aggregator, "median" if kind == "median" else "trimmed_mean"))
         return MCResult(check="", theorem_id="", quantity="max over runs of F(w^T) - F(w*)",
                         estimate=worst, ci_low=worst, ci_high=worst, bound=b.value, rule="upper",
                         trials=trials * len(attacks), seed=seed, seconds=0.0, note=note, **b.stamp())
@@ -960,7 +1005,7 @@ def _nonconvex_D(p: ModelAN, kind: str, F_gap: float, **kw: Any) -> float:
 
 def _nonconvex_run(kind: str) -> None:
     thm = "thm3.3" if kind == "median" else "thm3.6"
-    attacks = MEDIAN_ATTACKS[:3] if kind == "median" else TRIM_ATTACKS[:3]
+    strongest = MEDIAN_ATTACKS[:3] if kind == "median" else TRIM_ATTACKS[:3]
 
     @_gd_check(f"{thm}/critical-point", "smallest gradient norm along the run vs sqrt(2) Delta",
                100 if kind == "median" else 200, 10 if kind == "median" else 20, 0.04 if kind == "median" else 0.015,
@@ -968,8 +1013,10 @@ def _nonconvex_run(kind: str) -> None:
                instance="Model AN bounded non-convex potential, Gaussian noise, w0 = (0.3, -0.2, ...) near the local "
                         f"maximum; tightness {'0.050' if kind == 'median' else '0.022'} at n = 1000, m = 1001, q = 50, "
                         "d = 2.")
-    def run(trials: int, seed: int, *, n: int, m: int, alpha: float, d: int) -> MCResult:
+    def run(trials: int, seed: int, *, n: int, m: int, alpha: float, d: int, aggregator: str,
+            attack: str) -> MCResult:
         q = _q(alpha, m)
+        attacks = _attack_names(attack, strongest)
         kw = {"n": n, "m": m, "alpha": alpha, "d": d}
         p = ModelAN(d=d, phi="bounded", a=3.0, noise="gaussian", noise_scale=1.0)
         w0 = np.resize(np.array([0.3, -0.2]), d)  # near the local maximum at 0
@@ -979,12 +1026,12 @@ def _nonconvex_run(kind: str) -> None:
         b = registry_bound(thm, **{**_an_params(p, kind, D, **kw), "F_gap": F_gap, "M": M})
         dname = "Delta" if kind == "median" else "Delta_prime"
         T = math.ceil(float(b.evaluation.quantities["T"]))
-        agg = median if kind == "median" else functools.partial(trimmed_mean, k=q)
+        agg = _aggregator(aggregator, q, m)
         worst, which = 0.0, ""
         for size, rng in chunk_rngs(seed, trials, GD_CHUNK):
             stats = p.sample(rng, size, m, n)
             for name in attacks:
-                res = robust_gd(p, stats, aggregator=agg, T=T, w0=w0, q=q, attack=ATTACKS[name], rng=rng,
+                res = robust_gd(p, stats, aggregator=agg, T=T, w0=w0, q=q, attack=resolve_attack(name), rng=rng,
                                 radius=None, k=q if kind == "trimmed" else None, record=False)
                 best = float(res.grad_norm.min(axis=1).max())
                 if best > worst:
@@ -993,7 +1040,8 @@ def _nonconvex_run(kind: str) -> None:
                 f"R^d), Gaussian noise, d = {d}, n = {n}, m = {m}, q = {q}, w0 = {w0.tolist()} near the local "
                 f"maximum, F_gap = {F_gap:.4g}, T = ceil(2 L_F F_gap / {dname}^2) = {T}; D = {D:.4g} is the smallest "
                 f"diameter satisfying Assumption 3.5 (no projection is ever active); attacks {', '.join(attacks)} "
-                f"(largest under {which}); bound sqrt(2) {dname} = {b.value:.6g}.")
+                f"(largest under {which}); bound sqrt(2) {dname} = {b.value:.6g}."
+                + _agg_note(aggregator, "median" if kind == "median" else "trimmed_mean"))
         return MCResult(check="", theorem_id="",
                         quantity="max over runs of min_t ||grad F(w^t)||", estimate=worst, ci_low=worst,
                         ci_high=worst, bound=b.value, rule="upper", trials=trials * len(attacks), seed=seed,
@@ -1067,25 +1115,28 @@ def _optimisation_step_run(kind: str) -> None:
                     "the worst-case search moved the instance from n = 1e5, m = 201, alpha = 10/201, d = 2 "
                     "(tightness 0.116) to n = 97427, m = 9663, alpha = 0.0806, d = 1 (0.29 at 200 runs, 0.316 at "
                     "60000).")
-def _one_round_run(trials: int, seed: int, *, n: int, m: int, alpha: float, d: int) -> MCResult:
+def _one_round_run(trials: int, seed: int, *, n: int, m: int, alpha: float, d: int, aggregator: str,
+                   attack: str) -> MCResult:
     from boundlab.bounds import quadratic_model_constants
 
     q = _q(alpha, m)
     p = ModelG(d=d, sigma=1.0)
     k = quadratic_model_constants("G", n=n, d=d, sigma=1.0)
     b = registry_bound("thm3.7", n=n, m=m, d=d, alpha=alpha, sigma_tilde=k["sigma_tilde"], C_tilde=k["C_tilde"])
-    attacks = ("large_value", "inside_range", "alie")
+    attacks = _attack_names(attack, ("large_value", "inside_range", "alie"))
+    agg = _aggregator(aggregator, q, m)
     worst, which = 0.0, ""
     for size, rng in chunk_rngs(seed, trials):
         stats = p.sample(rng, size, m, n)
         for name in attacks:
-            res = one_round(p, stats, aggregator=median, q=q, attack=ATTACKS[name], rng=rng)
+            res = one_round(p, stats, aggregator=agg, q=q, attack=resolve_attack(name), rng=rng)
             e = float(res.error.max())
             if e > worst:
                 worst, which = e, name
     note = (f"Model G (d={d}, sigma=1, w* = 0), exact Wishart sufficient statistics, n = {n:g}, m = {m}, q = {q}; "
             f"C_tilde = {k['C_tilde']:.5g}, sigma_tilde = {k['sigma_tilde']:.5g}; attacks {', '.join(attacks)} "
-            f"(largest under {which}); failure probability 4/(nm) = {4 / (n * m):.2g}; bound = {b.value:.6g}.")
+            f"(largest under {which}); failure probability 4/(nm) = {4 / (n * m):.2g}; bound = {b.value:.6g}."
+            + _agg_note(aggregator, "median"))
     return MCResult(check="", theorem_id="", quantity="max over runs of ||w_hat - w*||",
                     estimate=worst, ci_low=worst, ci_high=worst, bound=b.value, rule="upper",
                     trials=trials * len(attacks), seed=seed, seconds=0.0, note=note, **b.stamp())

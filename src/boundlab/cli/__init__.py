@@ -1,7 +1,7 @@
 """The ``boundlab`` command line: each command is one library call plus formatting.
 
 One module per command group: :mod:`.results` (list, show, eval, solve, errata), :mod:`.checks`
-(verify, sweep, tighten), :mod:`.report` (reproduce, report, docs), :mod:`.diversity` (Chapter 2's
+(verify, sweep, tighten), :mod:`.compare` (compare), :mod:`.report` (reproduce, report, docs), :mod:`.diversity` (Chapter 2's
 gradient diversity) and :mod:`.certify` (Chapter 5's certificates).
 
 Exit codes: 0 success; 1 a verification failed; 2 bad input (one line on stderr naming the
@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 
 from boundlab.bounds import BadInput, HypothesisViolated
 
-from . import certify, checks, diversity, report, results
+from . import certify, checks, compare, diversity, report, results
 from .common import EXIT_BAD_INPUT, EXIT_HYPOTHESIS, Parser, missing_extra, parse_assignments
 
 EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
                         help="print boundlab's version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
-    for module in (results, checks, report, diversity, certify):
+    for module in (results, checks, report, diversity, certify, compare):
         module.add_commands(sub)
     _enable_completion(parser)
     return parser

@@ -86,6 +86,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         raise BadInput("id (missing) must be given, or --all.", name="id")
     params = parse_check_assignments(args.params) if args.params else {}
+    if getattr(args, "aggregator", None) or getattr(args, "attack", None):  # a user's rule beside the references
+        from .compare import cmd_beside
+
+        return cmd_beside(args, params)
     points = grid_points(params)
     plans = [(c, point) for item in ids for c in checks_for(item) for point in points]
     for c, point in plans:  # every value is validated before anything runs
@@ -267,6 +271,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     p.add_argument("--trials", type=int, help="Monte Carlo trials (default: the check's full size)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0); results re-run bit for bit")
     p.add_argument("--quick", action="store_true", help="the quick sizes used by the test suite and the quick report")
+    p.add_argument("--aggregator", help="run the checks that take an aggregator with this one (a registered name or "
+                                        "package.module:function), beside the median and the trimmed mean")
+    p.add_argument("--attack", help="the attack of those checks (a registered name or package.module:function)")
     add_execution_options(p)
     p.add_argument("--json", action="store_true",
                    help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
