@@ -222,7 +222,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     p.add_argument("--attacks", default="strongest", help="comma-separated attacks (default: the check's strongest set)")
     p.add_argument("--check", default=DEFAULT_CHECK, help=f"the check to run (default {DEFAULT_CHECK})")
     p.add_argument("--trials", type=int, help="runs per cell (default: the check's quick size)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="root seed, the same for every cell (default 0)")
     p.add_argument("--plot", metavar="PNG", help="also write a bar chart of estimate / bound")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_compare)
