@@ -90,6 +90,21 @@ from ._rademacher import thm5_5_bound as thm5_5_bound
 from ._rademacher import thm5_8_bound as thm5_8_bound
 from ._rademacher import upsample2x2 as upsample2x2
 from ._rademacher import zero_pad as zero_pad
+from ._robust import PRE_AGGREGATORS as PRE_AGGREGATORS
+from ._robust import ROBUST_AGGREGATORS as ROBUST_AGGREGATORS
+from ._robust import Aggregator as Aggregator
+from ._robust import PreAggregator as PreAggregator
+from ._robust import arc as arc
+from ._robust import bucketing as bucketing
+from ._robust import caf as caf
+from ._robust import centered_clipping as centered_clipping
+from ._robust import dnc as dnc
+from ._robust import mda as mda
+from ._robust import meamed as meamed
+from ._robust import monna as monna
+from ._robust import nnm as nnm
+from ._robust import smea as smea
+from ._robust import static_clipping as static_clipping
 from ._sgd import GLMProblem as GLMProblem
 from ._sgd import Mechanism as Mechanism
 from ._sgd import PointsProblem as PointsProblem
@@ -147,4 +162,6 @@ __all__ = [
     "chunk_seed",
     "combine",
     "CHUNK",
+    "PRE_AGGREGATORS", "ROBUST_AGGREGATORS", "Aggregator", "PreAggregator", "arc", "bucketing", "caf",
+    "centered_clipping", "dnc", "mda", "meamed", "monna", "nnm", "smea", "static_clipping",
 ]
