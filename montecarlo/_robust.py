@@ -122,6 +122,8 @@ Array = NDArray[np.floating]
 
 #: Default refusal threshold on the number of subsets searched by :func:`mda` and :func:`smea`.
 MAX_SUBSETS = 2_000_000
+#: Rounds after which :func:`caf` stops (the weights shrink geometrically; ByzFL has no cap).
+_CAF_MAX_ROUNDS = 10_000
 #: Elements per block of the vectorised subset search.
 _BLOCK_ELEMS = 1 << 22
 
@@ -745,8 +747,8 @@ def caf(x: ArrayLike, f: int, rng: np.random.Generator | int = 0, *, power_iters
     ``c``-weighted mean, ``v`` the top eigenvector of the weighted covariance
     ``sum_i c_i (x_i - mu)(x_i - mu)^T / sum(c)`` with eigenvalue ``lam``; remember ``mu`` if
     ``lam`` is the smallest seen; ``tau_i = ((x_i - mu) . v)^2`` and ``c_i <- c_i (1 - tau_i /
-    max tau)``. Returns the remembered ``mu`` (the weighted mean itself when the loop does not run
-    or every ``tau`` is 0). The eigenpair comes from ``power_iters`` steps of the power iteration
+    max tau)`` (the maximum over every finite worker, weighted or not, as in ByzFL). Returns the remembered ``mu`` (the weighted mean itself when the loop does not run
+    or every ``tau`` is 0; the loop also stops after 10 000 rounds). The eigenpair comes from ``power_iters`` steps of the power iteration
     from a start vector drawn from ``rng`` (ByzFL: one step from an unseeded start), so the result
     is reproducible for a given seed.
 
@@ -781,7 +783,7 @@ def caf(x: ArrayLike, f: int, rng: np.random.Generator | int = 0, *, power_iters
     best_mu = _weighted_mean(clean, c)
     best_lam = np.full(tuple(batch), np.inf)
     active = c.sum(axis=-1) > m - 2 * ff
-    for _ in range(m + 1):
+    for _ in range(_CAF_MAX_ROUNDS):
         if not active.any():
             break
         csum = c.sum(axis=-1)
@@ -800,7 +802,7 @@ def caf(x: ArrayLike, f: int, rng: np.random.Generator | int = 0, *, power_iters
         best_lam = np.where(better, lam, best_lam)
         best_mu = np.where(better[..., None], mu, best_mu)
         tau = np.einsum("...md,...d->...m", diffs, vec) ** 2
-        tau = np.where(c > 0, tau, 0.0)
+        tau = np.where(bad, 0.0, tau)  # tau_max over every finite worker, as in ByzFL
         tmax = tau.max(axis=-1)
         stop = tmax <= 0
         new_c = c * (1.0 - tau / np.where(stop, 1.0, tmax)[..., None])
