@@ -29,6 +29,11 @@ from ._attacks import one_sided_shift as one_sided_shift
 from ._attacks import random_labels as random_labels
 from ._attacks import sign_flip as sign_flip
 from ._attacks import stall as stall
+from ._attacks_adaptive import mimic as mimic
+from ._attacks_adaptive import minmax as minmax
+from ._attacks_adaptive import minsum as minsum
+from ._attacks_adaptive import optimal_alie as optimal_alie
+from ._attacks_adaptive import optimal_ipm as optimal_ipm
 from ._byzpgd import WorkerOracle as WorkerOracle
 from ._byzpgd import byzantine_pgd as byzantine_pgd
 from ._byzpgd import cos_saddle as cos_saddle
@@ -164,4 +169,5 @@ __all__ = [
     "CHUNK",
     "PRE_AGGREGATORS", "ROBUST_AGGREGATORS", "Aggregator", "PreAggregator", "arc", "bucketing", "caf",
     "centered_clipping", "dnc", "mda", "meamed", "monna", "nnm", "smea", "static_clipping",
+    "mimic", "minmax", "minsum", "optimal_alie", "optimal_ipm",
 ]
