@@ -747,8 +747,11 @@ def caf(x: ArrayLike, f: int, rng: np.random.Generator | int = 0, *, power_iters
     ``c``-weighted mean, ``v`` the top eigenvector of the weighted covariance
     ``sum_i c_i (x_i - mu)(x_i - mu)^T / sum(c)`` with eigenvalue ``lam``; remember ``mu`` if
     ``lam`` is the smallest seen; ``tau_i = ((x_i - mu) . v)^2`` and ``c_i <- c_i (1 - tau_i /
-    max tau)`` (the maximum over every finite worker, weighted or not, as in ByzFL). Returns the remembered ``mu`` (the weighted mean itself when the loop does not run
-    or every ``tau`` is 0; the loop also stops after 10 000 rounds). The eigenpair comes from ``power_iters`` steps of the power iteration
+    max tau)``, the maximum taken over the workers whose weight is still positive. (ByzFL takes it
+    over every worker: once a far outlier has weight 0 it keeps ``max tau`` and the other weights
+    barely shrink, so the loop runs for thousands of rounds; here every round zeroes a weight, so
+    there are at most ``m`` rounds.) Returns the remembered ``mu`` (the weighted mean itself when the loop does not run
+    or every ``tau`` is 0). The eigenpair comes from ``power_iters`` steps of the power iteration
     from a start vector drawn from ``rng`` (ByzFL: one step from an unseeded start), so the result
     is reproducible for a given seed.
 
@@ -802,7 +805,7 @@ def caf(x: ArrayLike, f: int, rng: np.random.Generator | int = 0, *, power_iters
         best_lam = np.where(better, lam, best_lam)
         best_mu = np.where(better[..., None], mu, best_mu)
         tau = np.einsum("...md,...d->...m", diffs, vec) ** 2
-        tau = np.where(bad, 0.0, tau)  # tau_max over every finite worker, as in ByzFL
+        tau = np.where(c > 0, tau, 0.0)  # tau_max over the workers still weighted (see the docstring)
         tmax = tau.max(axis=-1)
         stop = tmax <= 0
         new_c = c * (1.0 - tau / np.where(stop, 1.0, tmax)[..., None])
@@ -932,11 +935,12 @@ def dnc(
         sub = clean[..., cols]
         mu = _weighted_mean(sub, w)
         z = sub - mu[..., None, :]
-        gram = z @ np.swapaxes(z, -1, -2)
-        vals, vecs = np.linalg.eigh(gram)
-        # the projection of row i on the top right singular vector is sigma u_i (u: top eigenvector
-        # of Z Z^T, sigma^2 its eigenvalue), so the squared projection is lam u_i^2
-        score = vals[..., -1:] * vecs[..., -1] ** 2
+        if z.shape[-1] <= m:  # top right singular vector from the d' x d' matrix Z^T Z
+            _, vr = np.linalg.eigh(np.swapaxes(z, -1, -2) @ z)
+            score = np.einsum("...md,...d->...m", z, vr[..., -1]) ** 2
+        else:  # from the m x m Gram matrix: the projection of row i is sigma u_i, squared lam u_i^2
+            vals, vecs = np.linalg.eigh(z @ np.swapaxes(z, -1, -2))
+            score = vals[..., -1:] * vecs[..., -1] ** 2
         score = np.where(bad, np.inf, score)
         order = np.argsort(score, axis=-1, kind="stable")[..., : m - removed]
         keep = np.zeros((*batch, m), dtype=bool)

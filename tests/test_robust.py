@@ -162,7 +162,7 @@ def ref_caf(x, f, seed, power_iters):
                 v = w / np.linalg.norm(w)
         if lam < best_lam:
             best_lam, best_mu = lam, mu
-        tau = (diffs @ v) ** 2
+        tau = np.where(c > 0, (diffs @ v) ** 2, 0.0)  # the maximum over the workers still weighted
         if tau.max() <= 0:
             break
         c = c * (1 - tau / tau.max())
@@ -364,6 +364,12 @@ def test_centered_clipping_lets_a_non_finite_row_contribute_nothing():
     centre = np.array([0.5, 0.5])
     np.testing.assert_allclose(centered_clipping(x, tau=10.0, v0=centre),
                                centered_clipping(np.concatenate([centre[None], honest]), tau=10.0, v0=centre))
+
+
+def test_caf_ends_quickly_when_a_removed_outlier_is_far_away():
+    x = np.concatenate([np.full((10, 2), 1e6), np.random.default_rng(0).standard_normal((190, 2))])
+    out = caf(x, 10)
+    assert np.linalg.norm(out - x[10:].mean(axis=0)) < 0.2
 
 
 def test_meamed_orders_nan_as_plus_infinity_like_the_median():

@@ -11,5 +11,6 @@ from . import ch2 as ch2
 from . import ch4 as ch4
 from . import ch5 as ch5
 from . import ch5_network as ch5_network
+from . import robustness as robustness
 
 __all__ = ["EXPERIMENTS", "Experiment"]
