@@ -296,8 +296,7 @@ def heatmap(table: dict[str, Any], path: Path) -> Path:
         z[aggs.index(c["aggregator"]), atts.index(c["attack"])] = math.log10(r) if r > 0 and math.isfinite(r) else (
             3.0 if r == math.inf else np.nan)
     fig, ax = plt.subplots(figsize=(1.0 + 0.75 * len(atts), 1.0 + 0.42 * len(aggs)))
-    cmap = matplotlib.colormaps["RdYlGn_r"].copy()
-    cmap.set_bad("0.8")
+    cmap = matplotlib.colormaps["RdYlGn_r"].with_extremes(bad="0.8")
     im = ax.imshow(np.ma.masked_invalid(np.clip(z, -2, 3)), cmap=cmap, vmin=-2, vmax=2, aspect="auto")
     for i, j in np.ndindex(z.shape):
         txt = "n/a" if np.isnan(z[i, j]) else ("inf" if z[i, j] >= 3 else f"{10 ** z[i, j]:.2g}")
