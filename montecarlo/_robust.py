@@ -179,16 +179,21 @@ def _sq_dists(clean: Array, bad: NDArray[np.bool_]) -> Array:
     return dist
 
 
-def _select_mean(x: Array, kept: NDArray[np.bool_]) -> Array:
-    """Mean of the rows with ``kept`` (*batch, m); NaN where a kept row is non-finite."""
+def _select_mean(x: Array, kept: NDArray[np.bool_], bad: NDArray[np.bool_] | None = None) -> Array:
+    """Mean of the rows with ``kept`` (*batch, m); NaN where a kept row is non-finite (``bad``)."""
+    if bad is None:
+        bad = ~np.isfinite(x).all(axis=-1)
     n = kept.sum(axis=-1, keepdims=True)
+    w = kept / n
+    clean = np.where(bad[..., None], 0.0, x) if bad.any() else x
     with np.errstate(over="ignore", invalid="ignore"):
-        sel = np.where(kept[..., None], x, 0.0)
-        out = (sel / n[..., None]).sum(axis=-2)
-        plain = sel.sum(axis=-2) / n
-    out = np.where(np.isfinite(plain), plain, out)  # plain sum unless it overflowed
-    poisoned = (kept & ~np.isfinite(x).all(axis=-1)).any(axis=-1)
-    return np.where(poisoned[..., None], np.nan, out)
+        out = np.einsum("...m,...md->...d", w, clean)  # one pass over x (BLAS)
+    if not np.all(np.isfinite(out)):  # a sum of huge finite values overflowed: scale first
+        with np.errstate(over="ignore", invalid="ignore"):
+            safe = np.einsum("...m,...md->...d", w, np.where(kept[..., None], clean, 0.0) / 2.0) * 2.0
+        out = np.where(np.isfinite(out), out, safe)
+    poisoned = (kept & bad).any(axis=-1)
+    return np.where(poisoned[..., None], np.nan, out) if poisoned.any() else out
 
 
 def _subsets(m: int, f: int, max_subsets: object) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
@@ -437,8 +442,11 @@ def _bucketing(x: ArrayLike, s: int, rng: np.random.Generator | int) -> Array:
         raise BadInput(f"s ({ss}) must be <= m = {m} (the number of workers).", name="s")
     gen = _as_rng(rng)
     batch = arr.shape[:-2]
-    perm = gen.permuted(np.broadcast_to(np.arange(m), (*batch, m)), axis=-1)
-    shuffled = np.take_along_axis(arr, perm[..., None], axis=-2)
+    if batch:
+        perm = gen.permuted(np.broadcast_to(np.arange(m), (*batch, m)), axis=-1)
+        shuffled = np.take_along_axis(arr, perm[..., None], axis=-2)
+    else:
+        shuffled = arr[gen.permuted(np.arange(m))]
     nb = m // ss
     with np.errstate(over="ignore", invalid="ignore"):
         full = shuffled[..., : nb * ss, :].reshape(*batch, nb, ss, arr.shape[-1]).mean(axis=-2)
@@ -448,9 +456,16 @@ def _bucketing(x: ArrayLike, s: int, rng: np.random.Generator | int) -> Array:
 
 
 def _row_norms(arr: Array) -> Array:
+    """Euclidean norms over the last axis; rows whose plain norm over- or underflows are redone safely."""
     from ._aggregators import _safe_norm
 
-    return _safe_norm(arr)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        out = np.sqrt(np.einsum("...d,...d->...", arr, arr))
+    redo = ~np.isfinite(out) | (out < 1e-150)
+    if redo.any():
+        out = np.array(out)
+        out[redo] = _safe_norm(arr[redo])
+    return out
 
 
 def _static_clipping(x: ArrayLike, c: float) -> Array:
@@ -647,7 +662,7 @@ def mda(x: ArrayLike, f: int, *, max_subsets: int = MAX_SUBSETS) -> Array:
         arg = np.zeros(arr.shape[:-2], dtype=np.intp)
     else:
         arg = _best_subset(scores, len(kept_sets), arr.shape[:-2], n_top)
-    return _select_mean(arr, _mask_of(kept_sets, arg, m))
+    return _select_mean(arr, _mask_of(kept_sets, arg, m), bad)
 
 
 def monna(x: ArrayLike, f: int, idx: int = -1) -> Array:
@@ -684,11 +699,14 @@ def monna(x: ArrayLike, f: int, idx: int = -1) -> Array:
         raise BadInput(f"idx ({ii}) must be in [-m, m) = [{-m}, {m}).", name="idx")
     ii %= m
     clean, bad = _split_finite(arr)
-    d2 = _sq_dists(clean, bad)[..., ii, :]
+    with np.errstate(over="ignore", invalid="ignore"):  # only the m distances to the trusted worker
+        diff = clean - clean[..., ii : ii + 1, :]
+        d2 = np.einsum("...md,...md->...m", diff, diff)
+    d2 = np.where(bad | np.isnan(d2), np.inf, d2)
     order = np.argsort(d2, axis=-1, kind="stable")[..., : m - ff]
     kept = np.zeros(d2.shape, dtype=bool)
     np.put_along_axis(kept, order, True, axis=-1)
-    out = _select_mean(arr, kept)
+    out = _select_mean(arr, kept, bad)
     return np.where(bad[..., ii, None], np.nan, out)
 
 
@@ -869,7 +887,7 @@ def smea(x: ArrayLike, f: int, *, max_subsets: int = MAX_SUBSETS) -> Array:
         return np.where(poisoned, np.inf, top)
 
     arg = _best_subset(scores, len(kept_sets), arr.shape[:-2], k * k)
-    return _select_mean(arr, _mask_of(kept_sets, arg, m))
+    return _select_mean(arr, _mask_of(kept_sets, arg, m), bad)
 
 
 def dnc(
@@ -946,7 +964,7 @@ def dnc(
         keep = np.zeros((*batch, m), dtype=bool)
         np.put_along_axis(keep, order, True, axis=-1)
         good &= keep
-    return _select_mean(arr, good)
+    return _select_mean(arr, good, bad)
 
 
 #: Aggregators of this module, by name (the pre-aggregators are in :data:`PRE_AGGREGATORS`).
