@@ -206,13 +206,23 @@ def _subsets(m: int, f: int, max_subsets: object) -> tuple[NDArray[np.intp], NDA
             "(an exact search; raise max_subsets to accept the cost).",
             name="f",
         )
+    return _enumerate_subsets(m, f)
+
+
+@functools.lru_cache(maxsize=16)
+def _enumerate_subsets(m: int, f: int) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """Cached (read-only) enumeration behind :func:`_subsets` (a GD run calls it once per step)."""
+    count = math.comb(m, f)
     rem = np.fromiter(itertools.chain.from_iterable(itertools.combinations(range(m), f)), dtype=np.intp,
                       count=count * f).reshape(count, f)
     removed = np.zeros((count, m), dtype=bool)
     np.put_along_axis(removed, rem, True, axis=-1)
     kept = np.nonzero(~removed)[1].reshape(count, m - f)
     order = np.lexsort(kept.T[::-1])  # lexicographic order of the kept sets (itertools' order)
-    return kept[order], removed[order]
+    kept, removed = kept[order], removed[order]
+    kept.setflags(write=False)
+    removed.setflags(write=False)
+    return kept, removed
 
 
 def _best_subset(scores_of: Callable[[slice], Array], count: int, batch: tuple[int, ...],
