@@ -161,7 +161,12 @@ def _positive(value: object, name: str) -> float:
 
 def _split_finite(x: Array) -> tuple[Array, NDArray[np.bool_]]:
     """``(clean, bad)``: ``bad`` (*batch, m) marks rows with a non-finite entry; they are 0 in ``clean``."""
-    bad = ~np.isfinite(x).all(axis=-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        suspect = ~np.isfinite(x.sum(axis=-1))  # one cheap pass; a finite row may overflow its sum
+    if not suspect.any():
+        return x, suspect
+    bad = suspect.copy()
+    bad[suspect] = ~np.isfinite(x[suspect]).all(axis=-1)
     if bad.any():
         return np.where(bad[..., None], 0.0, x), bad
     return x, bad
@@ -614,8 +619,10 @@ def centered_clipping(
             diff = clean - v[..., None, :]
             norms = _row_norms(diff)
             scale = np.where(norms > t, t / np.where(norms > 0, norms, 1.0), 1.0)
-            scale = np.where(bad, 0.0, scale)
-            step = np.einsum("...m,...md->...d", scale / m, np.where(bad[..., None], 0.0, diff))
+            if bad.any():
+                scale = np.where(bad, 0.0, scale)
+                diff = np.where(bad[..., None], 0.0, diff)
+            step = np.einsum("...m,...md->...d", scale / m, diff)
         v = v + step
     return v
 

@@ -444,3 +444,10 @@ def test_mda_refuses_an_exploding_subset_count_naming_m_and_f():
     with pytest.raises(BadInput, match=r"m \(60\) and f \(20\)"):
         smea(x, 20)
     assert mda(np.zeros((12, 2)), 5, max_subsets=800).shape == (2,)
+
+
+def test_huge_finite_rows_are_ordinary_values_not_non_finite_ones():
+    x = np.array([[1e308, 1e308], [0.0, 1.0], [1.0, 0.0], [0.0, 0.0]])
+    np.testing.assert_allclose(static_clipping(x, c=1.0)[0], [0.5**0.5, 0.5**0.5])
+    np.testing.assert_allclose(centered_clipping(x, tau=1.0, L=1)[0], (0.5**0.5 + 1.0) / 4)
+    assert np.all(np.isfinite(mda(x, 1))) and np.all(mda(x, 1) <= 1.0)
