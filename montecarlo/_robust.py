@@ -461,7 +461,17 @@ def _bucketing(x: ArrayLike, s: int, rng: np.random.Generator | int) -> Array:
         perm = gen.permuted(np.broadcast_to(np.arange(m), (*batch, m)), axis=-1)
         shuffled = np.take_along_axis(arr, perm[..., None], axis=-2)
     else:
-        shuffled = arr[gen.permuted(np.arange(m))]
+        perm = gen.permuted(np.arange(m))
+        nb = m // ss
+        groups = perm[: nb * ss].reshape(nb, ss)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = arr[groups[:, 0]]  # fancy indexing copies
+            for j in range(1, ss):  # the bucket sums, read straight from x (no shuffled copy)
+                out += arr[groups[:, j]]
+            out /= ss
+            if nb * ss < m:
+                out = np.concatenate([out, arr[perm[nb * ss :]].mean(axis=-2, keepdims=True)], axis=-2)
+        return out
     nb = m // ss
     with np.errstate(over="ignore", invalid="ignore"):
         full = shuffled[..., : nb * ss, :].reshape(*batch, nb, ss, arr.shape[-1]).mean(axis=-2)
@@ -717,8 +727,13 @@ def monna(x: ArrayLike, f: int, idx: int = -1) -> Array:
     ii %= m
     clean, bad = _split_finite(arr)
     with np.errstate(over="ignore", invalid="ignore"):  # only the m distances to the trusted worker
-        diff = clean - clean[..., ii : ii + 1, :]
-        d2 = np.einsum("...md,...md->...m", diff, diff)
+        if clean.ndim == 2:  # one pass, no temporary
+            from scipy.spatial.distance import cdist
+
+            d2 = cdist(clean, clean[ii : ii + 1], "sqeuclidean")[:, 0]
+        else:
+            diff = clean - clean[..., ii : ii + 1, :]
+            d2 = np.einsum("...md,...md->...m", diff, diff)
     d2 = np.where(bad | np.isnan(d2), np.inf, d2)
     order = np.argsort(d2, axis=-1, kind="stable")[..., : m - ff]
     kept = np.zeros(d2.shape, dtype=bool)
