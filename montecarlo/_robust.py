@@ -176,7 +176,13 @@ def _sq_dists(clean: Array, bad: NDArray[np.bool_]) -> Array:
     """Squared distances (*batch, m, m) between rows; ``inf`` to and from non-finite rows and on overflow."""
     from ._aggregators import _pairwise_sq_dists
 
-    dist = _pairwise_sq_dists(clean)
+    if clean.ndim == 2:  # direct differences in one C pass (scipy), exact up to rounding
+        from scipy.spatial.distance import cdist
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            dist = cdist(clean, clean, "sqeuclidean")
+    else:
+        dist = _pairwise_sq_dists(clean)
     if bad.any():
         dist = np.where(bad[..., :, None] | bad[..., None, :], np.inf, dist)
         m = dist.shape[-1]
