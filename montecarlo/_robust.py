@@ -499,6 +499,33 @@ def _row_norms(arr: Array) -> Array:
     return out
 
 
+def _norms_and_bad(arr: Array) -> tuple[Array, NDArray[np.bool_]]:
+    """Row norms and the non-finite rows (*batch, m) from one pass of squared norms.
+
+    A row whose squared norm is not finite (or is tiny) is re-examined: non-finite entries make
+    it bad (norm ``inf``), otherwise its norm is recomputed without over- or underflow.
+    """
+    from ._aggregators import _safe_norm
+
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        if arr.ndim == 2 and arr.shape[-1] >= 4096:  # long rows: one BLAS dot per row
+            norms = np.sqrt(np.fromiter((np.dot(r, r) for r in arr), dtype=float, count=arr.shape[0]))
+        else:
+            norms = np.sqrt(np.einsum("...d,...d->...", arr, arr))
+    suspect = ~np.isfinite(norms) | (norms < 1e-150)
+    bad = np.zeros(norms.shape, dtype=bool)
+    if suspect.any():
+        rows = arr[suspect]
+        row_bad = ~np.isfinite(rows).all(axis=-1)
+        bad[suspect] = row_bad
+        fixed = np.full(rows.shape[0], np.inf)
+        if (~row_bad).any():
+            fixed[~row_bad] = _safe_norm(rows[~row_bad])
+        norms = np.array(norms)
+        norms[suspect] = fixed
+    return norms, bad
+
+
 def _static_clipping(x: ArrayLike, c: float) -> Array:
     """Static clipping: each row scaled to Euclidean norm at most ``c``, ``x_i min(1, c / ||x_i||)``.
 
@@ -523,11 +550,13 @@ def _static_clipping(x: ArrayLike, c: float) -> Array:
     """
     arr = _workers(x)
     cc = _positive(c, "c")
-    clean, bad = _split_finite(arr)
-    norms = _row_norms(clean)
+    norms, bad = _norms_and_bad(arr)
     scale = np.where(norms > cc, cc / np.where(norms > 0, norms, 1.0), 1.0)
-    out = clean * scale[..., None]
-    return np.where(bad[..., None], np.nan, out)
+    with np.errstate(invalid="ignore"):
+        out = arr * scale[..., None]
+    if bad.any():
+        out[bad] = np.nan
+    return out
 
 
 def _arc(x: ArrayLike, f: int) -> Array:
@@ -560,18 +589,23 @@ def _arc(x: ArrayLike, f: int) -> Array:
     m = arr.shape[-2]
     ff = _f_count(f, m)
     k = (2 * ff * (m - ff)) // m
-    clean, bad = _split_finite(arr)
-    norms = np.where(bad, np.inf, _row_norms(clean))
+    norms, bad = _norms_and_bad(arr)
     if k == 0:
-        return np.where(bad[..., None], np.nan, clean)
+        out = arr.copy()
+        if bad.any():
+            out[bad] = np.nan
+        return out
     order = np.argsort(norms, axis=-1, kind="stable")
     thr = np.take_along_axis(norms, order[..., m - k - 1 : m - k], axis=-1)  # (*batch, 1)
     clipped = np.zeros(norms.shape, dtype=bool)
     np.put_along_axis(clipped, order[..., m - k :], True, axis=-1)
+    sel = clipped & (norms > thr) & ~bad
+    out = arr.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(clipped & (norms > thr), thr / np.where(norms > 0, norms, 1.0), 1.0)
-    out = clean * scale[..., None]
-    return np.where(bad[..., None], np.nan, out)
+        out[sel] *= (np.broadcast_to(thr, norms.shape)[sel] / norms[sel])[:, None]
+    if bad.any():
+        out[bad] = np.nan
+    return out
 
 
 nnm = PreAggregator(_nnm, "nnm")
