@@ -29,6 +29,11 @@ from ._attacks import one_sided_shift as one_sided_shift
 from ._attacks import random_labels as random_labels
 from ._attacks import sign_flip as sign_flip
 from ._attacks import stall as stall
+from ._attacks_adaptive import mimic as mimic
+from ._attacks_adaptive import minmax as minmax
+from ._attacks_adaptive import minsum as minsum
+from ._attacks_adaptive import optimal_alie as optimal_alie
+from ._attacks_adaptive import optimal_ipm as optimal_ipm
 from ._byzpgd import WorkerOracle as WorkerOracle
 from ._byzpgd import byzantine_pgd as byzantine_pgd
 from ._byzpgd import cos_saddle as cos_saddle
@@ -112,6 +117,21 @@ from ._rademacher import thm5_5_bound as thm5_5_bound
 from ._rademacher import thm5_8_bound as thm5_8_bound
 from ._rademacher import upsample2x2 as upsample2x2
 from ._rademacher import zero_pad as zero_pad
+from ._robust import PRE_AGGREGATORS as PRE_AGGREGATORS
+from ._robust import ROBUST_AGGREGATORS as ROBUST_AGGREGATORS
+from ._robust import AggregatorStage as AggregatorStage
+from ._robust import PreAggregator as PreAggregator
+from ._robust import arc as arc
+from ._robust import bucketing as bucketing
+from ._robust import caf as caf
+from ._robust import centered_clipping as centered_clipping
+from ._robust import dnc as dnc
+from ._robust import mda as mda
+from ._robust import meamed as meamed
+from ._robust import monna as monna
+from ._robust import nnm as nnm
+from ._robust import smea as smea
+from ._robust import static_clipping as static_clipping
 from ._sgd import GLMProblem as GLMProblem
 from ._sgd import Mechanism as Mechanism
 from ._sgd import PointsProblem as PointsProblem
@@ -190,5 +210,8 @@ __all__ = [
     "resolve_aggregator",
     "resolve_attack",
     "resolve_problem",
+    "PRE_AGGREGATORS", "ROBUST_AGGREGATORS", "AggregatorStage", "PreAggregator", "arc", "bucketing", "caf",
+    "centered_clipping", "dnc", "mda", "meamed", "monna", "nnm", "smea", "static_clipping",
+    "mimic", "minmax", "minsum", "optimal_alie", "optimal_ipm",
 ]
 __all__ += ["results_frame"]

@@ -36,7 +36,13 @@ Non-finite values
   the two middle values of an even-sized median whose sum overflows are combined as
   ``a/2 + b/2``, and a trimmed-mean
   block whose plain sum overflows is re-summed as ``sum(v / n)``.
-* :func:`geometric_median`, :func:`krum`, :func:`multi_krum` and :func:`spectral_filter` need
+* :func:`krum` and :func:`multi_krum` count a worker with a NaN or infinite entry as Byzantine:
+  it is at infinite distance from every other worker and its score is ``+inf``, so it is never
+  selected while enough finite workers remain (at most ``f + 1`` non-finite rows for Krum's
+  scores to stay finite; Multi-Krum averages a non-finite row only when ``q`` exceeds the number
+  of finite rows, and its output is then non-finite). One worker can no longer stop the
+  aggregation by sending inf.
+* :func:`geometric_median` and :func:`spectral_filter` need
   distances: they raise :class:`~boundlab.bounds.BadInput` naming ``x`` when ``x`` has a NaN or
   infinite entry. Finite inputs of any magnitude (e.g. ``1e308``) are handled without overflow
   or NaN: the geometric median uses overflow-safe norms (and works on ``x/4`` if the spread
@@ -441,10 +447,14 @@ def _krum_scores(x: NDArray[np.floating], f: int) -> np.ndarray:
             "(x.shape[-2] is the number of workers m).",
             name="x",
         )
-    dist = _pairwise_sq_dists(x)
+    bad = ~np.isfinite(x).all(axis=-1)  # a non-finite row counts as Byzantine: infinitely far
+    dist = _pairwise_sq_dists(np.where(bad[..., None], 0.0, x) if bad.any() else x)
+    if bad.any():
+        dist = np.where(bad[..., :, None] | bad[..., None, :], np.inf, dist)
     dist[..., np.arange(m), np.arange(m)] = np.inf  # a worker is not its own neighbour
     nearest = np.sort(dist, axis=-1)[..., : m - f - 2]
-    return nearest.sum(axis=-1)
+    scores = nearest.sum(axis=-1)
+    return np.where(bad, np.inf, scores) if bad.any() else scores
 
 
 def geometric_median(
@@ -561,13 +571,13 @@ def krum(x: ArrayLike, f: int, *, return_mask: bool = False) -> Aggregate | tupl
     """Krum (Blanchard et al., NeurIPS 2017): the worker with the smallest Krum score.
 
     The score of worker i is the sum of its squared distances to its ``m - f - 2`` nearest other
-    workers; ties go to the lowest index. Requires ``m > 2f + 2``. Non-finite input raises
-    :class:`~boundlab.bounds.BadInput`.
+    workers; ties go to the lowest index. Requires ``m > 2f + 2``. A worker with a non-finite
+    entry counts as Byzantine (score ``+inf``; see the module docstring).
 
     Parameters
     ----------
     x : array_like, shape (*batch, m, d)
-        Messages, workers on axis -2 (finite).
+        Messages, workers on axis -2 (a non-finite row counts as Byzantine).
     f : int
         Assumed number of Byzantine workers, ``f >= 0``.
     return_mask : bool
@@ -586,7 +596,6 @@ def krum(x: ArrayLike, f: int, *, return_mask: bool = False) -> Aggregate | tupl
     """
     arr = _workers(x)
     f_i = _integer(f, "f", low=0)
-    _require_finite(arr, "krum")
     scores = _krum_scores(arr, f_i)
     best = np.argmin(scores, axis=-1)
     out = np.take_along_axis(arr, best[..., None, None], axis=-2)[..., 0, :]
@@ -607,7 +616,7 @@ def multi_krum(
     Parameters
     ----------
     x : array_like, shape (*batch, m, d)
-        Messages, workers on axis -2 (finite).
+        Messages, workers on axis -2 (a non-finite row counts as Byzantine).
     f : int
         Assumed number of Byzantine workers, ``f >= 0`` and ``m > 2f + 2``.
     q : int
@@ -632,13 +641,13 @@ def multi_krum(
     q_i = _integer(q, "q", low=1)
     if q_i > m:
         raise BadInput(f"q ({q_i}) must be <= m = {m} (the number of workers).", name="q")
-    _require_finite(arr, "multi_krum")
     scores = _krum_scores(arr, f_i)
     chosen = np.argsort(scores, axis=-1, kind="stable")[..., :q_i]
     kept = np.zeros(arr.shape[:-1], dtype=bool)
     np.put_along_axis(kept, chosen, True, axis=-1)
-    with np.errstate(over="ignore"):
-        out = np.einsum("...m,...md->...d", kept / q_i, arr)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sel = np.where(kept[..., None], arr, 0.0)  # 0 * inf of an unselected row would be NaN
+        out = np.einsum("...m,...md->...d", kept / q_i, sel)
     return (out, kept) if return_mask else out
 
 

@@ -724,3 +724,9 @@ def apply_attack(
     if byz.shape != want:
         raise BadInput(f"the attack's output (shape {byz.shape}) must have shape {want}.", name="attack")
     return np.concatenate([byz.astype(np.result_type(byz, h), copy=False), h], axis=-2)
+
+
+# the adaptive attacks (optimal ALIE / IPM, Mimic, MinMax, MinSum) live in their own module
+from ._attacks_adaptive import ADAPTIVE_ATTACKS as _ADAPTIVE  # noqa: E402
+
+ATTACKS.update(_ADAPTIVE)  # type: ignore[attr-defined]

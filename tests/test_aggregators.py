@@ -421,15 +421,26 @@ def test_spectral_filter_respects_an_explicit_threshold_and_budget():
     assert kept.sum() == 30 - 6
 
 
-@pytest.mark.parametrize(
-    "agg", [geometric_median, functools.partial(krum, f=1), spectral_filter], ids=["gm", "krum", "filter"]
-)
+@pytest.mark.parametrize("agg", [geometric_median, spectral_filter], ids=["gm", "filter"])
 @pytest.mark.parametrize("value", [np.nan, np.inf])
 def test_distance_based_rules_reject_non_finite_input(agg, value):
     x = np.zeros((7, 3))
     x[0, 1] = value
     with pytest.raises(BadInput, match=r"x \(1 non-finite entries\) must be finite"):
         agg(x)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("n_bad", [1, 2])
+def test_krum_and_multi_krum_count_a_non_finite_row_as_byzantine(value, n_bad):
+    rng = np.random.default_rng(3)
+    honest = rng.standard_normal((4, 9, 3))
+    x = np.concatenate([np.full((4, n_bad, 3), value), honest], axis=-2)
+    x[:, 0, 1] = 0.0  # one finite entry is not enough to be finite
+    for out, kept in (krum(x, 2, return_mask=True), multi_krum(x, 2, 5, return_mask=True)):
+        assert np.all(np.isfinite(out))
+        assert not kept[..., :n_bad].any()
+    np.testing.assert_array_equal(krum(x, 2), krum(np.concatenate([np.full((4, n_bad, 3), 1e6), honest], axis=-2), 2))
 
 
 # ----------------------------------------------------------------------------------------------

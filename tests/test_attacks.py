@@ -96,6 +96,11 @@ MOVES = {
     "stall": 1e5,
     "inside_range": 0.05,
     "inside_range_max": 0.1,
+    "optimal_alie": 0.5,  # the scale searched against the median, 0.25 * tau * std
+    "optimal_ipm": 0.5,
+    "mimic": 0.03,  # 0.25 * |h_j - mean|
+    "minmax": 0.1,  # 0.25 * gamma * std
+    "minsum": 0.1,
 }
 
 

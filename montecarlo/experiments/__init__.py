@@ -12,5 +12,6 @@ from . import ch3 as ch3
 from . import ch4 as ch4
 from . import ch5 as ch5
 from . import ch5_network as ch5_network
+from . import robustness as robustness
 
 __all__ = ["EXPERIMENTS", "Experiment"]

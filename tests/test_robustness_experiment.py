@@ -1,0 +1,70 @@
+"""The robustness-table experiment: grading, refusals, and its Markdown / LaTeX / CSV / PNG outputs."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from boundlab.bounds import BadInput
+from boundlab.montecarlo.experiments import EXPERIMENTS
+from boundlab.montecarlo.experiments.robustness import (
+    heatmap,
+    render_csv,
+    render_latex,
+    render_markdown,
+    robustness_table,
+)
+
+
+@pytest.fixture(scope="module")
+def table():
+    return robustness_table(0, quick=True, aggregators=("mean", "median", "mda"), attacks=("large_value", "nan"))
+
+
+def _cell(table, agg, attack):
+    return next(c for c in table["cells"] if c["aggregator"] == agg and c["attack"] == attack)
+
+
+def test_the_experiment_is_registered_for_reproduce():
+    assert "robustness-table" in EXPERIMENTS
+
+
+def test_the_median_stays_within_theorem_3_1_and_the_mean_does_not(table):
+    med = _cell(table, "median", "large_value")
+    assert med["verdict"] == "within bound" and med["ratio"] < 1
+    assert _cell(table, "median", "nan")["verdict"] == "within bound"
+    assert _cell(table, "mean", "large_value")["verdict"] == "exceeds bound"
+    assert math.isinf(_cell(table, "mean", "nan")["error"])
+
+
+def test_bounds_come_from_the_registry_at_each_alpha(table):
+    from boundlab.montecarlo import ModelR, registry_bound
+
+    cfg = table["config"]
+    k = ModelR(d=2, sigma=1.0, radius=1.0).constants(skewness="tight")
+    b = registry_bound("thm3.1", n=cfg["n"], m=cfg["m"], d=2, alpha=cfg["alphas"][0], D=k["D"], L_hat=k["L_hat"],
+                       V=k["V"], S=k["S"], L_F=1.0, lambda_F=1.0, T=cfg["T"], r0=1.0)
+    assert table["bounds"][0] == b.value
+    assert table["bounds"] == sorted(table["bounds"])  # the bound grows with alpha
+
+
+def test_an_exploding_subset_search_is_reported_as_a_refusal_naming_m_and_f(table):
+    cell = _cell(table, "mda", "large_value")
+    assert cell["verdict"] == "not run"
+    assert "m (200) and f (4)" in cell["status"]
+
+
+def test_outputs_are_written_in_every_format(table, tmp_path):
+    md, tex, csv = render_markdown(table), render_latex(table), render_csv(table)
+    assert md.startswith("| aggregator | attack |") and md.count("\n") == 2 + len(table["cells"])
+    assert "\\begin{tabular}" in tex and "large\\_value" in tex
+    assert csv.splitlines()[0].startswith("aggregator,attack,status,error")
+    assert len(csv.splitlines()) == 1 + len(table["cells"])
+    png = heatmap(table, tmp_path / "h.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_attack_names_are_bad_input():
+    with pytest.raises(BadInput, match="attack"):
+        robustness_table(0, quick=True, aggregators=("median",), attacks=("nope",))
