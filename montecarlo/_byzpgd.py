@@ -803,9 +803,9 @@ def thm43_parameters(*, L_F: float, rho_F: float, d: int, Delta: float, delta: f
     >>> p["Q"], p["T_th"], round(p["r"] / 3.17731e-8, 4)
     (75, 326, 1.0)
     """
-    from boundlab.bounds import get
+    from boundlab.bounds import get_bound
 
-    ev = get("thm4.3").assess(L_F=L_F, rho_F=rho_F, d=d, Delta=Delta, delta=delta, F_gap=F_gap)
+    ev = get_bound("thm4.3").assess(L_F=L_F, rho_F=rho_F, d=d, Delta=Delta, delta=delta, F_gap=F_gap)
     q = ev.quantities
     out = {k: float(q[k]) for k in ("eta", "eps", "r", "R", "gamma", "escape_decrease", "step_decrease",
                                      "ball_radius", "iterations_int", "iterations", "T_th", "Q")}
@@ -825,9 +825,9 @@ def thm44_parameters(*, L_F: float, rho_F: float, d: int, eps: float, delta: flo
     >>> p["Q"], p["T_th"], p["R"]
     (1, 833, 0.0001)
     """
-    from boundlab.bounds import get
+    from boundlab.bounds import get_bound
 
-    ev = get("thm4.4").assess(L_F=L_F, rho_F=rho_F, d=d, eps=eps, delta=delta, F_gap=F_gap)
+    ev = get_bound("thm4.4").assess(L_F=L_F, rho_F=rho_F, d=d, eps=eps, delta=delta, F_gap=F_gap)
     q = ev.quantities
     out = {k: float(q[k]) for k in ("eta", "r", "R", "gamma", "iterations", "escape_decrease")}
     out.update(eps=float(eps), eps_H=float(ev.value), Q=1, T_th=int(q["T_th_int"]), T_th_formula=float(q["T_th"]),

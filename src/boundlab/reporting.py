@@ -46,7 +46,7 @@ def registry_rows(chapter: int | None = None) -> list[dict[str, Any]]:
         it = REGISTRY[item_id]
         if not isinstance(it, AbstractBound) or (chapter is not None and it.chapter != chapter):
             continue
-        params = it.example_params()
+        params: dict[str, Any] = it.example_params()
         ev = it.assess(**params)
         decided = [c for c in ev.conditions if c["holds"] is not None]
         failed = [c["text"] for c in decided if not bool(np.all(c["holds"]))]
