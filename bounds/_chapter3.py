@@ -1057,7 +1057,7 @@ def _check_even_median() -> tuple[bool, str]:
     p_hat_plus = np.mean(values <= mu + r)
     p_hat_minus = np.mean(values <= mu - r)
     med = float(np.median(values))
-    ok = p_hat_plus >= 0.5 and p_hat_minus <= 0.5 and abs(med - mu) > r
+    ok = bool(p_hat_plus >= 0.5 and p_hat_minus <= 0.5 and abs(med - mu) > r)
     return ok, (f"m = {m}, values {values.tolist()}: p-hat(mu + r) = {p_hat_plus} >= 1/2 and p-hat(mu - r) = "
                 f"{p_hat_minus} <= 1/2 (3.35-3.36) hold, yet the averaged median {med} is {abs(med - mu):.3g} > "
                 f"r = {r} from mu: the step (3.35)-(3.36) => (3.37) needs odd m.")

@@ -61,7 +61,7 @@ def box_cap(alpha: float, m: int) -> float:
     return (3 + alpha) / ((1 - alpha) * (3 - alpha) * m)
 
 
-def _solve(problem, solver_opts: dict) -> str:  # noqa: ANN001 (cvxpy Problem)
+def _solve(problem, solver_opts: dict) -> str:  # problem: a cvxpy Problem
     """Solve with SCS; the status decides (cvxpy's 'inaccurate' warning is turned into the status check)."""
     import warnings
 
@@ -146,7 +146,7 @@ def min_over_W(X: np.ndarray, c: np.ndarray, cap: float, **solver_opts: object) 
     tr = float(np.trace(U))
     if not tr > 0:
         raise FilteringError(f"the dual block U (trace {tr:.3g}) must have positive trace (status {status}).", status)
-    return float(s.value) ** 2 * scale**2, Wv, U / tr
+    return float(np.asarray(s.value)) ** 2 * scale**2, Wv, U / tr
 
 
 def max_over_U(X: np.ndarray, c: np.ndarray, W: np.ndarray, **solver_opts: object) -> float:

@@ -807,8 +807,9 @@ def thm43_parameters(*, L_F: float, rho_F: float, d: int, Delta: float, delta: f
 
     ev = get_bound("thm4.3").assess(L_F=L_F, rho_F=rho_F, d=d, Delta=Delta, delta=delta, F_gap=F_gap)
     q = ev.quantities
-    out = {k: float(q[k]) for k in ("eta", "eps", "r", "R", "gamma", "escape_decrease", "step_decrease",
-                                     "ball_radius", "iterations_int", "iterations", "T_th", "Q")}
+    out: dict[str, Any] = {k: float(q[k]) for k in ("eta", "eps", "r", "R", "gamma", "escape_decrease",
+                                                    "step_decrease", "ball_radius", "iterations_int", "iterations",
+                                                    "T_th", "Q")}
     out["eps_H"] = float(ev.value)
     out["Q_formula"], out["T_th_formula"] = out.pop("Q"), out.pop("T_th")
     out["Q"], out["T_th"] = int(q["Q_int"]), int(q["T_th_int"])
@@ -829,7 +830,7 @@ def thm44_parameters(*, L_F: float, rho_F: float, d: int, eps: float, delta: flo
 
     ev = get_bound("thm4.4").assess(L_F=L_F, rho_F=rho_F, d=d, eps=eps, delta=delta, F_gap=F_gap)
     q = ev.quantities
-    out = {k: float(q[k]) for k in ("eta", "r", "R", "gamma", "iterations", "escape_decrease")}
+    out: dict[str, Any] = {k: float(q[k]) for k in ("eta", "r", "R", "gamma", "iterations", "escape_decrease")}
     out.update(eps=float(eps), eps_H=float(ev.value), Q=1, T_th=int(q["T_th_int"]), T_th_formula=float(q["T_th"]),
                violated=[c["text"] for c in ev.violated])
     return out

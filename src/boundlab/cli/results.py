@@ -92,7 +92,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         con.print(f"  exact constants: {'yes' if it.exact else 'no (a named constant stands for an O(.))'}")
         con.print("Parameters:")
         for p in it.params:
-            req = "" if p.required else f" [default: {p.default_note or fmt_number(float(p.default))}]"
+            req = "" if p.default is None else f" [default: {p.default_note or fmt_number(float(p.default))}]"
             con.print(f"  {p.name:12s} {p.domain_text():26s} {p.description}{req}")
         con.print("Quantities: " + ", ".join(it.quantities))
         if it.hypotheses:
