@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 
@@ -325,6 +326,7 @@ def spectral_aggregator(alpha: float | None = None, sigma: float | None = None) 
     thr = None if sigma is None else 8 * sigma**2
 
     def aggregate(x: np.ndarray) -> np.ndarray:
-        return spectral_filter(x, eps=alpha, threshold=thr)
+        # spectral_filter declares the union over return_mask (no overloads); without it, the aggregate alone
+        return cast(np.ndarray, spectral_filter(x, eps=alpha, threshold=thr))
 
     return aggregate
