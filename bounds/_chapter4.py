@@ -13,7 +13,7 @@ lambda_min >= -L_F always) unless Delta is tiny; ``boundlab eval thm4.3`` report
 hypotheses (exit 3) and ``boundlab solve thm4.3 --for Delta --nonvacuous`` finds the largest Delta
 where neither fails.
 
->>> from boundlab.bounds import get_bound
+>>> from boundlab.bounds import get
 >>> ev = get("thm4.3").assess(L_F=1, rho_F=1, d=10, Delta=1e-14, delta=0.05, F_gap=2)
 >>> round(ev.quantities["T_th"], 3), ev.quantities["T_th_int"], round(float(ev.value), 6)
 (326.417, 326.0, 0.522505)
@@ -546,7 +546,7 @@ class Table43(AbstractStatement):
 
         Examples
         --------
-        >>> from boundlab.bounds import get_bound
+        >>> from boundlab.bounds import get
         >>> get("tab4.3").rate_rows()["iterative filtering"]
         'alpha^(1/2) n^(-1/2) + n^(-1/2) m^(-1/2) d^(1/2)'
         """
