@@ -22,7 +22,7 @@ from ._registry import chapter_of as chapter_of
 _LAZY: dict[str, str] = {
     "REGISTRY": "_base", "AbstractBound": "_base", "AbstractItem": "_base", "AbstractStatement": "_base",
     "Evaluation": "_base", "Hypothesis": "_base", "Param": "_base", "RateTerm": "_base", "Solution": "_base",
-    "fmt_number": "_base", "get": "_base", "register": "_base", "violation_message": "_base",
+    "fmt_number": "_base", "get": "_base", "get_bound": "_base", "register": "_base", "violation_message": "_base",
     "ERRATA": "_errata", "Erratum": "_errata", "register_erratum": "_errata",
     "TABLE_2_1": "_chapter2", "table21_gains": "_chapter2",
     "C_PROOF": "_chapter5", "C_VALID": "_chapter5", "exact_adv_rs": "_chapter5", "q_matrix": "_chapter5",
@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # type checkers see the real names; at run time they load on 
         Solution,
         fmt_number,
         get,
+        get_bound,
         register,
         violation_message,
     )
@@ -104,6 +105,7 @@ __all__ = [
     "RateTerm",
     "Solution",
     "get",
+    "get_bound",
     "quadratic_model_constants",
     "register",
     "register_erratum",

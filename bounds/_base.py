@@ -12,13 +12,13 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 import mpmath
 import numpy as np
 import sympy as sp
 
-from ._errors import BadInput
+from ._errors import BadInput, NotEvaluable
 from ._registry import Registry
 from ._symbols import LATEX_NAMES, MPMATH_FUNCTIONS, NUMPY_FUNCTIONS, sym
 
@@ -36,6 +36,7 @@ __all__ = [
     "register",
     "register_statement",
     "get",
+    "get_bound",
     "fmt_number",
 ]
 
@@ -265,7 +266,8 @@ class RateTerm:
         return " ".join(parts) or "1"
 
     def latex(self, variables: Iterable[str]) -> str:
-        num, den = [], []
+        num: list[tuple[str, sp.Expr, str]] = []
+        den: list[tuple[str, sp.Expr, str]] = []
         for v in variables:
             e = sp.nsimplify(self.exponents.get(v, 0))
             if e == 0:
@@ -306,7 +308,10 @@ REGISTRY: Registry[AbstractItem] = Registry("result", hint="`boundlab list` show
                                              chapter=lambda item: item.chapter)
 
 
-def register(cls: type[AbstractItem]) -> type[AbstractItem]:
+_Item = TypeVar("_Item", bound="AbstractItem")
+
+
+def register(cls: type[_Item]) -> type[_Item]:
     """Class decorator: instantiate and register a result under its id (duplicates raise)."""
     REGISTRY.add(cls.id, cls())
     return cls
@@ -324,6 +329,25 @@ def get(item_id: str) -> AbstractItem:
         return REGISTRY.lookup(item_id)
     except BadInput as e:
         raise BadInput(str(e).replace("result (", "id (", 1), name="id") from None
+
+
+def get_bound(item_id: str) -> AbstractBound:
+    """The registered result with a value under this id; :class:`NotEvaluable` for a definition, ...
+
+    Examples
+    --------
+    >>> get_bound("thm3.1").param_names[:3]
+    ('n', 'm', 'd')
+    >>> get_bound("def3.1")
+    Traceback (most recent call last):
+    ...
+    boundlab.bounds._errors.NotEvaluable: id (def3.1) must be an evaluable result; Definition 3.1 is a definition (`boundlab show def3.1`).
+    """
+    it = get(item_id)
+    if not isinstance(it, AbstractBound):
+        raise NotEvaluable(f"id ({item_id}) must be an evaluable result; {it.name} is a {it.kind} "
+                           f"(`boundlab show {it.id}`).", name="id")
+    return it
 
 
 # ---------------------------------------------------------------------------------------------
@@ -554,7 +578,7 @@ class AbstractBound(AbstractItem):
         args = [values[p.name] for p in self.params]
         out = []
         for side in (h.lhs, h.rhs):
-            value, _ = _float_eval(self._compiled_side(side), lambda side=side: self._compiled_side(side, "mpmath"),
+            value, _ = _float_eval(self._compiled_side(side), functools.partial(self._compiled_side, side, "mpmath"),
                                    args)
             out.append(value)
         return out[0], out[1]
@@ -627,7 +651,7 @@ class AbstractBound(AbstractItem):
         return {c["text"]: c["holds"] for c in self._conditions(values)}
 
     def _conditions(self, values: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         for h in self.hypotheses:
             if not h.decidable:
                 out.append({"text": h.text, "holds": None, "source": h.source, "lhs": None, "rhs": None,

@@ -9,6 +9,8 @@ fraction, ``beta`` trimming fraction, ``eps`` the margin of (3.2), ``D`` the dia
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import sympy as sp
 
@@ -64,8 +66,8 @@ class P:
 # W = ball(w*, 1), S = 2 sqrt(2/pi)) and Model E (Exp(1) data, n = 100, m = 201, q = 10, t = 2).
 MODEL_R_BASE = {"n": 1000, "m": 1000, "d": 2, "alpha": 0.05, "D": 2.0, "L_hat": 2.0, "S": 1.5957691216057308}
 MODEL_R = {**MODEL_R_BASE, "V": 3**0.5}
-MODEL_R_TRIMMED = {"n": 1000, "m": 1000, "d": 2, "alpha": 0.05, "beta": 0.05, "D": 2.0, "L_hat": 2.0,
-                   "v": 2**0.5}
+MODEL_R_TRIMMED: dict[str, Any] = {"n": 1000, "m": 1000, "d": 2, "alpha": 0.05, "beta": 0.05, "D": 2.0,
+                                   "L_hat": 2.0, "v": 2**0.5}
 MODEL_E_LEMMA = {"n": 100, "m": 201, "alpha": 10 / 201, "t": 2.0, "sigma": 1.0, "gamma": 12 / 2.718281828459045 - 2}
 
 
@@ -985,7 +987,7 @@ class Table31(AbstractStatement):
                 r"$\alpha$ known? & No & Yes \\" "\n" r"\end{tabular}")
 
 
-def _sorted_terms(terms):  # noqa: ANN001, ANN202
+def _sorted_terms(terms):
     return sorted(terms, key=lambda t: (-float(t.exponents.get("alpha", 0)), -float(t.exponents.get("n", 0)),
                                         -float(t.exponents.get("m", 0))))
 
@@ -1012,13 +1014,12 @@ def _ascii_rate(exps: dict[str, sp.Expr]) -> str:
 from ._errata import Erratum, register_erratum  # noqa: E402
 
 
+def _check_printed_stronger(item: str, params: dict[str, Any]) -> tuple[bool, str]:
+    from ._base import get_bound
 
-def _check_printed_stronger(item: str, params: dict[str, float]) -> tuple[bool, str]:
-    from ._base import get
-
-    thm = get(item)
-    printed = float(thm.evaluate(variant="printed", **params))  # type: ignore[attr-defined]
-    proof = float(thm.evaluate(**params))  # type: ignore[attr-defined]
+    thm = get_bound(item)
+    printed = float(thm.evaluate(variant="printed", **params))
+    proof = float(thm.evaluate(**params))
     ok = printed < proof
     return ok, (f"at r0 = {params['r0']} the printed bound {printed:.6g} is below what the proof establishes "
                 f"({proof:.6g}): the printed statement does not follow from the proof when 16 r0 < 1.")
@@ -1040,9 +1041,9 @@ def _check_skewness_chain(limit: float = float(np.sqrt(480))) -> tuple[bool, str
 
 
 def _check_probability_thm311() -> tuple[bool, str]:
-    from ._base import get
+    from ._base import get_bound
 
-    q = get("thm3.11").assess(**MODEL_R_TRIMMED).quantities
+    q = get_bound("thm3.11").assess(**MODEL_R_TRIMMED).quantities
     printed, proof, thm34 = 1 - q["prob_thm3_11"], 1 - q["prob_proof"], 1 - q["prob"]
     ok = proof <= thm34 < printed
     return ok, (f"failure probabilities at Model R, n = m = 1000: Theorem 3.11 prints {printed:.3g}, the proof's "
@@ -1056,7 +1057,7 @@ def _check_even_median() -> tuple[bool, str]:
     p_hat_plus = np.mean(values <= mu + r)
     p_hat_minus = np.mean(values <= mu - r)
     med = float(np.median(values))
-    ok = p_hat_plus >= 0.5 and p_hat_minus <= 0.5 and abs(med - mu) > r
+    ok = bool(p_hat_plus >= 0.5 and p_hat_minus <= 0.5 and abs(med - mu) > r)
     return ok, (f"m = {m}, values {values.tolist()}: p-hat(mu + r) = {p_hat_plus} >= 1/2 and p-hat(mu - r) = "
                 f"{p_hat_minus} <= 1/2 (3.35-3.36) hold, yet the averaged median {med} is {abs(med - mu):.3g} > "
                 f"r = {r} from mu: the step (3.35)-(3.36) => (3.37) needs odd m.")

@@ -22,6 +22,7 @@ where neither fails.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -982,15 +983,15 @@ class Thm48(AbstractBound):
 
 from ._errata import Erratum, register_erratum  # noqa: E402
 
-THM44_EXAMPLE = dict(Thm44.example)
+THM44_EXAMPLE: dict[str, Any] = dict(Thm44.example)  # keyword arguments of evaluate/assess
 THM43_EXAMPLE = dict(Thm43.example)
 
 
 def _check_thm44_T_th(L_over_LF: float = 2.0) -> tuple[bool, str]:
     """With T_th = L/(12 rho_F (R + r)) and L > L_F, the coupling condition (4.42) fails."""
-    from ._base import get
+    from ._base import get_bound
 
-    q = get("thm4.4").assess(**THM44_EXAMPLE).quantities
+    q = get_bound("thm4.4").assess(**THM44_EXAMPLE).quantities
     rho, LF = THM44_EXAMPLE["rho_F"], THM44_EXAMPLE["L_F"]
     T_printed = L_over_LF * LF / (12 * rho * (q["R"] + q["r"]))
     coupling = 12 * rho * (q["R"] + q["r"]) * T_printed / LF
@@ -1000,10 +1001,10 @@ def _check_thm44_T_th(L_over_LF: float = 2.0) -> tuple[bool, str]:
 
 
 def _check_thm44_log(rho: float = 0.5) -> tuple[bool, str]:
-    from ._base import get
+    from ._base import get_bound
 
     p = {**THM44_EXAMPLE, "rho_F": rho}
-    thm = get("thm4.4")
+    thm = get_bound("thm4.4")
     printed = float(thm.evaluate(variant="printed", **p))
     proved = float(thm.evaluate(**p))
     gamma = float(thm.evaluate("gamma", **p))
@@ -1036,10 +1037,10 @@ def _check_prop43_part_i(Delta_: float = 0.3) -> tuple[bool, str]:
 
 
 def _check_T_th_regime() -> tuple[bool, str]:
-    from ._base import get
+    from ._base import get_bound
 
-    p = {"L_F": 2.0, "rho_F": 0.5, "d": 4, "Delta": 1e-3, "delta": 0.1, "F_gap": 1.0}
-    q = get("thm4.3").assess(**p).quantities
+    p: dict[str, Any] = {"L_F": 2.0, "rho_F": 0.5, "d": 4, "Delta": 1e-3, "delta": 0.1, "F_gap": 1.0}
+    q = get_bound("thm4.3").assess(**p).quantities
     ok = q["T_th"] < 1 and q["gamma"] > p["L_F"]
     return ok, (f"catalog configuration L_F = 2, rho_F = 1/2, d = 4, Delta = 1e-3: T_th = {q['T_th']:.6g} < 1 and "
                 f"gamma = {q['gamma']:.6g} > L_F; T_th >= 1 needs Delta < 384^(-5/2) d^(-1/2) = "

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -45,7 +46,7 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 
 
-def rademacher_abs_mean(n):  # noqa: ANN001, ANN201 (numpy arrays or mpmath numbers)
+def rademacher_abs_mean(n):  # numpy arrays or mpmath numbers in and out
     r"""Exact :math:`m_n = \mathbb E|\sum_{i=1}^n \sigma_i| = 2k\binom{2k}{k}4^{-k}`, :math:`k = \lceil n/2\rceil`.
 
     Works on numpy arrays (through ``gammaln``, accurate for any n) and on mpmath numbers.
@@ -79,7 +80,7 @@ class RademacherAbsMean(sp.Function):
             val = rademacher_abs_mean(mpmath.mpf(str(arg.evalf(prec))))
             return sp.Float(val, precision=prec)
 
-    def _latex(self, printer, exp=None) -> str:  # noqa: ANN001
+    def _latex(self, printer, exp=None) -> str:
         base = rf"\mathbb{{E}}\left|S_{{{printer._print(self.args[0])}}}\right|"
         return base if exp is None else rf"\left({base}\right)^{{{exp}}}"
 
@@ -909,14 +910,14 @@ def _check_thm51_small_B(B_: float = 0.5, samples: int = 200) -> tuple[bool, str
 
 
 def _check_thm54_factor() -> tuple[bool, str]:
-    from ._base import get
+    from ._base import get_bound
 
-    common = {"n": 10000, "K": 10, "W": 1.0, "gamma": 1.0, "delta": 0.05}
+    common: dict[str, Any] = {"n": 10000, "K": 10, "W": 1.0, "gamma": 1.0, "delta": 0.05}
     E = 100.0
-    t53 = float(get("thm5.3").evaluate("complexity", margin_err=0.0, E_sum_norm=E, **common))
-    t54p = float(get("thm5.4").evaluate("complexity_printed", d=64, eps=0.0, p=2.0, margin_err=0.0,
+    t53 = float(get_bound("thm5.3").evaluate("complexity", margin_err=0.0, E_sum_norm=E, **common))
+    t54p = float(get_bound("thm5.4").evaluate("complexity_printed", d=64, eps=0.0, p=2.0, margin_err=0.0,
                                         E_class_norms=E, **common))
-    t54 = float(get("thm5.4").evaluate("complexity", d=64, eps=0.0, p=2.0, margin_err=0.0, E_class_norms=E, **common))
+    t54 = float(get_bound("thm5.4").evaluate("complexity", d=64, eps=0.0, p=2.0, margin_err=0.0, E_class_norms=E, **common))
     ok = math.isclose(t54p, t53 / 2) and math.isclose(t54, t53)
     return ok, (f"eps = 0, all samples in one class (sum_y E||u_y|| = E||sum sigma_i x_i|| = {E:g}), n = 1e4, K = 10: "
                 f"Theorem 5.3's complexity term {t53:.6g}; Theorem 5.4 printed {t54p:.6g} (half of it), as the "
@@ -925,10 +926,10 @@ def _check_thm54_factor() -> tuple[bool, str]:
 
 
 def _check_thm58_factor() -> tuple[bool, str]:
-    from ._base import get
+    from ._base import get_bound
 
-    ex = dict(get("thm5.8").example)
-    q = get("thm5.8").assess(**{**ex, "eps": 0.0}).quantities
+    ex: dict[str, Any] = dict(get_bound("thm5.8").example)
+    q = get_bound("thm5.8").assess(**{**ex, "eps": 0.0}).quantities
     ok = math.isclose(q["complexity"], 2 * q["complexity_printed"])
     return ok, (f"at eps = 0 (example network budgets, n = 1e10): the proof bounds R_S(l^_F) <= bracket/gamma = "
                 f"{q['complexity_printed']:.6g}; Theorem 5.1 with B = 1 adds 2 R_S = {q['complexity']:.6g}, "

@@ -105,8 +105,8 @@ def quadratic_model_constants(model: str, *, n: float | None = None, d: int = 2,
         raise BadInput(f"model ({model}) must be 'G' (Gaussian regression) or 'E' (exponential data).",
                        name="model")
     if n is not None:
-        from ._base import get
+        from ._base import get_bound
 
-        out["C_tilde"] = float(get("lem3.5").evaluate(
+        out["C_tilde"] = float(get_bound("lem3.5").evaluate(
             n=n, **{k: out[k] for k in ("lambda_F", "pF_norm", "sigma_k", "varsigma_k", "nu2", "nu3")}))
     return out

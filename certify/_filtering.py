@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 
@@ -61,7 +62,7 @@ def box_cap(alpha: float, m: int) -> float:
     return (3 + alpha) / ((1 - alpha) * (3 - alpha) * m)
 
 
-def _solve(problem, solver_opts: dict) -> str:  # noqa: ANN001 (cvxpy Problem)
+def _solve(problem, solver_opts: dict) -> str:  # problem: a cvxpy Problem
     """Solve with SCS; the status decides (cvxpy's 'inaccurate' warning is turned into the status check)."""
     import warnings
 
@@ -146,7 +147,7 @@ def min_over_W(X: np.ndarray, c: np.ndarray, cap: float, **solver_opts: object) 
     tr = float(np.trace(U))
     if not tr > 0:
         raise FilteringError(f"the dual block U (trace {tr:.3g}) must have positive trace (status {status}).", status)
-    return float(s.value) ** 2 * scale**2, Wv, U / tr
+    return float(np.asarray(s.value)) ** 2 * scale**2, Wv, U / tr
 
 
 def max_over_U(X: np.ndarray, c: np.ndarray, W: np.ndarray, **solver_opts: object) -> float:
@@ -325,6 +326,7 @@ def spectral_aggregator(alpha: float | None = None, sigma: float | None = None) 
     thr = None if sigma is None else 8 * sigma**2
 
     def aggregate(x: np.ndarray) -> np.ndarray:
-        return spectral_filter(x, eps=alpha, threshold=thr)
+        # spectral_filter declares the union over return_mask (no overloads); without it, the aggregate alone
+        return cast(np.ndarray, spectral_filter(x, eps=alpha, threshold=thr))
 
     return aggregate

@@ -83,7 +83,7 @@ class BipartiteQ:
     entry_error: float = 0.0
 
     @property
-    def N(self) -> int:  # noqa: N802 (the dissertation's N)
+    def N(self) -> int:  # the dissertation's N
         return int(self.left.size + self.right.size)
 
     def dense(self) -> np.ndarray:
@@ -316,7 +316,7 @@ def _ritz_top(A: np.ndarray, start: np.ndarray | None, seed: int = 0) -> float:
         B, powers = np.random.default_rng(seed).standard_normal((N, min(N, 16))), 8
     else:
         B, powers = start, 2
-    blocks = []
+    blocks: list[np.ndarray] = []
     for _ in range(powers + 1):
         B, _ = np.linalg.qr(B)
         for prev in blocks:  # re-orthogonalise against the earlier blocks

@@ -803,12 +803,13 @@ def thm43_parameters(*, L_F: float, rho_F: float, d: int, Delta: float, delta: f
     >>> p["Q"], p["T_th"], round(p["r"] / 3.17731e-8, 4)
     (75, 326, 1.0)
     """
-    from boundlab.bounds import get
+    from boundlab.bounds import get_bound
 
-    ev = get("thm4.3").assess(L_F=L_F, rho_F=rho_F, d=d, Delta=Delta, delta=delta, F_gap=F_gap)
+    ev = get_bound("thm4.3").assess(L_F=L_F, rho_F=rho_F, d=d, Delta=Delta, delta=delta, F_gap=F_gap)
     q = ev.quantities
-    out = {k: float(q[k]) for k in ("eta", "eps", "r", "R", "gamma", "escape_decrease", "step_decrease",
-                                     "ball_radius", "iterations_int", "iterations", "T_th", "Q")}
+    out: dict[str, Any] = {k: float(q[k]) for k in ("eta", "eps", "r", "R", "gamma", "escape_decrease",
+                                                    "step_decrease", "ball_radius", "iterations_int", "iterations",
+                                                    "T_th", "Q")}
     out["eps_H"] = float(ev.value)
     out["Q_formula"], out["T_th_formula"] = out.pop("Q"), out.pop("T_th")
     out["Q"], out["T_th"] = int(q["Q_int"]), int(q["T_th_int"])
@@ -825,11 +826,11 @@ def thm44_parameters(*, L_F: float, rho_F: float, d: int, eps: float, delta: flo
     >>> p["Q"], p["T_th"], p["R"]
     (1, 833, 0.0001)
     """
-    from boundlab.bounds import get
+    from boundlab.bounds import get_bound
 
-    ev = get("thm4.4").assess(L_F=L_F, rho_F=rho_F, d=d, eps=eps, delta=delta, F_gap=F_gap)
+    ev = get_bound("thm4.4").assess(L_F=L_F, rho_F=rho_F, d=d, eps=eps, delta=delta, F_gap=F_gap)
     q = ev.quantities
-    out = {k: float(q[k]) for k in ("eta", "r", "R", "gamma", "iterations", "escape_decrease")}
+    out: dict[str, Any] = {k: float(q[k]) for k in ("eta", "r", "R", "gamma", "iterations", "escape_decrease")}
     out.update(eps=float(eps), eps_H=float(ev.value), Q=1, T_th=int(q["T_th_int"]), T_th_formula=float(q["T_th"]),
                violated=[c["text"] for c in ev.violated])
     return out

@@ -153,8 +153,11 @@ def _all_finite(arr: np.ndarray) -> bool:
 
 def _stats_from_matrix(M: np.ndarray | sps.csr_matrix, name: str) -> DiversityStats:
     n, d = M.shape
-    scale = float(np.max(np.abs(M.data))) if sps.issparse(M) and M.nnz else (
-        0.0 if sps.issparse(M) else float(np.max(np.abs(M))))
+    # as_gradient_matrix gives an ndarray or a csr_matrix: isinstance, unlike sps.issparse, narrows the type
+    if isinstance(M, np.ndarray):
+        scale = float(np.max(np.abs(M)))
+    else:
+        scale = float(np.max(np.abs(M.data))) if M.nnz else 0.0
     if scale == 0.0:
         raise BadInput(f"{name} (all zero) must contain a nonzero gradient: Delta_D = 0/0 is undefined "
                        "(Definition 2.4).", name=name)
@@ -163,7 +166,7 @@ def _stats_from_matrix(M: np.ndarray | sps.csr_matrix, name: str) -> DiversitySt
         M = M / scale
     else:
         scale = 1.0
-    if sps.issparse(M):
+    if not isinstance(M, np.ndarray):
         sq = np.asarray(M.multiply(M).sum(axis=1)).ravel()
         l1 = np.asarray(abs(M).sum(axis=1)).ravel()
         s = np.asarray(M.sum(axis=0)).ravel()
@@ -581,7 +584,8 @@ def conflict_graph_bound(supports: Any, gradients: Any = None) -> dict[str, floa
         if Gm.shape[0] != n:
             raise BadInput(f"gradients (n = {Gm.shape[0]}) must have one row per row of supports (n = {n}).",
                            name="gradients")
-        sq = (np.asarray(Gm.multiply(Gm).sum(axis=1)).ravel() if sps.issparse(Gm) else np.einsum("ij,ij->i", Gm, Gm))
+        sq = (np.einsum("ij,ij->i", Gm, Gm) if isinstance(Gm, np.ndarray)
+              else np.asarray(Gm.multiply(Gm).sum(axis=1)).ravel())
         A = float(sq.sum())
         if A == 0:
             raise BadInput("gradients (all zero) must contain a nonzero gradient.", name="gradients")

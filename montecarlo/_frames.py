@@ -63,7 +63,7 @@ def results_frame(results: MCResult | Mapping[str, Any] | Iterable[MCResult | Ma
     pd = _require_pandas()
     if isinstance(results, Mapping) or hasattr(results, "to_json"):
         results = [results]  # type: ignore[list-item]
-    rows = [_result_row(r if isinstance(r, Mapping) else r.to_json()) for r in results]  # type: ignore[union-attr]
+    rows = [_result_row(r if isinstance(r, Mapping) else r.to_json()) for r in results]
     frame = pd.DataFrame(rows, columns=list(_RESULT_COLUMNS) if not rows else None)
     for k in ("estimate", "ci_low", "ci_high", "bound", "tightness", "resolving_power"):
         if k in frame and len(frame):

@@ -187,6 +187,12 @@ def sign_vectors(k: int) -> np.ndarray:
     return (2 * bits - 1).astype(np.int8)
 
 
+def _filled(a: np.ndarray | None) -> np.ndarray:
+    """A field whose None is only a constructor default: ``__post_init__`` has replaced it by an array."""
+    assert a is not None
+    return a
+
+
 def _rademacher_int8(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     """Independent uniform signs as int8, from packed random bytes (8 signs per byte)."""
     size = int(np.prod(shape))
@@ -298,7 +304,7 @@ class QuadraticStats:
     def concatenate(parts: Sequence[QuadraticStats]) -> QuadraticStats:
         """Stack the trials of several chunks (same m, d)."""
         H = None if parts[0].H is None else np.concatenate(
-            [np.broadcast_to(p.H, p.b.shape + (p.d,)) for p in parts])
+            [np.broadcast_to(np.asarray(p.H), p.b.shape + (p.d,)) for p in parts])
         byz = None if parts[0].byzantine is None else np.concatenate([p.byzantine for p in parts])
         return QuadraticStats(H, np.concatenate([p.b for p in parts]), byz)
 
@@ -406,16 +412,16 @@ class Problem(Protocol):
     d: int
 
     @property
-    def w_star(self) -> np.ndarray: ...  # noqa: D102
+    def w_star(self) -> np.ndarray: ...
 
     @property
-    def L_F(self) -> float: ...  # noqa: D102
+    def L_F(self) -> float: ...
 
-    def F(self, w: np.ndarray) -> np.ndarray: ...  # noqa: D102
+    def F(self, w: np.ndarray) -> np.ndarray: ...
 
-    def grad_F(self, w: np.ndarray) -> np.ndarray: ...  # noqa: D102
+    def grad_F(self, w: np.ndarray) -> np.ndarray: ...
 
-    def local_gradients(self, stats: Any, w: np.ndarray) -> np.ndarray: ...  # noqa: D102
+    def local_gradients(self, stats: Any, w: np.ndarray) -> np.ndarray: ...
 
 
 class _Quadratic:
@@ -480,7 +486,7 @@ class QuadraticProblem(_Quadratic):
     (0.5, 1.0, [-0.5, 0.0])
     """
 
-    H_F: np.ndarray  # type: ignore[assignment]
+    H_F: np.ndarray
     w_star: np.ndarray
     noise: float = 1.0
     radius: float | None = None
@@ -582,7 +588,7 @@ class ModelR(_Quadratic):
     d: int = 2
     sigma: float = 1.0
     radius: float = 1.0
-    w_star: np.ndarray | None = None  # type: ignore[assignment]
+    w_star: np.ndarray | None = None
 
     lambda_F = 1.0
     L_F = 1.0
@@ -746,7 +752,7 @@ class ModelR(_Quadratic):
         for lo in range(0, R, step):
             Xf = X[lo:lo + step].astype(np.float64)
             Xt = np.swapaxes(Xf, -1, -2)
-            y = Xf @ self.w_star + xi[lo:lo + step]
+            y = Xf @ _filled(self.w_star) + xi[lo:lo + step]
             H[lo:lo + step] = (Xt @ Xf) / n
             b[lo:lo + step] = (Xt @ y[..., None])[..., 0] / n
         return QuadraticStats(H, b)
@@ -764,7 +770,7 @@ class ModelR(_Quadratic):
         noise = np.empty((R, m, 2))
         noise[..., 0] = zeta[..., 0]
         noise[..., 1] = h * zeta[..., 0] + np.sqrt(np.maximum(1.0 - h**2, 0.0)) * zeta[..., 1]
-        b = H @ self.w_star + (self.sigma / math.sqrt(n)) * noise
+        b = H @ _filled(self.w_star) + (self.sigma / math.sqrt(n)) * noise
         return QuadraticStats(H, b)
 
 
@@ -801,7 +807,7 @@ class ModelG(_Quadratic):
     d: int = 2
     sigma: float = 1.0
     radius: float | None = None
-    w_star: np.ndarray | None = None  # type: ignore[assignment]
+    w_star: np.ndarray | None = None
 
     lambda_F = 1.0
     L_F = 1.0
@@ -837,7 +843,7 @@ class ModelG(_Quadratic):
         from boundlab.bounds import quadratic_model_constants
 
         return float(quadratic_model_constants("G", n=n, d=self.d, sigma=self.sigma,
-                                               w_star_norm=float(np.linalg.norm(self.w_star)))["C_tilde"])
+                                               w_star_norm=float(np.linalg.norm(_filled(self.w_star))))["C_tilde"])
 
     def constants(self) -> dict[str, float]:
         """Registry parameters ``d, L_F, lambda_F, L_hat (inf), S, sigma_tilde`` (``D, V`` with a radius)."""
@@ -873,7 +879,7 @@ class ModelG(_Quadratic):
         if method == "direct":
             _memory(8.0 * R * m * n * (d + 1), "the Gaussian features", R)
             X = rng.standard_normal((R, m, n, d))
-            y = X @ self.w_star + self.sigma * rng.standard_normal((R, m, n))
+            y = X @ _filled(self.w_star) + self.sigma * rng.standard_normal((R, m, n))
             Xt = np.swapaxes(X, -1, -2)
             return QuadraticStats((Xt @ X) / n, (Xt @ y[..., None])[..., 0] / n)
         if method != "wishart":
@@ -888,7 +894,7 @@ class ModelG(_Quadratic):
         A[..., rows, cols] = rng.standard_normal((R, m, rows.size))
         zeta = rng.standard_normal((R, m, d))
         H = (A @ np.swapaxes(A, -1, -2)) / n
-        b = H @ self.w_star + (self.sigma / n) * (A @ zeta[..., None])[..., 0]
+        b = H @ _filled(self.w_star) + (self.sigma / n) * (A @ zeta[..., None])[..., 0]
         return QuadraticStats(H, b)
 
 
@@ -1032,7 +1038,7 @@ class GaussianMean(_Quadratic):
     @property
     def w_star(self) -> np.ndarray:
         """The mean mu."""
-        return self.mu  # type: ignore[return-value]
+        return _filled(self.mu)
 
     @property
     def F_star(self) -> float:
@@ -1065,7 +1071,7 @@ class GaussianMean(_Quadratic):
         rng = _rng(rng)
         R, m, n = _sizes(R, m, n)
         _memory(8.0 * R * m * self.d, "the machine means", R)
-        zbar = self.mu + (self.sigma / math.sqrt(n)) * rng.standard_normal((R, m, self.d))
+        zbar = _filled(self.mu) + (self.sigma / math.sqrt(n)) * rng.standard_normal((R, m, self.d))
         byz = None
         if alpha is not None:
             a = _pos("alpha", alpha, allow_zero=True)
@@ -1373,13 +1379,13 @@ class SoftmaxRegression:
     def F(self, w: Any) -> np.ndarray:
         """Empirical population loss (mean cross-entropy + l2/2 ||w||^2), (..., d) -> (...)."""
         W = self._W(w)
-        loss, _ = _softmax_parts(self.population_features, W[..., :, :], self.population_labels)
+        loss, _ = _softmax_parts(_filled(self.population_features), W[..., :, :], _filled(self.population_labels))
         return loss + 0.5 * self.l2 * np.sum(np.asarray(w, dtype=float) ** 2, axis=-1)
 
     def grad_F(self, w: Any) -> np.ndarray:
         """Gradient of :meth:`F`, (..., d) -> (..., d)."""
         w = np.asarray(w, dtype=float)
-        _, g = _softmax_parts(self.population_features, self._W(w), self.population_labels)
+        _, g = _softmax_parts(_filled(self.population_features), self._W(w), _filled(self.population_labels))
         return g.reshape(w.shape) + self.l2 * w
 
     @functools.cached_property
@@ -1399,7 +1405,7 @@ class SoftmaxRegression:
     @property
     def L_F(self) -> float:
         """Upper bound lambda_max(X'X/N)/2 + l2 on the smoothness of the empirical F."""
-        X = self.population_features
+        X = _filled(self.population_features)
         return float(np.linalg.eigvalsh(X.T @ X / X.shape[0])[-1] / 2 + self.l2)
 
     @property

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from boundlab.bounds import BadInput, get
+from boundlab.bounds import BadInput, get_bound
 
 from ._checks import chunk_rngs
 from ._stats import t_interval
@@ -625,7 +625,7 @@ def thm5_3_bound(X: Any, y: Any, Wmat: Any, gamma: float, delta: float = 0.05, p
     g = _scalar(gamma, "gamma", lower=0.0, open_=True)
     merr = float(np.mean(margins(Xa @ Wm.T, ya) <= g))
     E = expected_sum_norm(Xa, p, **kw)
-    ev = get("thm5.3").assess(n=Xa.shape[0], K=Wm.shape[0], W=Wb, gamma=g, delta=delta, margin_err=merr,
+    ev = get_bound("thm5.3").assess(n=Xa.shape[0], K=Wm.shape[0], W=Wb, gamma=g, delta=delta, margin_err=merr,
                               E_sum_norm=E.ci_high)
     return {"value": float(ev.value), "margin_err": merr, "E_sum_norm": E.value, "E_sum_norm_ci": (E.ci_low, E.ci_high),
             "complexity": float(ev.quantities["complexity"]), "W_bound": Wb, "illustrative": illustrative,
@@ -661,7 +661,7 @@ def thm5_4_bound(X: Any, y: Any, Wmat: Any, eps: float, gamma: float, delta: flo
     E_class = float(mc.class_norms_ci_high.sum())
     params = dict(n=n, K=K, d=d, W=Wb, gamma=g, delta=delta, eps=float(eps), p=min(float(p), 1e12),
                   margin_err=merr, E_class_norms=E_class)
-    thm = get("thm5.4")
+    thm = get_bound("thm5.4")
     ev = thm.assess(**params)
     printed = float(thm.evaluate(variant="printed", **params))
     tight = 4 * Wb * (K - 1) / (g * n) * float(mc.class_adv_norms.sum())
@@ -778,7 +778,7 @@ def thm5_8_bound(W1: Any, W2: Any, X: Any, y: Any, eps: float, gamma: float, del
     params = dict(n=max(n, 2), d_max=max(d, A.shape[0], Bm.shape[0]), normXF=float(np.linalg.norm(Xa)),
                   s1=max(s1, 1e-300), s2=max(s2, 1e-300), b1=max(b1, 1e-300), b2=max(b2, 1e-300), gamma=g,
                   delta=delta, eps=eps, margin_err=surrogate)
-    thm = get("thm5.8")
+    thm = get_bound("thm5.8")
     ev = thm.assess(**params)
     return {"value": float(ev.value), "printed": float(thm.evaluate(variant="printed", **params)),
             "surrogate_err": surrogate, "certified_robust_accuracy": certified_robust, "C": Cv,

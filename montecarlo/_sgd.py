@@ -320,7 +320,7 @@ def minibatch_sgd(problem: Any, w0: np.ndarray, *, B: int, gamma: float, T: int,
             nrm = np.linalg.norm(diff, axis=1, keepdims=True)
             diff = diff * np.minimum(1.0, radius / np.maximum(nrm, 1e-300))
             w = diff if c is None else c + diff
-        if trace is not None:
+        if trace is not None and record is not None:  # trace is None exactly when record is
             trace.append(record(w))
     return SGDResult(w=w, trace=None if trace is None else np.stack(trace), w_avg=None if acc is None else acc / max(K, 1),
                      iterations=K)

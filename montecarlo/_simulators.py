@@ -32,7 +32,7 @@ import functools
 import importlib.util
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -151,7 +151,10 @@ def aggregator_for(option: str, *, beta: float | None = None, k: int | None = No
         if (beta is None) == (k is None):
             raise BadInput(f"beta and k (beta={beta!r}, k={k!r}) must be given exactly one at a time "
                            "for Option II.", name="beta")
-        return functools.partial(_aggregators.trimmed_mean, **({"beta": beta} if k is None else {"k": k}))
+        # trimmed_mean declares the union over return_mask (no overloads); without return_mask it returns the
+        # aggregate alone
+        return cast(Aggregator, functools.partial(_aggregators.trimmed_mean,
+                                                  **({"beta": beta} if k is None else {"k": k})))
     if beta is not None or k is not None:
         raise BadInput(f"beta and k (beta={beta!r}, k={k!r}) must be None for option {option!r}.", name="beta")
     return getattr(_aggregators, key)

@@ -16,9 +16,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boundlab.bounds import BadInput
+
+if TYPE_CHECKING:  # concurrent.futures is imported when a pool is started
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["Task", "Backend", "InProcess", "Processes", "DaskCluster", "backend_for", "execute", "run_tasks",
            "run_check", "plan_check", "local_cluster", "without_nanny_malloc_trim"]
@@ -121,9 +124,9 @@ class Processes(Backend):
         if int(jobs) != jobs or jobs < 1:
             raise BadInput(f"jobs ({jobs}) must be an integer >= 1.", name="jobs")
         self.jobs = int(jobs)
-        self._pool = None
+        self._pool: ProcessPoolExecutor | None = None
 
-    def _ensure(self) -> Any:
+    def _ensure(self) -> ProcessPoolExecutor:
         if self._pool is None:
             import concurrent.futures
             import multiprocessing
@@ -644,7 +647,7 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepPlan:
     try:
         import tomllib
     except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+        import tomli as tomllib
     try:
         with open(path, "rb") as fh:
             config = tomllib.load(fh)

@@ -46,7 +46,7 @@ def registry_rows(chapter: int | None = None) -> list[dict[str, Any]]:
         it = REGISTRY[item_id]
         if not isinstance(it, AbstractBound) or (chapter is not None and it.chapter != chapter):
             continue
-        params = it.example_params()
+        params: dict[str, Any] = it.example_params()
         ev = it.assess(**params)
         decided = [c for c in ev.conditions if c["holds"] is not None]
         failed = [c["text"] for c in decided if not bool(np.all(c["holds"]))]
@@ -268,7 +268,7 @@ def experiment_results(quick: bool, out_dir: Path | None, seed: int = 0) -> list
     return out
 
 
-def _md_escape(s: str) -> str:
+def _md_escape(s: object) -> str:
     return str(s).replace("|", "\\|").replace("\n", " ")
 
 
@@ -288,9 +288,9 @@ def _tables() -> list[tuple[str, dict[str, dict[str, str]]]]:
         if it.kind != "table":
             continue
         if hasattr(it, "rows"):
-            rows = it.rows()  # type: ignore[attr-defined]
+            rows = it.rows()
         elif hasattr(it, "rate_rows"):
-            rows = {k: {"rate (generated from the registry)": v} for k, v in it.rate_rows().items()}  # type: ignore[attr-defined]
+            rows = {k: {"rate (generated from the registry)": v} for k, v in it.rate_rows().items()}
         else:
             continue
         out.append((f"{it.name}: {it.title}", rows))
@@ -526,7 +526,7 @@ def _page_for_chapter(chapter: int) -> str:
             lines += [f"Exact constants: {'yes' if it.exact else 'no (a named constant stands for an O(.))'}.", "",
                       "| parameter | domain | description | default |", "|---|---|---|---|"]
             for p in it.params:
-                default = "required" if p.required else (p.default_note or f"{float(p.default):g}")
+                default = "required" if p.default is None else (p.default_note or f"{float(p.default):g}")
                 lines.append(f"| `{p.name}` | {p.domain_text()} | {_md_escape(p.description)} | {_md_escape(default)} |")
             lines += ["", "Quantities:", "", "$$", r"\begin{aligned}"]
             lines += [ln.replace(" = ", " &= ", 1) for ln in it.latex().split("\n")]
@@ -540,7 +540,7 @@ def _page_for_chapter(chapter: int) -> str:
             ex = " ".join(f"{k}={v:g}" for k, v in it.example_params().items())
             lines += [f"Example: `boundlab eval {it.id} {ex}`", ""]
         elif hasattr(it, "rows"):
-            rows = it.rows()  # type: ignore[attr-defined]
+            rows = it.rows()
             lines += ["| | " + " | ".join(rows) + " |", "|---|" + "---|" * len(rows)]
             for key in ("rate", "distribution", "alpha known?"):
                 lines.append(f"| {key} | " + " | ".join(_md_escape(r[key]) for r in rows.values()) + " |")

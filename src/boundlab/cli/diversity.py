@@ -24,7 +24,7 @@ from boundlab.bounds import BadInput
 CONFLICT_MAX_DENSE_N = 5000
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register this module's subcommands on the ``boundlab`` parser."""
     p = sub.add_parser("diversity", help="gradient diversity and batch-size bound of a data set (Chapter 2)")
     src = p.add_mutually_exclusive_group()
@@ -73,7 +73,7 @@ def _load_array(path: str, name: str) -> Any:
             return np.loadtxt(fp, delimiter=",", ndmin=2)
     except BadInput:
         raise
-    except Exception as exc:  # noqa: BLE001 - unreadable file: one line, no traceback
+    except Exception as exc:  # unreadable file: one line, no traceback
         why = str(exc).splitlines()[0][:160] if str(exc) else ""
         raise BadInput(f"{name} ({path}) must be a readable {suffix} array file ({type(exc).__name__}"
                        f"{': ' + why if why else ''}).", name=name) from None
@@ -162,6 +162,7 @@ def cmd_diversity(args: argparse.Namespace) -> int:
         if args.gradients_prime is not None:
             kw["gradients_prime"] = _load_array(args.gradients_prime, "gradients_prime")
     else:
+        y: np.ndarray | None
         if args.data == "digits":
             X, y = load_digits_binary()
             if args.labels is not None:

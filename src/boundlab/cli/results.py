@@ -92,7 +92,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         con.print(f"  exact constants: {'yes' if it.exact else 'no (a named constant stands for an O(.))'}")
         con.print("Parameters:")
         for p in it.params:
-            req = "" if p.required else f" [default: {p.default_note or fmt_number(float(p.default))}]"
+            req = "" if p.default is None else f" [default: {p.default_note or fmt_number(float(p.default))}]"
             con.print(f"  {p.name:12s} {p.domain_text():26s} {p.description}{req}")
         con.print("Quantities: " + ", ".join(it.quantities))
         if it.hypotheses:
@@ -111,15 +111,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def evaluable(item_id: str) -> AbstractBound:
-    from boundlab.bounds import AbstractBound, get
+    from boundlab.bounds import get_bound
 
-    it = get(item_id)
-    if not isinstance(it, AbstractBound):
-        from boundlab.bounds import NotEvaluable
-
-        raise NotEvaluable(f"id ({item_id}) must be an evaluable result; {it.name} is a {it.kind} "
-                           f"(`boundlab show {it.id}`).", name="id")
-    return it
+    return get_bound(item_id)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -247,7 +241,7 @@ def cmd_errata(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register this module's commands."""
     p = sub.add_parser("list", help="list registered results")
     p.add_argument("--chapter", type=int, help="only this chapter (2-5)")
@@ -286,7 +280,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
                    help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
     p.set_defaults(func=cmd_solve)
 
-    
+
     p = sub.add_parser("errata", help="printed statements that disagree with their proofs or are false")
     p.add_argument("--chapter", type=int, help="only this chapter (2-5)")
     p.add_argument("--verify", action="store_true", help="reproduce every counterexample / derivation check")
