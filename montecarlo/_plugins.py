@@ -320,7 +320,7 @@ def resolve(kind: Kind, spec: Any) -> Callable[..., Any]:
     >>> resolve("aggregator", "medain")
     Traceback (most recent call last):
     ...
-    boundlab.bounds._errors.BadInput: aggregator (medain) must be a registered aggregator (...) or 'package.module:function'; did you mean median, mean?
+    boundlab.bounds._errors.BadInput: aggregator (medain) must be a registered aggregator (...) or 'package.module:function'; did you mean median, mean...?
     """
     if kind not in _REGISTRIES:
         raise BadInput(f"kind ({kind}) must be one of aggregator, attack, problem.", name="kind")
