@@ -66,6 +66,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
+from typing import Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -264,6 +265,10 @@ def _rank_mask(x: NDArray[np.floating], lo: int, hi: int) -> NDArray[np.bool_]:
 # coordinate-wise rules
 
 
+@overload
+def mean(x: ArrayLike, *, return_mask: Literal[False] = ...) -> Aggregate: ...
+@overload
+def mean(x: ArrayLike, *, return_mask: Literal[True]) -> tuple[Aggregate, NDArray[np.bool_]]: ...
 def mean(x: ArrayLike, *, return_mask: bool = False) -> Aggregate | tuple[Aggregate, NDArray[np.bool_]]:
     """Average over the workers: the non-robust baseline.
 
@@ -294,6 +299,10 @@ def mean(x: ArrayLike, *, return_mask: bool = False) -> Aggregate | tuple[Aggreg
     return out
 
 
+@overload
+def median(x: ArrayLike, *, return_mask: Literal[False] = ...) -> Aggregate: ...
+@overload
+def median(x: ArrayLike, *, return_mask: Literal[True]) -> tuple[Aggregate, NDArray[np.bool_]]: ...
 def median(x: ArrayLike, *, return_mask: bool = False) -> Aggregate | tuple[Aggregate, NDArray[np.bool_]]:
     """Coordinate-wise median over the workers (Definition 3.1).
 
@@ -332,6 +341,12 @@ def median(x: ArrayLike, *, return_mask: bool = False) -> Aggregate | tuple[Aggr
     return out
 
 
+@overload
+def trimmed_mean(x: ArrayLike, beta: float | None = ..., *, k: int | None = ...,
+                 return_mask: Literal[False] = ...) -> Aggregate: ...
+@overload
+def trimmed_mean(x: ArrayLike, beta: float | None = ..., *, k: int | None = ...,
+                 return_mask: Literal[True]) -> tuple[Aggregate, NDArray[np.bool_]]: ...
 def trimmed_mean(
     x: ArrayLike,
     beta: float | None = None,
@@ -705,10 +720,10 @@ def spectral_filter(
     if eps is None:
         budget = (m - 1) // 2
     else:
-        e = _real(eps, "eps")
-        if not 0.0 <= e < 0.5:
+        eps_value = _real(eps, "eps")
+        if not 0.0 <= eps_value < 0.5:
             raise BadInput(f"eps ({eps}) must be in [0, 1/2).", name="eps")
-        budget = min(math.floor(2 * e * m + 1e-9), (m - 1) // 2)
+        budget = min(math.floor(2 * eps_value * m + 1e-9), (m - 1) // 2)
     z, _, e = _centred_scaled(arr)
     if threshold is None:
         mad = 1.4826 * median(np.abs(z))  # z is centred at the coordinate-wise median

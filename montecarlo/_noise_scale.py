@@ -88,7 +88,7 @@ def _batches_from_path(path: Path, block: int | None) -> Iterator[np.ndarray]:
             yield from _row_blocks(z[key], block)
     elif suffix in (".pt", ".pth"):
         try:
-            import torch  # type: ignore[import-not-found]
+            import torch
         except ImportError:
             raise BadInput(f"gradients ({path}) must be .npy or .npz: reading .pt needs torch, which is not "
                            "installed.", name="gradients") from None
@@ -169,11 +169,12 @@ def gradient_noise_scale(source: Any, *, sample: bool = False, groups: int = 20,
     if sample and block is None and hasattr(source, "shape") and len(source.shape) == 2:
         block = max(1, math.ceil(source.shape[0] / int(groups)))  # one group per block: a jackknife over rows
     n, d = 0, None
-    total: np.ndarray | None = None
+    total = np.zeros(0)  # sized at the first batch
     sum_sq = 0.0
     g_sum: list[np.ndarray] = []
     g_sq = np.zeros(int(groups))
     g_n = np.zeros(int(groups), dtype=int)
+    b: Any  # a dense array or a scipy sparse matrix
     for j, b in enumerate(iter_gradient_batches(source, block=block)):
         if b.ndim != 2 or b.shape[0] == 0:
             continue
@@ -193,7 +194,7 @@ def gradient_noise_scale(source: Any, *, sample: bool = False, groups: int = 20,
             finite = bool(np.isfinite(sq) and np.all(np.isfinite(s)))
         if not finite:
             raise BadInput("gradients (contains NaN or inf) must be finite.", name="gradients")
-        total += s  # type: ignore[operator]
+        total += s
         sum_sq += sq
         n += b.shape[0]
         k = j % int(groups)
@@ -205,7 +206,7 @@ def gradient_noise_scale(source: Any, *, sample: bool = False, groups: int = 20,
     if sum_sq == 0:
         raise BadInput("gradients (all zero) must contain a nonzero row: Delta_D = 0/0 is undefined.",
                        name="gradients")
-    norm_sum_sq = float(total @ total)  # type: ignore[union-attr]
+    norm_sum_sq = float(total @ total)
     delta = sum_sq / norm_sum_sq if norm_sum_sq > 0 else math.inf
     G2 = norm_sum_sq / n**2
     tr = sum_sq / n - G2
@@ -213,7 +214,7 @@ def gradient_noise_scale(source: Any, *, sample: bool = False, groups: int = 20,
     b_simple = tr / G2 if G2 > 0 else math.inf
     extra = None
     if sample:
-        extra = _sample_estimates(n, sum_sq, total, g_sum, g_sq, g_n, confidence)  # type: ignore[arg-type]
+        extra = _sample_estimates(n, sum_sq, total, g_sum, g_sq, g_n, confidence)
     return NoiseScale(n, int(d), sum_sq, norm_sum_sq, delta, B_D, tr, G2, b_simple, extra)
 
 

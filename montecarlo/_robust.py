@@ -192,18 +192,17 @@ def _sq_dists(clean: Array, bad: NDArray[np.bool_]) -> Array:
 
 def _select_mean(x: Array, kept: NDArray[np.bool_], bad: NDArray[np.bool_] | None = None) -> Array:
     """Mean of the rows with ``kept`` (*batch, m); NaN where a kept row is non-finite (``bad``)."""
-    if bad is None:
-        bad = ~np.isfinite(x).all(axis=-1)
+    bad_rows = np.asarray(~np.isfinite(x).all(axis=-1) if bad is None else bad)
     n = kept.sum(axis=-1, keepdims=True)
     w = kept / n
-    clean = np.where(bad[..., None], 0.0, x) if bad.any() else x
+    clean = np.where(bad_rows[..., None], 0.0, x) if bad_rows.any() else x
     with np.errstate(over="ignore", invalid="ignore"):
         out = np.einsum("...m,...md->...d", w, clean)  # one pass over x (BLAS)
     if not np.all(np.isfinite(out)):  # a sum of huge finite values overflowed: scale first
         with np.errstate(over="ignore", invalid="ignore"):
             safe = np.einsum("...m,...md->...d", w, np.where(kept[..., None], clean, 0.0) / 2.0) * 2.0
         out = np.where(np.isfinite(out), out, safe)
-    poisoned = (kept & bad).any(axis=-1)
+    poisoned = np.asarray((kept & bad_rows).any(axis=-1))
     return np.where(poisoned[..., None], np.nan, out) if poisoned.any() else out
 
 
@@ -359,7 +358,7 @@ class _Pipeline(_Stage):
     def __init__(self, stages: tuple[_Stage, ...]) -> None:
         self._stages = stages
         self.bound = {}
-        self.name = " >> ".join(s.name for s in stages)
+        self.name = " >> ".join(str(s.name) for s in stages)
         self.kind = stages[-1].kind
         self.__doc__ = f"Composition {self.name}."
 
@@ -374,7 +373,7 @@ class _Pipeline(_Stage):
         if unknown:
             raise BadInput(f"{unknown[0]} (given) must be an argument of one of the stages {self.name}.",
                            name=unknown[0])
-        out = x
+        out: Any = x
         for s in self._stages:
             out = s(out, **_route(s.fn, kwargs))
         return out

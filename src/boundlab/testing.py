@@ -69,7 +69,7 @@ def _draw_value(draw: Any, p: Any, example: float | None, near: bool) -> float:
     return float(np.clip(x, lo_b, hi_b))
 
 
-def _admissible(thm: AbstractBound, values: dict[str, float]) -> bool:
+def _admissible(thm: AbstractBound, values: dict[str, Any]) -> bool:
     if not all(bool(thm.param(k).contains(np.asarray(v))) for k, v in values.items()):
         return False
     try:

@@ -56,7 +56,7 @@ def grid_points(params: dict[str, Any]) -> list[dict[str, Any]]:
     {'n': 1.0, 'm': 5.0, 'alpha': 0.1}
     """
     axes = [k for k, v in params.items() if isinstance(v, list)]
-    points = [{}]
+    points: list[dict[str, Any]] = [{}]
     for k in axes:
         points = [{**p, k: v} for p in points for v in params[k]]
     return [{k: (p[k] if k in p else v) for k, v in params.items()} for p in points]
@@ -212,9 +212,12 @@ def cmd_tighten(args: argparse.Namespace) -> int:
                 with Progress(*Progress.get_default_columns()[:1], TimeElapsedColumn(),
                               "{task.fields[status]}", console=con, transient=True) as bar:
                     task = bar.add_task(c.name, total=None, status="")
+
+                    def progress(k: int, t: float, bar: Any = bar, task: Any = task) -> None:
+                        bar.update(task, status=f"{k} candidates, best tightness {t:.4g}")
+
                     r = tighten(c.name, budget=args.budget, seed=args.seed, trials=args.trials, knobs=knobs,
-                                method=args.method, max_evaluations=args.max_evaluations, progress=lambda k, t, bar=bar, task=task: bar.update(
-                                    task, status=f"{k} candidates, best tightness {t:.4g}"))
+                                method=args.method, max_evaluations=args.max_evaluations, progress=progress)
             doc = r.to_json()
             if args.write:
                 try:
