@@ -29,9 +29,9 @@ from collections.abc import Callable
 
 import numpy as np
 import scipy.stats
+from _timing import median_time  # benchmarks/_timing.py (scripts run from this folder)
 
 import boundlab.montecarlo._aggregators as agg
-from _timing import median_time  # benchmarks/_timing.py (scripts run from this folder)
 
 
 def flower_trim_mean(x: np.ndarray, beta: float) -> np.ndarray:

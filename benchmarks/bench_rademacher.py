@@ -20,12 +20,10 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from _timing import median_time  # benchmarks/_timing.py (scripts run from this folder)
 
 from boundlab.montecarlo import chunk_rngs
 from boundlab.montecarlo._rademacher import _block_values, _random_signs, conjugate, rademacher_pair
-from _timing import median_time  # benchmarks/_timing.py (scripts run from this folder)
-
-
 
 
 def main() -> None:

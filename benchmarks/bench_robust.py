@@ -29,9 +29,9 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from _timing import median_time  # benchmarks/_timing.py (scripts run from this folder)
 from scipy.spatial.distance import cdist
 
-from _timing import median_time  # benchmarks/_timing.py (scripts run from this folder)
 from boundlab.montecarlo import _robust as rb
 
 # ----------------------------------------------------------------------------------------------

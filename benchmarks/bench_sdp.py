@@ -37,12 +37,12 @@ from boundlab.certify import build_q, solve_sdp
 from boundlab.certify._sdp import certificate_route
 
 
-def instance(d: int, d1: int, seed: int = 0):  # noqa: ANN201
+def instance(d: int, d1: int, seed: int = 0):
     rng = np.random.default_rng(seed)
     return build_q(rng.standard_normal((d1, d)) / np.sqrt(d), rng.standard_normal(d1))
 
 
-def time_fast(q, repeats: int):  # noqa: ANN001, ANN201
+def time_fast(q, repeats: int):
     times, res = [], None
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -51,7 +51,7 @@ def time_fast(q, repeats: int):  # noqa: ANN001, ANN201
     return statistics.median(times), res
 
 
-def time_scs(Q: np.ndarray, repeats: int, time_limit: float):  # noqa: ANN201
+def time_scs(Q: np.ndarray, repeats: int, time_limit: float):
     import cvxpy as cp
 
     times, value, status = [], None, None
@@ -69,7 +69,7 @@ def time_scs(Q: np.ndarray, repeats: int, time_limit: float):  # noqa: ANN201
     return statistics.median(times), value, status
 
 
-def median_call(fn, repeats: int):  # noqa: ANN001, ANN201
+def median_call(fn, repeats: int):
     """Median wall time of ``fn()`` over ``repeats`` calls, and its last result."""
     times, out = [], None
     for _ in range(repeats):

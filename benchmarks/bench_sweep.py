@@ -23,7 +23,7 @@ from boundlab.parallel import InProcess, Processes, Task, execute, plan_check, r
 from boundlab.store import Store
 
 
-def timed_sweep(tasks: list[Task], backend) -> tuple[float, dict]:  # noqa: ANN001
+def timed_sweep(tasks: list[Task], backend) -> tuple[float, dict]:
     t0 = time.perf_counter()
     res = run_tasks(tasks, backend)
     return time.perf_counter() - t0, res
@@ -53,7 +53,7 @@ def main() -> None:
 
     from boundlab.parallel import DaskCluster, local_cluster
 
-    def dask_default(**kwargs):  # noqa: ANN003, ANN202
+    def dask_default(**kwargs):
         return LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                             dashboard_address=None, **kwargs)
 

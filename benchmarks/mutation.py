@@ -719,7 +719,7 @@ class MutantFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module: Any) -> None:
         module.__file__ = str(self.path)
-        exec(compile(self.source, str(self.path), "exec", dont_inherit=True), module.__dict__)  # noqa: S102
+        exec(compile(self.source, str(self.path), "exec", dont_inherit=True), module.__dict__)
 
 
 def _purge_boundlab() -> None:
@@ -767,7 +767,7 @@ def isolated_baseline(tests: Sequence[str], files: Sequence[str], result_file: P
         importlib.import_module("boundlab.bounds")
         importlib.import_module("boundlab.certify")
         out["fingerprints"] = fingerprints()
-    except Exception as exc:  # noqa: BLE001 (a mutant may raise anything: that is a kill)
+    except Exception as exc:
         out["error"] = f"importing boundlab failed: {exc!r}"
     finally:
         sys.settrace(None)
@@ -792,13 +792,13 @@ def isolated_mutant(mutant: Mutant, text: str, base: dict[str, Any], result_file
     try:
         importlib.import_module("boundlab.bounds")
         module = importlib.import_module(name)
-    except Exception as exc:  # noqa: BLE001 (a mutant may raise anything: that is a kill)
+    except Exception as exc:
         return _finish(result_file, "killed", f"import: {type(exc).__name__}: {exc}")
     try:
         if _doctest_failures(module):
             return _finish(result_file, "killed", f"doctest of {name}")
         affected = affected_items(mutant, module, base["fingerprints"])
-    except Exception as exc:  # noqa: BLE001 (a mutant may raise anything: that is a kill)
+    except Exception as exc:
         return _finish(result_file, "killed", f"doctest or registry: {type(exc).__name__}: {exc}")
     nodes = select(base["collected"], mutant, affected, set(base["failed"]))
     if not nodes:
@@ -860,7 +860,7 @@ def reexec(mutant: Mutant, text: str, items: Sequence[Any]) -> Any:
     old = {k: v for k, v in vars(mod).items() if not (k.startswith("__") and k.endswith("__"))}
     for k in old:
         delattr(mod, k)
-    exec(compile(mutant.apply(text), str(mod.__file__), "exec", dont_inherit=True), vars(mod))  # noqa: S102
+    exec(compile(mutant.apply(text), str(mod.__file__), "exec", dont_inherit=True), vars(mod))
     new = vars(mod)
     swap = {id(v): (v, new[k]) for k, v in old.items()
             if k in new and new[k] is not v and _rebindable(v, name)}
@@ -927,13 +927,13 @@ class InPlaceSession:
         self.failed.clear()
         try:
             module = reexec(mutant, self.texts[mutant.file], self.items)
-        except Exception as exc:  # noqa: BLE001 (a mutant may raise anything: that is a kill)
+        except Exception as exc:
             return _finish(result, "killed", f"import: {type(exc).__name__}: {exc}")
         try:
             if _doctest_failures(module):
                 return _finish(result, "killed", f"doctest of {module.__name__}")
             affected = affected_items(mutant, module, self.base)
-        except Exception as exc:  # noqa: BLE001 (a mutant may raise anything: that is a kill)
+        except Exception as exc:
             return _finish(result, "killed", f"doctest or registry: {type(exc).__name__}: {exc}")
         by_id = {it.nodeid: it for it in self.items}
         nodes = select(list(by_id), mutant, affected, set(self.deselected))
@@ -957,7 +957,7 @@ class InPlaceSession:
 def _evidence_output(fn: Any) -> str | None:
     try:
         return repr(fn())
-    except Exception:  # noqa: BLE001 (a mutant may raise anything: that is a kill)
+    except Exception:
         return None
 
 
@@ -1055,7 +1055,7 @@ def _fork(target: Any, *args: Any) -> int:
         code = 0
         try:
             target(*args)
-        except BaseException:  # noqa: BLE001 (a mutant may raise anything: that is a kill)
+        except BaseException:
             import traceback
 
             Path(str(args[-1]) + ".crash").write_text(traceback.format_exc())

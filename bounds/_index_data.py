@@ -1,6 +1,5 @@
 """Generated from the registry by ``boundlab.bounds._index.write()``; do not edit."""
 
-# ruff: noqa: E501
 # fields: id, name, title, kind, source, evaluable, exact, params
 DATA = (
     ('def2.1', 'Definition 2.1', 'beta-smooth function', 'definition', 'L394-402', False, None, ()),

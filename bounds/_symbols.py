@@ -74,19 +74,19 @@ class NormalQuantile(sp.Function):
         q = NormalQuantile(self.args[0])
         return sp.sqrt(2 * sp.pi) * sp.exp(q**2 / 2)
 
-    def _latex(self, printer, exp=None) -> str:  # noqa: ANN001 (sympy printer protocol)
+    def _latex(self, printer, exp=None) -> str:
         arg = printer._print(self.args[0])
         base = rf"\Phi^{{-1}}\left({arg}\right)"
         return base if exp is None else rf"{base}^{{{exp}}}"
 
-    def _eval_rewrite_as_erfinv(self, p, **kwargs) -> sp.Expr:  # noqa: ANN001
+    def _eval_rewrite_as_erfinv(self, p, **kwargs) -> sp.Expr:
         return sp.sqrt(2) * sp.erfinv(2 * p - 1)
 
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return self.rewrite(sp.erfinv)._eval_evalf(prec)
 
 
-def _mp_normal_quantile(p):  # noqa: ANN001, ANN202 (mpmath scalars)
+def _mp_normal_quantile(p):
     return mpmath.sqrt(2) * mpmath.erfinv(2 * p - 1)
 
 

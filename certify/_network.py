@@ -61,7 +61,7 @@ class Network:
         return int(self.W1.shape[0])
 
     @property
-    def K(self) -> int:  # noqa: N802
+    def K(self) -> int:
         return int(self.W2.shape[0])
 
     def forward(self, X: np.ndarray) -> np.ndarray:

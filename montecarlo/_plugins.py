@@ -273,7 +273,7 @@ def _import_spec(kind: str, spec: str) -> Any:
         raise BadInput(f"{kind} ({spec}) must be 'package.module:function' with both parts.", name=kind)
     try:
         obj: Any = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - any import failure is the user's input
+    except Exception as exc:
         raise BadInput(f"{kind} ({spec}) must name an importable module; importing {module_name} raised "
                        f"{type(exc).__name__}: {exc}.", name=kind) from None
     for part in attr.split("."):
@@ -287,7 +287,7 @@ def _import_spec(kind: str, spec: str) -> Any:
 def _load_entry_point(kind: str, ep: importlib.metadata.EntryPoint) -> Any:
     try:
         return ep.load()
-    except Exception as exc:  # noqa: BLE001 - a broken plug-in must not look like a boundlab bug
+    except Exception as exc:
         raise BadInput(f"{kind} ({ep.name}) must load from its entry point {ep.value} (group "
                        f"{ENTRY_POINT_GROUPS[kind]}, distribution "
                        f"{getattr(ep.dist, 'name', '?')}); loading raised {type(exc).__name__}: {exc}.",

@@ -61,9 +61,9 @@ def test_optimal_alie_and_ipm_agree_with_byzfls_line_search_per_batch_element(ag
     for b in range(2):
         hb = h[b]
         mu, sd = hb.mean(axis=0), hb.std(axis=0, ddof=1)
-        tau = ref_line_search(_error(agg, hb, q, lambda t: mu + t * sd), evals)
+        tau = ref_line_search(_error(agg, hb, q, lambda t, mu=mu, sd=sd: mu + t * sd), evals)
         np.testing.assert_allclose(alie[b], np.repeat((mu + tau * sd)[None], q, axis=0), rtol=1e-12, atol=1e-12)
-        tau = ref_line_search(_error(agg, hb, q, lambda t: -t * mu), evals)
+        tau = ref_line_search(_error(agg, hb, q, lambda t, mu=mu: -t * mu), evals)
         np.testing.assert_allclose(ipm[b], np.repeat((-tau * mu)[None], q, axis=0), rtol=1e-12, atol=1e-12)
 
 

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from boundlab.cli import main
-from boundlab.montecarlo.experiments import EXPERIMENTS
-from boundlab.montecarlo.experiments import ch3
+from boundlab.montecarlo.experiments import EXPERIMENTS, ch3
 from boundlab.parallel import InProcess, Processes
 
 

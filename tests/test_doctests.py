@@ -8,8 +8,6 @@ import pkgutil
 
 import pytest
 
-import boundlab
-
 
 def _modules() -> list[str]:
     """boundlab and its subpackages (walked from each package's own path: the folders are mapped)."""

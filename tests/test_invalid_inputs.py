@@ -323,7 +323,7 @@ def test_name_value_words_are_accepted_after_flags(capsys):
 def test_an_internal_error_exits_70_in_one_line_never_1_which_means_a_failed_check(capsys, monkeypatch):
     from boundlab.cli import results
 
-    def broken(args):  # noqa: ANN001, ANN202
+    def broken(args):
         raise ZeroDivisionError("boom")
 
     monkeypatch.setattr(results, "cmd_list", broken)  # the parser is built per call, so it picks this up

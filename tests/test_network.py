@@ -8,13 +8,23 @@ import numpy as np
 import pytest
 
 from boundlab.bounds import BadInput
-from boundlab.certify import (build_q, certify_network, exact_adversarial_margin, exact_max_increase, load_network,
-                              network, ramp, sdp_constant, solve_sdp, theorem58_bound)
+from boundlab.certify import (
+    build_q,
+    certify_network,
+    exact_adversarial_margin,
+    exact_max_increase,
+    load_network,
+    network,
+    ramp,
+    sdp_constant,
+    solve_sdp,
+    theorem58_bound,
+)
 
 LEMMA51_NET = dict(W1=[[1.0, -1.0, 0.0], [0.0, 0.0, 1.0]], W2=[[0.0, 1.0], [4.75, 0.0]])
 
 
-def _small_net(seed: int, d: int = 3, d1: int = 3, K: int = 3):  # noqa: ANN202
+def _small_net(seed: int, d: int = 3, d1: int = 3, K: int = 3):
     rng = np.random.default_rng(seed)
     return network(rng.standard_normal((d1, d)), rng.standard_normal((K, d1)))
 

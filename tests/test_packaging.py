@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10

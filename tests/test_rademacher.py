@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from boundlab.bounds import BadInput
-from boundlab.bounds import exact_adv_rs, q_matrix, sdp_value_bounds
+from boundlab.bounds import BadInput, exact_adv_rs, q_matrix, sdp_value_bounds
 from boundlab.montecarlo import _rademacher as R
 
 

@@ -194,7 +194,7 @@ class KillingStore(Store):
 
     victim: int | None = None
 
-    def put(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def put(self, *args, **kwargs):
         written = super().put(*args, **kwargs)
         if self.victim is not None:
             os.kill(self.victim, signal.SIGKILL)

@@ -10,9 +10,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from boundlab.bounds import BadInput
-from boundlab.certify import (MAX_N, BipartiteQ, as_q, build_q, certificate, eigenvalue_bound, hypercube_max,
-                              q_matrix, solve_sdp)
-from boundlab.certify import _sdp
+from boundlab.certify import (
+    MAX_N,
+    BipartiteQ,
+    _sdp,
+    as_q,
+    build_q,
+    certificate,
+    eigenvalue_bound,
+    hypercube_max,
+    q_matrix,
+    solve_sdp,
+)
 
 K_G = math.pi / (2 * math.log(1 + math.sqrt(2)))  # Krivine's bound on Grothendieck's constant
 
@@ -179,7 +188,7 @@ def test_fast_path_reports_a_sound_interval_when_the_budget_runs_out():
 def test_an_inaccurate_solver_status_falls_back_to_the_eigenvalue_bound(monkeypatch):
     q = _random_q(41, 3, 3)
 
-    def inaccurate(Q, solver, tol):  # noqa: ANN001, ARG001
+    def inaccurate(Q, solver, tol):
         return 0.0, math.nan, None, "optimal_inaccurate", "SCS returned status 'optimal_inaccurate'", 1.0, 5
 
     monkeypatch.setattr(_sdp, "_reference", inaccurate)

@@ -8,8 +8,15 @@ import numpy as np
 import pytest
 
 from boundlab.bounds import BadInput
-from boundlab.montecarlo._sgd import (GLMProblem, Mechanism, PointsProblem, Replacement, SoftmaxProblem,
-                                      apply_mechanism, minibatch_sgd)
+from boundlab.montecarlo._sgd import (
+    GLMProblem,
+    Mechanism,
+    PointsProblem,
+    Replacement,
+    SoftmaxProblem,
+    apply_mechanism,
+    minibatch_sgd,
+)
 from boundlab.montecarlo._stats import t_interval
 
 

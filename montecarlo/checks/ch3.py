@@ -201,7 +201,7 @@ def _coverage_run(attack: str, trials: int, seed: int, *, n: int, m: int, alpha:
     return MCResult(check="", theorem_id="", quantity="P(|med - mu| <= r)", estimate=ok / trials, ci_low=lo,
                     ci_high=hi, bound=prob, rule="probability", trials=trials, seed=seed, seconds=0.0, power=power,
                     note=(f"{data}, n={n}, m={m}, q={q} Byzantine {where}, t={t:g}: r = {r_used:.6g}"
-                          f"{' (radius scaled by %g)' % bound_scale if bound_scale != 1 else ''}; "
+                          f"{f' (radius scaled by {bound_scale:g})' if bound_scale != 1 else ''}; "
                           f"largest |med - mu| / r = {worst:.3f}; power = 1 / the smallest radius scale whose "
                           f"{CONFIDENCE:.1%} Clopper-Pearson interval still passes."), **b.stamp())
 
@@ -269,9 +269,9 @@ def _lemma31_run(trials: int, seed: int, *, n: int, m: int, alpha: float, t: flo
     return MCResult(check="", theorem_id="",
                     quantity="P(p~(mu+r) >= 1/2+alpha and p~(mu-r) <= 1/2-alpha)", estimate=ok / trials,
                     ci_low=lo, ci_high=hi, bound=prob, rule="probability", trials=trials, seed=seed, seconds=0.0,
-                    power=power, note=(f"{'two-point {0,1} data (p = %.6g)' % mu if law == 'bernoulli' else 'Model E'}, "
+                    power=power, note=(f"{f'two-point {{0,1}} data (p = {mu:.6g})' if law == 'bernoulli' else 'Model E'}, "
                                        f"n={n}, m={m}, q={q}, t={t:g}, r = {r_used:.6g}"
-                                       f"{' (radius scaled by %g)' % bound_scale if bound_scale != 1 else ''}; "
+                                       f"{f' (radius scaled by {bound_scale:g})' if bound_scale != 1 else ''}; "
                                        "normal machines only; power from the per-trial smallest passing radius."),
                     **b.stamp())
 
@@ -444,7 +444,7 @@ def _recursion_run(trials: int, seed: int, *, d: int, T: int, kappa_scale: float
         delta = rng.uniform(0.0, 0.5, size)
         style = rng.integers(0, 3, size)
         kappa = kappa_scale * lam / (L + lam)
-        for t in range(T):
+        for _t in range(T):
             diff = w - w_star
             grad = np.einsum("rij,rj->ri", A, diff)
             away = _unit(diff)
@@ -590,7 +590,7 @@ def _slope_check(key: str) -> None:
                               f"{'one-sided +1e6 attack, ' if grid[0]['q'] else 'no Byzantine machines, '}"
                               f"{'signed ' if spec['signed'] else ''}error of the median of machine means at "
                               f"{spec['var']} = {', '.join(f'{v:g}' for v in x)}; target = exponent of the "
-                              f"registered term {term} of Delta{'' if not exponent_shift else ' shifted by %g' % exponent_shift}; "
+                              f"registered term {term} of Delta{'' if not exponent_shift else f' shifted by {exponent_shift:g}'}; "
                               f"fitted constant exp(intercept) = {math.exp(intercept):.4g}; 95% bootstrap interval."
                               + _agg_note(aggregator, "median")))
 
@@ -643,7 +643,7 @@ def _obs31_run(trials: int, seed: int, *, alpha: float, n: int, m: int, separati
                     seconds=0.0, tolerance=tolerance, power=power,
                     note=(f"Gaussian data (sigma = 1), n = {n}, m = {m}, q = {q} machines at +1e6; separation "
                           f"{'exact (2/sqrt n) Phi^-1(1/(2(1-alpha)))' if separation == 'exact' else 'as printed'} = "
-                          f"{2 * half:.6g}{' (scaled by %g)' % bound_scale if bound_scale != 1 else ''}; target ratio "
+                          f"{2 * half:.6g}{f' (scaled by {bound_scale:g})' if bound_scale != 1 else ''}; target ratio "
                           f"1 +- {tolerance:g} (95% t interval)."))
 
 
@@ -729,7 +729,7 @@ def _s480_note(n: int, m: int, d: int, alpha: float, D: float, L_hat: float) -> 
     try:
         sol = get("eq3.2").nonvacuous_region("n", m=m, d=d, alpha=alpha, L_hat=L_hat, D=D, S=480)
         need = f"n >= {sol.value:,.0f}"
-    except Exception:  # noqa: BLE001 - infeasible for every n
+    except Exception:
         need = "no n at all"
     return (f"S = 2 sqrt(2/pi), the catalog's tight constant [NOTE]; the printed S = 480 would need {need} "
             f"for (3.2) at this m, d, alpha")
@@ -892,7 +892,7 @@ def _step_coordinate(trials: int, seed: int, *, n: int, m: int, alpha: float, t:
                     power=_coverage_power(dev / r_used, prob),
                     note=(f"noiseless Model R, w = w* + {c:g} e_2, coordinate 1 (sigma_1(w) = {c:g}, gamma_1(w) = 1), "
                           f"n={n}, m={m}, q={q} Byzantine at +1e6, t={t:g}: r_k(w) = {r_used:.6g}"
-                          f"{' (scaled by %g)' % bound_scale if bound_scale != 1 else ''} (= Corollary 3.1 at "
+                          f"{f' (scaled by {bound_scale:g})' if bound_scale != 1 else ''} (= Corollary 3.1 at "
                           f"sigma = c, gamma = 1: boundlab eval cor3.1 n={n} m={m} alpha={alpha:.10g} t={t:g} "
                           f"sigma={c:g} gamma=1); largest |g_1 - d_1 F| / r_k = {float(dev.max()) / r:.3f}."))
 
@@ -1210,7 +1210,7 @@ def _step_one_round(trials: int, seed: int, *, n: int, m: int, alpha: float, t: 
                     power=_coverage_power(dev / r_used, prob),
                     note=(f"Model G (d = 1, sigma = 1, w* = 0), n = {n:g}, m = {m}, q = {q} at +1e6, t = {t:g}; "
                           f"C_tilde = {float(k['C_tilde']):.5g}; r = {r_used:.6g}"
-                          f"{' (radius scaled by %g)' % bound_scale if bound_scale != 1 else ''}; largest "
+                          f"{f' (radius scaled by {bound_scale:g})' if bound_scale != 1 else ''}; largest "
                           f"|w_hat - w*| / r = {float(dev.max()) / r_used:.3f}. Radius = Corollary 3.1's at "
                           f"sigma = sigma_tilde, gamma = C_tilde / 0.4748: boundlab eval cor3.1 n={n:g} m={m} "
                           f"alpha={alpha:.6g} t={t:g} sigma=1 gamma={float(k['C_tilde']) / 0.4748:.6g}."))

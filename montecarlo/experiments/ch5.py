@@ -37,7 +37,7 @@ def _robust_ce_grad(Wm: np.ndarray, X: np.ndarray, y: np.ndarray, eps: float) ->
     its own closed-form adversarial example x - eps sgn(w_y - w_k). Exact robust CE for K = 2, an upper bound
     (convex in W) for K > 2.
     """
-    n, K = X.shape[0], Wm.shape[0]
+    n, _K = X.shape[0], Wm.shape[0]
     idx = np.arange(n)
     s = X @ Wm.T
     diff = Wm[:, None, :] - Wm[None, :, :]  # (K, K, d): w_k - w_j

@@ -118,7 +118,7 @@ def _fig54(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
                      "norms": {k: mid.bound[k] for k in ("s1", "s2", "b1", "b2")}})
     # is the certified gap non-increasing in lambda at the eps where the certified error is informative?
     trend = {}
-    for i, e in enumerate(eps_grid):
+    for e in eps_grid:
         gaps = [r["certified_gap_by_eps"][f"{e:.3g}"] for r in rows]
         trend[f"{e:.3g}"] = bool(all(b <= a + 1e-12 for a, b in zip(gaps, gaps[1:])))
     sound = all(v["certified_test_same_points"] >= v["test"] for c in curves.values() for v in c["pgd_error"].values())

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from quickruns import quick  # one run per check and parameters for the session
 
 from boundlab.bounds import BadInput, HypothesisViolated, get
@@ -119,7 +118,8 @@ def test_edge_attack_caps_the_median_at_its_values_on_model_e():
     kw = {"n": 100, "m": 201, "alpha": 10 / 201, "t": 2.0, "law": "exp", "bound_scale": 0.3}
     edge = CHECKS["cor3.1/edge"].run(5000, 3, **kw)
     far = CHECKS["cor3.1/random-sides"].run(5000, 3, **kw)
-    worst = lambda res: float(res.note.split("largest |med - mu| / r = ")[1].split(";")[0])
+    def worst(res):
+        return float(res.note.split("largest |med - mu| / r = ")[1].split(";")[0])
     assert worst(edge) <= 1.01 * 0.3 + 1e-3 < worst(far)
 
 

@@ -21,7 +21,7 @@ from boundlab.bounds import BadInput
 EXIT_OK = 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register this module's subcommands on the ``boundlab`` parser."""
     p = sub.add_parser(
         "certify",

@@ -262,7 +262,7 @@ def cmd_tighten(args: argparse.Namespace) -> int:
     return EXIT_FAILED if any(d["erratum_candidate"] for d in out) else EXIT_OK
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register this module's commands."""
     p = sub.add_parser("verify", help="Monte Carlo checks of a result against its bound")
     p.add_argument("id", nargs="?", help="a result id (all its checks) or one check, e.g. cor3.1/edge")

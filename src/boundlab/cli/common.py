@@ -152,7 +152,7 @@ def require(*modules: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def console():  # noqa: ANN202
+def console():
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=True)

@@ -213,7 +213,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``compare``."""
     p = sub.add_parser("compare", help="aggregators against attacks on one check, side by side")
     p.add_argument("params", nargs="*", metavar="NAME=VALUE", help="parameters of the check (n=200 m=50 ...)")

@@ -92,7 +92,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register this module's commands."""
     p = sub.add_parser("reproduce", help="reproduce an experiment of the dissertation (CPU analog)")
     p.add_argument("experiment", nargs="?", help="an experiment id (reproduce --list shows them)")
