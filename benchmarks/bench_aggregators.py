@@ -63,8 +63,6 @@ def partition_path(fn: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
     return run
 
 
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--m", type=int, default=100)
@@ -98,8 +96,10 @@ def main() -> None:
         ),
     }
 
-    print(f"numpy {np.__version__}, scipy {scipy.__version__}; float64 x of shape (m={m}, d={d}), "
-          f"C-contiguous; median of {repeats} repeats after one warm-up")
+    print(
+        f"numpy {np.__version__}, scipy {scipy.__version__}; float64 x of shape (m={m}, d={d}), "
+        f"C-contiguous; median of {repeats} repeats after one warm-up"
+    )
     print(f"{'task':<26} {'implementation':<40} {'time [ms]':>10} {'ratio vs boundlab':>18}")
     print("-" * 97)
     for task, ((ours_name, ours), others) in groups.items():

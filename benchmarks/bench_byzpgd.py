@@ -38,12 +38,15 @@ def main() -> None:
         res = byzantine_pgd(F, make_oracle("pull_to_center", F, a.Delta), w0, rng=np.random.default_rng(rep), **kw)
         tb.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        loop = byzantine_pgd_looped(F, lambda: make_oracle("pull_to_center", F, a.Delta), w0,
-                                    rng=np.random.default_rng(rep), **kw)
+        loop = byzantine_pgd_looped(
+            F, lambda: make_oracle("pull_to_center", F, a.Delta), w0, rng=np.random.default_rng(rep), **kw
+        )
         tl.append(time.perf_counter() - t0)
     out_l = np.vstack([r.output for r in loop])
-    print(f"cos-saddle d = {a.d}, Delta = {a.Delta:g}, R = {a.trials} trials, T_th = {p['T_th']}, Q = {p['Q']}, "
-          f"{a.repeats} repeats")
+    print(
+        f"cos-saddle d = {a.d}, Delta = {a.Delta:g}, R = {a.trials} trials, T_th = {p['T_th']}, Q = {p['Q']}, "
+        f"{a.repeats} repeats"
+    )
     print(f"{'':>8} {'median s':>10} {'escape rate':>12} {'max |grad|/(4 Delta)':>21}")
     for name, t, out in (("looped", tl, out_l), ("batched", tb, res.output)):
         g = np.linalg.norm(F.grad(out), axis=1).max() / (4 * a.Delta)

@@ -25,8 +25,9 @@ print(json.dumps({"rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss 
 
 
 def measure(name: str, quick: bool) -> dict:
-    out = subprocess.run([sys.executable, "-c", CODE, name, "1" if quick else "0"], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CODE, name, "1" if quick else "0"], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

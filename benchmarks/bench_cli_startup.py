@@ -23,10 +23,28 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL = ["eval", "thm3.1", "n=1000", "m=1000", "d=2", "alpha=0.05", "D=2", "L_hat=2", "V=1.7320508075688772",
-        "S=1.5957691216057308", "L_F=1", "lambda_F=1", "T=30", "r0=1"]
-COMMANDS = {"python -c pass": None, "boundlab --help": ["--help"], "boundlab list": ["list"],
-            "boundlab eval thm3.1 ...": EVAL}
+EVAL = [
+    "eval",
+    "thm3.1",
+    "n=1000",
+    "m=1000",
+    "d=2",
+    "alpha=0.05",
+    "D=2",
+    "L_hat=2",
+    "V=1.7320508075688772",
+    "S=1.5957691216057308",
+    "L_F=1",
+    "lambda_F=1",
+    "T=30",
+    "r0=1",
+]
+COMMANDS = {
+    "python -c pass": None,
+    "boundlab --help": ["--help"],
+    "boundlab list": ["list"],
+    "boundlab eval thm3.1 ...": EVAL,
+}
 
 
 def argv_of(args: list[str] | None) -> list[str]:
@@ -48,8 +66,11 @@ def median_wall(argv: list[str], repeats: int, env: dict[str, str]) -> float:
 
 def checkout(ref: str, into: Path) -> Path:
     """The importable ``boundlab`` package as it is at ``ref`` (the package-dir layout, assembled)."""
-    blob = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src/boundlab", "bounds", "montecarlo", "certify"],
-                          capture_output=True, check=True).stdout
+    blob = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "src/boundlab", "bounds", "montecarlo", "certify"],
+        capture_output=True,
+        check=True,
+    ).stdout
     src = into / "tree"
     with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
         tar.extractall(src, filter="data")
@@ -72,13 +93,20 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             site = checkout(args.baseline, Path(tmp))
             benv = {**env, "PYTHONPATH": os.pathsep.join([str(site), env.get("PYTHONPATH", "")])}
-            probe = subprocess.run([sys.executable, "-c", "import boundlab; print(boundlab.__file__)"], env=benv,
-                                   capture_output=True, text=True, check=True).stdout.strip()
+            probe = subprocess.run(
+                [sys.executable, "-c", "import boundlab; print(boundlab.__file__)"],
+                env=benv,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
             assert probe.startswith(str(site)), probe
             base = {label: median_wall(argv_of(a), args.repeats, benv) for label, a in COMMANDS.items()}
     load = os.getloadavg()[0]
-    print(f"command-line start-up, median wall time of {args.repeats} fresh interpreters "
-          f"({os.cpu_count()} cores, load average {load:.1f}: figures are noisy on a shared machine)")
+    print(
+        f"command-line start-up, median wall time of {args.repeats} fresh interpreters "
+        f"({os.cpu_count()} cores, load average {load:.1f}: figures are noisy on a shared machine)"
+    )
     for label in COMMANDS:
         line = f"  {label:26s} {here[label]:6.3f} s"
         if base:

@@ -57,10 +57,18 @@ def main() -> None:
     ref = div.glm_diversity(X, y, w, "logistic")
     mat = div.diversity(div.glm_gradients(X, y, w, "logistic"))
     lean = lean_materialised(X, y, w)
-    for a, b in ((ref.A, mat.A), (ref.S, mat.S), (ref.A_q, mat.A_q), (ref.A, lean[0]), (ref.S, lean[1]),
-                 (ref.A_q, lean[2])):
+    for a, b in (
+        (ref.A, mat.A),
+        (ref.S, mat.S),
+        (ref.A_q, mat.A_q),
+        (ref.A, lean[0]),
+        (ref.S, lean[1]),
+        (ref.A_q, lean[2]),
+    ):
         assert abs(a - b) <= 1e-9 * abs(b), (a, b)
-    print(f"n = {args.n}, d = {args.d}: B_D = {ref.B_D:.6g}; the gradient matrix alone is {args.n * args.d * 8 / 1e6:.0f} MB")
+    print(
+        f"n = {args.n}, d = {args.d}: B_D = {ref.B_D:.6g}; the gradient matrix alone is {args.n * args.d * 8 / 1e6:.0f} MB"
+    )
     rows = {}
     for name, fn in contenders.items():
         fn()
@@ -81,12 +89,14 @@ def main() -> None:
         if "cached" in name:
             ref_t = t
         print(f"{name:28s} {t:10.4f} {peak / 1e6:10.1f} {t / ref_t:16.1f}")
-    print(f"boundlab peak = {rows['boundlab glm_diversity'][1] / (args.n * args.d * 8):.4%} of the n x d matrix; "
-          f"with A_q: {rows['materialised (boundlab)'][0] / base:.1f}x faster than materialised (boundlab), "
-          f"{rows['materialised (lean numpy)'][0] / base:.1f}x than lean numpy; B_D only: "
-          f"{rows['lean numpy, B_D only'][0] / rows['boundlab, B_D only'][0]:.1f}x than lean numpy; with cached row "
-          f"norms (all of B_D, A_q): {rows['materialised (boundlab)'][0] / rows['boundlab, cached row norms'][0]:.1f}x "
-          f"and {rows['materialised (lean numpy)'][0] / rows['boundlab, cached row norms'][0]:.1f}x")
+    print(
+        f"boundlab peak = {rows['boundlab glm_diversity'][1] / (args.n * args.d * 8):.4%} of the n x d matrix; "
+        f"with A_q: {rows['materialised (boundlab)'][0] / base:.1f}x faster than materialised (boundlab), "
+        f"{rows['materialised (lean numpy)'][0] / base:.1f}x than lean numpy; B_D only: "
+        f"{rows['lean numpy, B_D only'][0] / rows['boundlab, B_D only'][0]:.1f}x than lean numpy; with cached row "
+        f"norms (all of B_D, A_q): {rows['materialised (boundlab)'][0] / rows['boundlab, cached row norms'][0]:.1f}x "
+        f"and {rows['materialised (lean numpy)'][0] / rows['boundlab, cached row norms'][0]:.1f}x"
+    )
 
 
 if __name__ == "__main__":

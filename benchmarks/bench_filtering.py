@@ -54,8 +54,10 @@ def main() -> None:
     rng = np.random.default_rng(a.seed)
     fast = spectral_aggregator(a.alpha, 1.0)
     print(f"m = {a.m}, d = {a.d}, alpha = {a.alpha}, sigma = 1, {a.instances} instances")
-    print(f"{'inst':>4} {'SDP s':>9} {'spectral s':>11} {'ratio':>8} {'SDP err':>9} {'spec err':>9} {'mean err':>9} "
-          f"{'loops':>5}")
+    print(
+        f"{'inst':>4} {'SDP s':>9} {'spectral s':>11} {'ratio':>8} {'SDP err':>9} {'spec err':>9} {'mean err':>9} "
+        f"{'loops':>5}"
+    )
     ratios, verdicts = [], []
     for i in range(a.instances):
         x, mu = instance(rng, a.m, a.d, a.alpha)
@@ -73,10 +75,14 @@ def main() -> None:
         e_mean = float(np.linalg.norm(x.mean(axis=0) - mu))
         ratios.append(t_sdp / t_fast)
         verdicts.append(e_fast <= FACTOR * e_sdp)
-        print(f"{i:>4} {t_sdp:>9.3f} {t_fast:>11.5f} {t_sdp / t_fast:>8.0f} {e_sdp:>9.4f} {e_fast:>9.4f} {e_mean:>9.4f} "
-              f"{len(ref.steps):>5}")
-    print(f"median speed ratio SDP / spectral = {statistics.median(ratios):.0f}x; spectral error <= {FACTOR} x SDP "
-          f"error on every instance: {'PASS' if all(verdicts) else 'FAIL'}")
+        print(
+            f"{i:>4} {t_sdp:>9.3f} {t_fast:>11.5f} {t_sdp / t_fast:>8.0f} {e_sdp:>9.4f} {e_fast:>9.4f} {e_mean:>9.4f} "
+            f"{len(ref.steps):>5}"
+        )
+    print(
+        f"median speed ratio SDP / spectral = {statistics.median(ratios):.0f}x; spectral error <= {FACTOR} x SDP "
+        f"error on every instance: {'PASS' if all(verdicts) else 'FAIL'}"
+    )
 
 
 if __name__ == "__main__":

@@ -63,10 +63,14 @@ def main() -> None:
 
     res = boundlab_run()
     rate = flops / t_matmul
-    print(f"Rademacher Monte Carlo: draws = {args.draws}, n = {args.n}, d = {args.d}, p = {args.p:g}, eps = {args.eps:g} "
-          f"(antithetic pairs, natural + adversarial from one product)")
-    print(f"R_S(F) = {res.natural.value:.6f} [{res.natural.ci_low:.6f}, {res.natural.ci_high:.6f}], "
-          f"R_S(F~) = {res.adversarial.value:.6f} [{res.adversarial.ci_low:.6f}, {res.adversarial.ci_high:.6f}]")
+    print(
+        f"Rademacher Monte Carlo: draws = {args.draws}, n = {args.n}, d = {args.d}, p = {args.p:g}, eps = {args.eps:g} "
+        f"(antithetic pairs, natural + adversarial from one product)"
+    )
+    print(
+        f"R_S(F) = {res.natural.value:.6f} [{res.natural.ci_low:.6f}, {res.natural.ci_high:.6f}], "
+        f"R_S(F~) = {res.adversarial.value:.6f} [{res.adversarial.ci_low:.6f}, {res.adversarial.ci_high:.6f}]"
+    )
     print(f"{'contender':52s} {'median s':>10s} {'GFLOP/s':>9s}")
     print(f"{'baseline: one np.matmul (draws x n) @ (n x d)':52s} {t_matmul:10.4f} {rate / 1e9:9.2f}")
     print(f"{'boundlab rademacher_pair (total)':52s} {t_total:10.4f} {flops / t_total / 1e9:9.2f}")
@@ -74,8 +78,10 @@ def main() -> None:
     print(f"{'  of which: blocked products Sigma_b @ Z':52s} {t_products:10.4f} {flops / t_products / 1e9:9.2f}")
     print(f"{'  of which: products + norms (_block_values)':52s} {t_blocks:10.4f}")
     print(f"share of boundlab's time in the matrix products: {t_products / t_total:.1%}")
-    print(f"achieved fraction of the measured matmul rate: {t_matmul / t_total:.1%} "
-          f"(ratio baseline / boundlab time = {t_matmul / t_total:.3f})")
+    print(
+        f"achieved fraction of the measured matmul rate: {t_matmul / t_total:.1%} "
+        f"(ratio baseline / boundlab time = {t_matmul / t_total:.3f})"
+    )
 
 
 if __name__ == "__main__":

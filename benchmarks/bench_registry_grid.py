@@ -52,8 +52,13 @@ def main() -> None:
     t0 = time.perf_counter()
     worst = 0.0
     for i, j, k in idx:
-        point = {syms["n"]: float(n[i, 0, 0]), syms["alpha"]: float(alpha[0, j, 0]), syms["m"]: float(m[0, 0, k]),
-                 syms["eps"]: float(eps_grid[i, j, k]), **{syms[kk]: v for kk, v in fixed.items()}}
+        point = {
+            syms["n"]: float(n[i, 0, 0]),
+            syms["alpha"]: float(alpha[0, j, 0]),
+            syms["m"]: float(m[0, 0, k]),
+            syms["eps"]: float(eps_grid[i, j, k]),
+            **{syms[kk]: v for kk, v in fixed.items()},
+        }
         val = float(expr.subs(point).evalf())
         worst = max(worst, abs(val - out[i, j, k]) / abs(out[i, j, k]))
     per_point_sympy = (time.perf_counter() - t0) / args.sample
@@ -62,18 +67,27 @@ def main() -> None:
     order = [p.name for p in thm.params]
     t0 = time.perf_counter()
     for i, j, k in idx:
-        point = {"n": float(n[i, 0, 0]), "alpha": float(alpha[0, j, 0]), "m": float(m[0, 0, k]),
-                 "eps": float(eps_grid[i, j, k]), **fixed}
+        point = {
+            "n": float(n[i, 0, 0]),
+            "alpha": float(alpha[0, j, 0]),
+            "m": float(m[0, 0, k]),
+            "eps": float(eps_grid[i, j, k]),
+            **fixed,
+        }
         fn(*[point[name] for name in order])
     per_point_loop = (time.perf_counter() - t0) / args.sample
 
     v = statistics.median(vec)
     print(f"grid: {total:,} points (n x alpha x m = {side}^3), Theorem 3.1 with the explicit Delta")
     print(f"vectorised boundlab evaluate (median of {args.repeats}): {v:.3f} s")
-    print(f"per-point sympy subs+evalf: {per_point_sympy * 1e3:.2f} ms/point -> {per_point_sympy * total:,.0f} s "
-          f"for the grid (scaled from {args.sample} points); max relative difference {worst:.1e}")
-    print(f"per-point loop over the compiled scalar function: {per_point_loop * 1e6:.1f} us/point -> "
-          f"{per_point_loop * total:.1f} s for the grid")
+    print(
+        f"per-point sympy subs+evalf: {per_point_sympy * 1e3:.2f} ms/point -> {per_point_sympy * total:,.0f} s "
+        f"for the grid (scaled from {args.sample} points); max relative difference {worst:.1e}"
+    )
+    print(
+        f"per-point loop over the compiled scalar function: {per_point_loop * 1e6:.1f} us/point -> "
+        f"{per_point_loop * total:.1f} s for the grid"
+    )
     print(f"ratio vs per-point sympy: {per_point_sympy * total / v:,.0f}x (target >= 1000x)")
     print(f"ratio vs per-point compiled loop: {per_point_loop * total / v:,.0f}x")
 

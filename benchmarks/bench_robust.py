@@ -169,17 +169,33 @@ def cases(m: int) -> list[tuple[str, Callable[[np.ndarray], np.ndarray], Callabl
     f_sub = 1 if m > 30 else 3  # C(m, f) subsets for MDA / SMEA
     f_mda = 2 if m > 30 else 3
     return [
-        ("centered_clipping", lambda x: rb.centered_clipping(x, 10.0, 3), lambda x: byzfl_centered_clipping(x, 10.0, 3),
-         True),
+        (
+            "centered_clipping",
+            lambda x: rb.centered_clipping(x, 10.0, 3),
+            lambda x: byzfl_centered_clipping(x, 10.0, 3),
+            True,
+        ),
         (f"mda (f={f_mda})", lambda x: rb.mda(x, f_mda), lambda x: byzfl_mda(x, f_mda), True),
         ("monna", lambda x: rb.monna(x, f), lambda x: byzfl_monna(x, f, len(x) - 1), True),
         ("meamed", lambda x: rb.meamed(x, f), lambda x: byzfl_meamed(x, f), True),
-        ("caf (power_iters=1)", lambda x: rb.caf(x, f, 0, power_iters=1),
-         lambda x: byzfl_caf(x, f, np.random.default_rng(0)), False),
-        ("caf (default, 20 steps)", lambda x: rb.caf(x, f, 0), lambda x: byzfl_caf(x, f, np.random.default_rng(0)),
-         False),
-        (f"smea (f={f_sub})", lambda x: rb.smea(x, f_sub), lambda x: byzfl_smea(x, f_sub, np.random.default_rng(0)),
-         False),
+        (
+            "caf (power_iters=1)",
+            lambda x: rb.caf(x, f, 0, power_iters=1),
+            lambda x: byzfl_caf(x, f, np.random.default_rng(0)),
+            False,
+        ),
+        (
+            "caf (default, 20 steps)",
+            lambda x: rb.caf(x, f, 0),
+            lambda x: byzfl_caf(x, f, np.random.default_rng(0)),
+            False,
+        ),
+        (
+            f"smea (f={f_sub})",
+            lambda x: rb.smea(x, f_sub),
+            lambda x: byzfl_smea(x, f_sub, np.random.default_rng(0)),
+            False,
+        ),
         ("dnc", lambda x: rb.dnc(x, f, 3), lambda x: blades_dnc(x, f, 3), True),
         ("nnm", lambda x: rb.nnm(x, f=f), lambda x: byzfl_nnm(x, f), True),
         ("bucketing", lambda x: rb.bucketing(x, s=2, rng=5), lambda x: byzfl_bucketing(x, 2, 5), True),
@@ -225,8 +241,9 @@ def main() -> None:
             t_ours, n_ours = _time(lambda: ours(x), args.repeats)
             t_base, n_base = _time(lambda: base(x), args.repeats)
             runs = "" if n_base == n_ours == args.repeats else f"  (runs: {n_ours} / {n_base})"
-            print(f"{name:26s} {t_ours * 1e3:12.1f} {t_base * 1e3:12.1f} {t_base / t_ours:8.2f}  {same}{runs}",
-                  flush=True)
+            print(
+                f"{name:26s} {t_ours * 1e3:12.1f} {t_base * 1e3:12.1f} {t_base / t_ours:8.2f}  {same}{runs}", flush=True
+            )
 
 
 if __name__ == "__main__":

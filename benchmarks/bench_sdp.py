@@ -90,9 +90,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--scs-repeats", type=int, default=3, help="SCS runs at N = 141 (N = 801: one run)")
-    ap.add_argument("--scs-time-limit", type=float, default=900.0,
-                    help="seconds; SCS's only non-default setting, a safety cap (0: none). A capped run is "
-                         "reported as a lower bound on the ratio")
+    ap.add_argument(
+        "--scs-time-limit",
+        type=float,
+        default=900.0,
+        help="seconds; SCS's only non-default setting, a safety cap (0: none). A capped run is "
+        "reported as a lower bound on the ratio",
+    )
     ap.add_argument("--skip-scs", action="store_true")
     ap.add_argument("--large", help="D,D1: also run the fast path at N = 1 + D + D1")
     args = ap.parse_args()
@@ -107,18 +111,22 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
-    print(f"\nN = 1285 (d = 784, d1 = 500): {t:.2f} s, {r.iterations} iterations, certified interval "
-          f"[{r.lower:.10g}, {r.upper:.10g}], relative gap {r.rel_gap:.2e}")
+    print(
+        f"\nN = 1285 (d = 784, d1 = 500): {t:.2f} s, {r.iterations} iterations, certified interval "
+        f"[{r.lower:.10g}, {r.upper:.10g}], relative gap {r.rel_gap:.2e}"
+    )
     print(f"  tracemalloc peak during the call {peak / 2**20:.1f} MiB; process peak RSS {rss:.0f} MiB (limit 2048)")
     factor = np.empty_like(r.factor)
-    factor[q.left], factor[q.right] = r.factor[:q.left.size], r.factor[q.left.size:]
+    factor[q.left], factor[q.right] = r.factor[: q.left.size], r.factor[q.left.size :]
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):  # as inside solve_sdp (blas_threads=1)
         te, (ue, _) = median_call(lambda: certificate_route(q, r.dual, method="eigh"), args.repeats)
         tc, (uc, how) = median_call(lambda: certificate_route(q, r.dual, factor=factor), args.repeats)
-    print(f"  final certificate of this dual, one BLAS thread: eigh {te:.3f} s, Cholesky proof ({how}) {tc:.3f} s: "
-          f"{te / tc:.1f}x; bounds differ by {(uc - ue) / ue:+.1e} relative")
+    print(
+        f"  final certificate of this dual, one BLAS thread: eigh {te:.3f} s, Cholesky proof ({how}) {tc:.3f} s: "
+        f"{te / tc:.1f}x; bounds differ by {(uc - ue) / ue:+.1e} relative"
+    )
     if args.large:
         d, d1 = (int(x) for x in args.large.split(","))
         ql = instance(d, d1)
@@ -126,12 +134,16 @@ def main() -> None:
         rl = solve_sdp(ql, time_limit=3600.0)
         tl = time.perf_counter() - t0
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"\nN = {ql.N} (d = {d}, d1 = {d1}): {tl:.1f} s, {rl.iterations} iterations, relative gap "
-              f"{rl.rel_gap:.1e}, process peak RSS {rss:.0f} MiB; {rl.note or 'certified'}")
+        print(
+            f"\nN = {ql.N} (d = {d}, d1 = {d1}): {tl:.1f} s, {rl.iterations} iterations, relative gap "
+            f"{rl.rel_gap:.1e}, process peak RSS {rss:.0f} MiB; {rl.note or 'certified'}"
+        )
 
     # --- N = 141 and N = 801 against SCS ---
-    print(f"\n{'N':>5} {'boundlab (s)':>13} {'SCS (s)':>10} {'ratio':>9} {'rel gap':>9} {'SCS status':>16} "
-          f"{'SCS value vs certified interval':>34}")
+    print(
+        f"\n{'N':>5} {'boundlab (s)':>13} {'SCS (s)':>10} {'ratio':>9} {'rel gap':>9} {'SCS status':>16} "
+        f"{'SCS value vs certified interval':>34}"
+    )
     for d, d1, reps in ((64, 76, args.scs_repeats), (400, 400, 1)):
         q = instance(d, d1)
         tf, res = time_fast(q, args.repeats)
@@ -140,13 +152,24 @@ def main() -> None:
             continue
         ts, value, status = time_scs(q.dense(), reps, args.scs_time_limit)
         capped = status != "optimal"
-        where = "n/a" if value is None else (
-            f"{value:.10g}: " + ("inside" if distance_outside(value, res.lower, res.upper) == 0 else
-                                 f"{distance_outside(value, res.lower, res.upper):.2e} outside"))
+        where = (
+            "n/a"
+            if value is None
+            else (
+                f"{value:.10g}: "
+                + (
+                    "inside"
+                    if distance_outside(value, res.lower, res.upper) == 0
+                    else f"{distance_outside(value, res.lower, res.upper):.2e} outside"
+                )
+            )
+        )
         ratio = f"{'>=' if capped else ''}{ts / tf:.0f}x"
         print(f"{q.N:>5} {tf:>13.4f} {ts:>10.2f} {ratio:>9} {res.rel_gap:>9.1e} {status:>16} {where:>34}")
-        print(f"      certified interval [{res.lower:.10g}, {res.upper:.10g}] ({res.iterations} iterations; "
-              f"median of {args.repeats}; SCS median of {reps})")
+        print(
+            f"      certified interval [{res.lower:.10g}, {res.upper:.10g}] ({res.iterations} iterations; "
+            f"median of {args.repeats}; SCS median of {reps})"
+        )
 
 
 if __name__ == "__main__":

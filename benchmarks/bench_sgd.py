@@ -30,12 +30,17 @@ def main() -> None:
     prob = GLMProblem(X, y, "logistic")
     kw = dict(B=16, gamma=0.05, T=3200)
     for mech in (None, Mechanism("drop", 0.5)):
+
         def batched() -> np.ndarray:
             return minibatch_sgd(prob, np.zeros(d), rng=np.random.default_rng(1), R=args.trials, mechanism=mech, **kw).w
 
         def loop() -> np.ndarray:
-            return np.concatenate([minibatch_sgd(prob, np.zeros(d), rng=np.random.default_rng(100 + r), R=1,
-                                                 mechanism=mech, **kw).w for r in range(args.trials)])
+            return np.concatenate(
+                [
+                    minibatch_sgd(prob, np.zeros(d), rng=np.random.default_rng(100 + r), R=1, mechanism=mech, **kw).w
+                    for r in range(args.trials)
+                ]
+            )
 
         times = {}
         for name, fn in (("per-trial loop", loop), ("batched", batched)):
@@ -48,8 +53,10 @@ def main() -> None:
             assert out.shape == (args.trials, d) and np.all(np.isfinite(out))
             times[name] = statistics.median(ts)
         label = "no mechanism" if mech is None else f"DropConnect p = {mech.level}"
-        print(f"{label:24s} R = {args.trials}: per-trial loop {times['per-trial loop']:.3f} s, batched "
-              f"{times['batched']:.3f} s, ratio {times['per-trial loop'] / times['batched']:.1f}x")
+        print(
+            f"{label:24s} R = {args.trials}: per-trial loop {times['per-trial loop']:.3f} s, batched "
+            f"{times['batched']:.3f} s, ratio {times['per-trial loop'] / times['batched']:.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -86,22 +86,25 @@ def main(argv: list[str] | None = None) -> int:
 
     t_one, one = _timed(lambda: robust_gd(p, stats, trial_block=R, **kw), args.repeats)
     t_batch, res = _timed(lambda: robust_gd(p, stats, trial_block="cache", **kw), args.repeats)
-    t_loop, finals = _timed(lambda: np.concatenate([robust_gd(p, s, **kw).w_final for s in per_trial]),
-                            args.repeats)
-    t_lean, lean = _timed(lambda: np.stack([_lean_loop(stats.H[r], stats.b[r], w0, p.w_star, q, T, 1.0, aggregator)
-                                            for r in range(R)]), args.repeats)
+    t_loop, finals = _timed(lambda: np.concatenate([robust_gd(p, s, **kw).w_final for s in per_trial]), args.repeats)
+    t_lean, lean = _timed(
+        lambda: np.stack([_lean_loop(stats.H[r], stats.b[r], w0, p.w_star, q, T, 1.0, aggregator) for r in range(R)]),
+        args.repeats,
+    )
 
     same = bool(np.array_equal(res.w_final, finals)) and all(
-        np.array_equal(getattr(res, f), getattr(one, f)) for f in ("w", "dist_to_opt", "grad_error", "F_gap"))
+        np.array_equal(getattr(res, f), getattr(one, f)) for f in ("w", "dist_to_opt", "grad_error", "F_gap")
+    )
     lean_diff = float(np.max(np.abs(res.w_final - lean)))
-    print(f"Algorithm 1, Model R: R={R} m={m} n={n} d={d} T={T} q={q} (alpha={q / m}), aggregator={agg_name}, "
-          f"projection radius 1, median of {args.repeats} repeats")
+    print(
+        f"Algorithm 1, Model R: R={R} m={m} n={n} d={d} T={T} q={q} (alpha={q / m}), aggregator={agg_name}, "
+        f"projection radius 1, median of {args.repeats} repeats"
+    )
     print(f"batched, one block of {R} trials:          {t_one:8.3f} s")
     print(f"batched, cache-sized trial blocks:         {t_batch:8.3f} s   {t_one / t_batch:.2f}x one block")
     print(f"loop: robust_gd once per trial (R=1):      {t_loop:8.3f} s   ratio {t_loop / t_batch:6.1f}x")
     print(f"lean loop: minimal per-trial numpy code:   {t_lean:8.3f} s   ratio {t_lean / t_batch:6.1f}x")
-    print(f"iterates: blocks == one block == loop bit for bit: {same}; "
-          f"max |batched - lean loop| = {lean_diff:.2e}")
+    print(f"iterates: blocks == one block == loop bit for bit: {same}; max |batched - lean loop| = {lean_diff:.2e}")
     print(f"median final error ||w^T - w*||: {float(np.median(res.dist_to_opt[:, -1])):.5f}")
     return 0 if same and lean_diff < 1e-12 else 1
 

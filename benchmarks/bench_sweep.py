@@ -54,13 +54,16 @@ def main() -> None:
     from boundlab.parallel import DaskCluster, local_cluster
 
     def dask_default(**kwargs):
-        return LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                            dashboard_address=None, **kwargs)
+        return LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None, **kwargs
+        )
 
     dask_runs = {}
-    for label, make in (("boundlab.parallel.local_cluster: nannies, no MALLOC_TRIM_THRESHOLD_", local_cluster),
-                        ("Dask's default: nannies exporting MALLOC_TRIM_THRESHOLD_=65536", dask_default),
-                        ("workers as threads of this process", lambda: dask_default(worker_class=Worker))):
+    for label, make in (
+        ("boundlab.parallel.local_cluster: nannies, no MALLOC_TRIM_THRESHOLD_", local_cluster),
+        ("Dask's default: nannies exporting MALLOC_TRIM_THRESHOLD_=65536", dask_default),
+        ("workers as threads of this process", lambda: dask_default(worker_class=Worker)),
+    ):
         t0 = time.perf_counter()
         with make() as cluster:
             backend = DaskCluster(cluster.scheduler_address)
@@ -76,24 +79,31 @@ def main() -> None:
         with Store(Path(tmp) / "bench.sqlite") as s:
             t0 = time.perf_counter()
             for i in range(args.rows):
-                s.put("bench", {"n": i % 97}, 0, i, args.rows, 1, {"estimate": 1.0, "ci_low": 0.9, "ci_high": 1.0},
-                      0.01)
+                s.put(
+                    "bench", {"n": i % 97}, 0, i, args.rows, 1, {"estimate": 1.0, "ci_low": 0.9, "ci_high": 1.0}, 0.01
+                )
             write = time.perf_counter() - t0
 
     chunk = statistics.median(per_chunk)
     print(f"sweep: {args.chunks} chunks x {args.chunk_trials} trials of cor3.1/one-sided (2-core machine)")
     print(f"  --jobs 1 (in-process):  {one:7.2f} s")
-    print(f"  --jobs 2 (processes):   {two:7.2f} s warm, {two_cold:.2f} s first run (+ {start_pool:.2f} s worker "
-          f"start-up)   speed-up {one / two:.2f}x warm, {one / (two_cold + start_pool):.2f}x first run with start-up "
-          f"(target >= 1.7x)")
+    print(
+        f"  --jobs 2 (processes):   {two:7.2f} s warm, {two_cold:.2f} s first run (+ {start_pool:.2f} s worker "
+        f"start-up)   speed-up {one / two:.2f}x warm, {one / (two_cold + start_pool):.2f}x first run with start-up "
+        f"(target >= 1.7x)"
+    )
     for label, (dask, dask_cold, start_dask) in dask_runs.items():
-        print(f"  Dask LocalCluster ({label}):\n      {dask:7.2f} s warm, {dask_cold:.2f} s first run "
-              f"(+ {start_dask:.2f} s start-up)   Dask / --jobs 2 = {dask / two:.3f} warm, "
-              f"{dask_cold / two_cold:.3f} first run (target <= 1.15)")
+        print(
+            f"  Dask LocalCluster ({label}):\n      {dask:7.2f} s warm, {dask_cold:.2f} s first run "
+            f"(+ {start_dask:.2f} s start-up)   Dask / --jobs 2 = {dask / two:.3f} warm, "
+            f"{dask_cold / two_cold:.3f} first run (target <= 1.15)"
+        )
     print("  results identical on every backend: True")
-    print(f"store: {args.rows:,} rows, one transaction each: {write:.2f} s = {write / args.rows * 1e6:.0f} us/row; "
-          f"median chunk compute {chunk * 1e3:.0f} ms -> store overhead {write / args.rows / chunk * 100:.3f}% "
-          f"of the sweep (target < 5%)")
+    print(
+        f"store: {args.rows:,} rows, one transaction each: {write:.2f} s = {write / args.rows * 1e6:.0f} us/row; "
+        f"median chunk compute {chunk * 1e3:.0f} ms -> store overhead {write / args.rows / chunk * 100:.3f}% "
+        f"of the sweep (target < 5%)"
+    )
 
 
 if __name__ == "__main__":

@@ -131,21 +131,52 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 #: setuptools package-dir of pyproject.toml: folder -> import name.
-PACKAGE_DIRS: dict[str, str] = {"bounds": "boundlab.bounds", "certify": "boundlab.certify",
-                                "montecarlo": "boundlab.montecarlo", "src/boundlab": "boundlab"}
+PACKAGE_DIRS: dict[str, str] = {
+    "bounds": "boundlab.bounds",
+    "certify": "boundlab.certify",
+    "montecarlo": "boundlab.montecarlo",
+    "src/boundlab": "boundlab",
+}
 
 DEFAULT_FILES: tuple[str, ...] = ("bounds/*.py", "certify/_sdp.py")
 
-DISPLAY_FUNCTIONS = frozenset({"fmt_number", "latex", "_latex", "describe", "domain_text", "to_json", "monomial",
-                               "_ascii_rate", "_sorted_terms", "rate_rows", "_unknown_param_message"})
-SKIPPED_KEYWORDS = frozenset({"typical", "source", "example", "monotone", "maxsize", "rel_tol", "abs_tol",
-                              "rounding", "default_note", "stacklevel", "description"})
+DISPLAY_FUNCTIONS = frozenset(
+    {
+        "fmt_number",
+        "latex",
+        "_latex",
+        "describe",
+        "domain_text",
+        "to_json",
+        "monomial",
+        "_ascii_rate",
+        "_sorted_terms",
+        "rate_rows",
+        "_unknown_param_message",
+    }
+)
+SKIPPED_KEYWORDS = frozenset(
+    {
+        "typical",
+        "source",
+        "example",
+        "monotone",
+        "maxsize",
+        "rel_tol",
+        "abs_tol",
+        "rounding",
+        "default_note",
+        "stacklevel",
+        "description",
+    }
+)
 CONFIG_NAME = re.compile(r"^(example|monotone|MODEL_\w*|\w*_EXAMPLE\w*|_CE_\w*)$")
 DOMAIN_FIELDS = frozenset({"lower", "upper", "typical", "rounding"})  # Param's / Hypothesis's field defaults
 TOLERANCE_FUNCTIONS = frozenset({"_holds"})  # the comparison slack of non-strict hypotheses (4 ulps)
 TINY = 1e-6
 EVIDENCE_PREFIX = "_check_"  # erratum evidence functions (Erratum.check) in bounds/
 LIVE_LOG: str | None = os.environ.get("BOUNDLAB_MUTATION_LOG")  # survivors appended as they happen
+
 
 @dataclasses.dataclass(frozen=True)
 class Equivalent:
@@ -160,35 +191,82 @@ class Equivalent:
     reason: str
 
     def matches(self, m: Mutant, before: str) -> bool:
-        return (m.file == self.file and re.fullmatch(self.scope, m.scope) is not None
-                and re.search(self.line, before) is not None
-                and re.fullmatch(self.change, f"{m.original}->{m.replacement}") is not None)
+        return (
+            m.file == self.file
+            and re.fullmatch(self.scope, m.scope) is not None
+            and re.search(self.line, before) is not None
+            and re.fullmatch(self.change, f"{m.original}->{m.replacement}") is not None
+        )
 
 
 #: Kept small; each entry is an argument, not a convenience (filled from the survivors of a full run).
 EQUIVALENT: tuple[Equivalent, ...] = (
     Equivalent("bounds/_chapter2.py", "<module>", r"^HALF = ", ".*", "HALF is never used in this module"),
     Equivalent("bounds/_chapter5.py", "<module>", r"^HALF = ", ".*", "HALF is never used in this module"),
-    Equivalent("bounds/_chapter2.py", "Thm210", r"_eta_default\(beta \+ lam\)", r"\+->-",
-               "_eta_default ignores its argument: the default eta is 1 - Gamma_holds, from the quantities"),
-    Equivalent("bounds/_chapter4.py", "Prop41", r"the class is 1-smooth", "1->2",
-               "Delta <= 1 by the parameter's domain, so sqrt(Delta) <= 1 < 2 always"),
-    Equivalent("bounds/_chapter4.py", "Lem45|Thm45", r'"alpha <= 1/4"', ".*",
-               "the parameter's domain already enforces alpha <= 1/4: a weaker bound cannot fail either"),
-    Equivalent("bounds/_chapter5.py", "_relu_net_max_increase", r"^verts = ", ".*",
-               "the vertex set x + eps {-1, 1}^d is symmetric, and 1/(+-1) = +-1"),
-    Equivalent("bounds/_chapter5.py", "_adv_sup_brute|exact_adv_rs", r"np.abs\(u\) - v|u - v\[:, None\] \* np.sign",
-               r"-->\+", "sigma -> -sigma maps (u, v) to (-u, -v): the mean over all sign vectors is the same with +v "
-               "(err5.1's corrected text states (|u| - v 1)_+ = (|u| + v 1)_+ in expectation)"),
-    Equivalent("bounds/_models.py", "model_g_nu3", r"^y = c \* x1 \+ xi", r"\+->-",
-               "xi ~ N(0, sigma^2) is symmetric, and so are its Gauss-Hermite nodes and weights"),
-    Equivalent("bounds/_symbols.py", "NormalQuantile.fdiff", r"argindex: int = 1", "1->2",
-               "sympy always passes argindex to fdiff"),
-    Equivalent("bounds/_base.py", "_dominates", r"exponents.get\(v, 0\)", "0->1",
-               "rate_terms gives every term an exponent for every variable: the default is never read"),
-    Equivalent("certify/_sdp.py", "certificate", r"_entry_error\(Qv\) \* \(1.0 \+ 1e-6\)", r"\*->/|\+->-|1e-6->.*",
-               "a relative 1e-6 of the construction error (~N u |Q|) is below one ulp of the certificate unless "
-               "N > 1e6"),
+    Equivalent(
+        "bounds/_chapter2.py",
+        "Thm210",
+        r"_eta_default\(beta \+ lam\)",
+        r"\+->-",
+        "_eta_default ignores its argument: the default eta is 1 - Gamma_holds, from the quantities",
+    ),
+    Equivalent(
+        "bounds/_chapter4.py",
+        "Prop41",
+        r"the class is 1-smooth",
+        "1->2",
+        "Delta <= 1 by the parameter's domain, so sqrt(Delta) <= 1 < 2 always",
+    ),
+    Equivalent(
+        "bounds/_chapter4.py",
+        "Lem45|Thm45",
+        r'"alpha <= 1/4"',
+        ".*",
+        "the parameter's domain already enforces alpha <= 1/4: a weaker bound cannot fail either",
+    ),
+    Equivalent(
+        "bounds/_chapter5.py",
+        "_relu_net_max_increase",
+        r"^verts = ",
+        ".*",
+        "the vertex set x + eps {-1, 1}^d is symmetric, and 1/(+-1) = +-1",
+    ),
+    Equivalent(
+        "bounds/_chapter5.py",
+        "_adv_sup_brute|exact_adv_rs",
+        r"np.abs\(u\) - v|u - v\[:, None\] \* np.sign",
+        r"-->\+",
+        "sigma -> -sigma maps (u, v) to (-u, -v): the mean over all sign vectors is the same with +v "
+        "(err5.1's corrected text states (|u| - v 1)_+ = (|u| + v 1)_+ in expectation)",
+    ),
+    Equivalent(
+        "bounds/_models.py",
+        "model_g_nu3",
+        r"^y = c \* x1 \+ xi",
+        r"\+->-",
+        "xi ~ N(0, sigma^2) is symmetric, and so are its Gauss-Hermite nodes and weights",
+    ),
+    Equivalent(
+        "bounds/_symbols.py",
+        "NormalQuantile.fdiff",
+        r"argindex: int = 1",
+        "1->2",
+        "sympy always passes argindex to fdiff",
+    ),
+    Equivalent(
+        "bounds/_base.py",
+        "_dominates",
+        r"exponents.get\(v, 0\)",
+        "0->1",
+        "rate_terms gives every term an exponent for every variable: the default is never read",
+    ),
+    Equivalent(
+        "certify/_sdp.py",
+        "certificate",
+        r"_entry_error\(Qv\) \* \(1.0 \+ 1e-6\)",
+        r"\*->/|\+->-|1e-6->.*",
+        "a relative 1e-6 of the construction error (~N u |Q|) is below one ulp of the certificate unless N > 1e6",
+    ),
 )
 
 #: The margin of the SDP certificate: the only part of certify/_sdp.py that is mutated.
@@ -226,8 +304,8 @@ class Mutant:
 
     def apply(self, text: str) -> str:
         """The file's text with this mutant applied."""
-        assert text[self.start:self.end] == self.original, (self.key, text[self.start:self.end])
-        return text[:self.start] + self.replacement + text[self.end:]
+        assert text[self.start : self.end] == self.original, (self.key, text[self.start : self.end])
+        return text[: self.start] + self.replacement + text[self.end :]
 
     def lines(self, text: str) -> tuple[str, str]:
         """The source line before and after the mutation (stripped)."""
@@ -235,7 +313,7 @@ class Mutant:
         hi = text.find("\n", self.end)
         hi = len(text) if hi < 0 else hi
         before = text[lo:hi]
-        after = before[:self.start - lo] + self.replacement + before[self.end - lo:]
+        after = before[: self.start - lo] + self.replacement + before[self.end - lo :]
         return before.strip(), after.strip()
 
 
@@ -263,7 +341,11 @@ def number_mutations(value: float) -> list[float]:
 
 
 _OP_SWAP: dict[type, tuple[str, str]] = {
-    ast.Add: ("+", "-"), ast.Sub: ("-", "+"), ast.Mult: ("*", "/"), ast.Div: ("/", "*"), ast.Pow: ("**", "*"),
+    ast.Add: ("+", "-"),
+    ast.Sub: ("-", "+"),
+    ast.Mult: ("*", "/"),
+    ast.Div: ("/", "*"),
+    ast.Pow: ("**", "*"),
 }
 
 
@@ -282,8 +364,10 @@ class _Source:
         return self.starts[lineno - 1] + len(line.encode()[:col].decode(errors="ignore"))
 
     def span(self, node: ast.AST) -> tuple[int, int]:
-        return (self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
-                self.offset(node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+        return (
+            self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
+            self.offset(node.end_lineno, node.end_col_offset),
+        )  # type: ignore[attr-defined]
 
 
 def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
@@ -323,7 +407,8 @@ def _witness_data(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     chain = _ancestors(node, parents)
     funcs = [a for a in chain if isinstance(a, (ast.FunctionDef, ast.Lambda))]
     in_check = any(isinstance(f, ast.FunctionDef) and f.name.startswith(EVIDENCE_PREFIX) for f in funcs) or any(
-        isinstance(a, ast.keyword) and a.arg == "check" for a in chain)
+        isinstance(a, ast.keyword) and a.arg == "check" for a in chain
+    )
     if not in_check:
         return False
     for anc in chain:
@@ -424,8 +509,10 @@ def _operator_span(src: _Source, node: ast.BinOp | ast.AugAssign, symbol: str) -
 
 
 def _is_string_arith(node: ast.BinOp) -> bool:
-    return any(isinstance(x, ast.JoinedStr) or (isinstance(x, ast.Constant) and isinstance(x.value, str))
-               for x in (node.left, node.right))
+    return any(
+        isinstance(x, ast.JoinedStr) or (isinstance(x, ast.Constant) and isinstance(x.value, str))
+        for x in (node.left, node.right)
+    )
 
 
 def _margin_statement(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
@@ -442,8 +529,7 @@ def _margin_statement(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     return False
 
 
-def _margin_whole_term_mutants(rel: str, src: _Source, tree: ast.AST,
-                               parents: dict[ast.AST, ast.AST]) -> list[Mutant]:
+def _margin_whole_term_mutants(rel: str, src: _Source, tree: ast.AST, parents: dict[ast.AST, ast.AST]) -> list[Mutant]:
     """The margin set to 0, the rounding factor set to 1 and the construction-error term set to 0."""
     out = []
     for node in ast.walk(tree):
@@ -479,10 +565,15 @@ def generate(path: Path, *, skipped: Counter | None = None) -> list[Mutant]:
     margin_only = rel.startswith("certify/")
     out: list[Mutant] = []
     for node in ast.walk(tree):
-        candidate = (isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
-                     and not isinstance(node.value, bool)) or \
-                    (isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in _OP_SWAP) or \
-                    (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub))
+        candidate = (
+            (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, (int, float))
+                and not isinstance(node.value, bool)
+            )
+            or (isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in _OP_SWAP)
+            or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub))
+        )
         if not candidate or _is_docstring(node, parents):
             continue
         if margin_only and not _margin_statement(node, parents):
@@ -570,8 +661,10 @@ REGISTRY_TESTS = "tests/test_registry.py"
 #: Generic property tests that draw 40 hypothesis examples per item: for a mutant of the machinery
 #: (``_base.py``, every item affected) they would cost ~30 s each; the deterministic per-item tests
 #: (example, monotonicity, numpy vs sympy, check, broadcasting) still run for every item.
-SLOW_GENERIC_TESTS = ("test_bound_is_finite_and_nonnegative_on_typical_params_where_hypotheses_hold",
-                      "test_numpy_and_mpmath_evaluations_agree")
+SLOW_GENERIC_TESTS = (
+    "test_bound_is_finite_and_nonnegative_on_typical_params_where_hypotheses_hold",
+    "test_numpy_and_mpmath_evaluations_agree",
+)
 
 
 def _item_of(nodeid: str) -> str | None:
@@ -599,8 +692,20 @@ def _canon(x: Any) -> Any:
     return repr(x)
 
 
-_FINGERPRINT_FIELDS = ("params", "quantities", "variants", "hypotheses", "constraints", "value", "probability",
-                       "trivial", "monotone", "example", "exact", "printed_rows")
+_FINGERPRINT_FIELDS = (
+    "params",
+    "quantities",
+    "variants",
+    "hypotheses",
+    "constraints",
+    "value",
+    "probability",
+    "trivial",
+    "monotone",
+    "example",
+    "exact",
+    "printed_rows",
+)
 
 
 def fingerprints() -> dict[str, str]:
@@ -629,8 +734,11 @@ def affected_items(mutant: Mutant, module: Any, before: dict[str, str]) -> set[s
         return None
     after = fingerprints()
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
-    funcs = {name for name, obj in vars(module).items()
-             if isinstance(obj, type) and issubclass(obj, sp.Function) and obj.__module__ == module.__name__}
+    funcs = {
+        name
+        for name, obj in vars(module).items()
+        if isinstance(obj, type) and issubclass(obj, sp.Function) and obj.__module__ == module.__name__
+    }
     if funcs and mutant.scope != "<module>":
         changed |= {k for k, fp in after.items() if any(f"Function('{f}')" in fp or f"{f}(" in fp for f in funcs)}
     return changed
@@ -683,8 +791,9 @@ PYTEST_FLAGS = ["-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewr
 def _doctest_failures(module: Any) -> int:
     import doctest
 
-    res = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False,
-                          report=False)
+    res = doctest.testmod(
+        module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False, report=False
+    )
     return res.failed
 
 
@@ -831,8 +940,10 @@ IN_PLACE = re.compile(r"^bounds/(_chapter\d+|_models)\.py$")
 def _unregister_chapter(n: int) -> None:
     from boundlab.bounds import _base, _errata
 
-    for reg, mine in ((_base.REGISTRY, lambda k: re.search(r"\d+", k).group() == str(n)),
-                      (_errata.ERRATA, lambda k: k.startswith(f"err{n}."))):
+    for reg, mine in (
+        (_base.REGISTRY, lambda k: re.search(r"\d+", k).group() == str(n)),
+        (_errata.ERRATA, lambda k: k.startswith(f"err{n}.")),
+    ):
         for key in [k for k in list(reg) if mine(k)]:
             if hasattr(reg, "remove"):
                 reg.remove(key)
@@ -862,8 +973,7 @@ def reexec(mutant: Mutant, text: str, items: Sequence[Any]) -> Any:
         delattr(mod, k)
     exec(compile(mutant.apply(text), str(mod.__file__), "exec", dont_inherit=True), vars(mod))
     new = vars(mod)
-    swap = {id(v): (v, new[k]) for k, v in old.items()
-            if k in new and new[k] is not v and _rebindable(v, name)}
+    swap = {id(v): (v, new[k]) for k, v in old.items() if k in new and new[k] is not v and _rebindable(v, name)}
     tests_dir = str(ROOT / "tests")
     for m in list(sys.modules.values()):
         mname, mfile = getattr(m, "__name__", ""), str(getattr(m, "__file__", "") or "")
@@ -887,8 +997,9 @@ class InPlaceSession:
     """A pytest plugin: collect once, run the unmutated tests in this process, then fork one child per
     mutant that re-executes the mutated module and runs the selected items with -x."""
 
-    def __init__(self, mutants: Sequence[Mutant], texts: dict[str, str], jobs: int, timeout: float,
-                 workdir: Path) -> None:
+    def __init__(
+        self, mutants: Sequence[Mutant], texts: dict[str, str], jobs: int, timeout: float, workdir: Path
+    ) -> None:
         self.mutants, self.texts, self.jobs, self.timeout, self.workdir = mutants, texts, jobs, timeout, workdir
         self.items: list[Any] = []
         self.failed: list[str] = []
@@ -914,8 +1025,11 @@ class InPlaceSession:
         self.deselected = [*self.broken, *self.failed]
         self.base = fingerprints()
         self.evidence = _evidence_outputs({module_name(m.file) for m in self.mutants})
-        print(f"in-place baseline: {len(self.items)} tests, {len(self.failed)} failing, {len(self.broken)} files "
-              f"not collectable ({time.perf_counter() - t0:.0f} s)", flush=True)
+        print(
+            f"in-place baseline: {len(self.items)} tests, {len(self.failed)} failing, {len(self.broken)} files "
+            f"not collectable ({time.perf_counter() - t0:.0f} s)",
+            flush=True,
+        )
         self.outcomes = schedule(self.mutants, self._start, self.jobs, self.timeout, self.workdir, "in-place")
         return True
 
@@ -974,8 +1088,9 @@ def _evidence_outputs(modules: Iterable[str]) -> dict[tuple[str, str], str]:
     return out
 
 
-def _run_items(items: Sequence[Any], failed: list[str], *, stop_on_failure: bool,
-               trace: set[str] | None = None) -> dict[str, tuple[set[tuple[str, int]], set[str]]]:
+def _run_items(
+    items: Sequence[Any], failed: list[str], *, stop_on_failure: bool, trace: set[str] | None = None
+) -> dict[str, tuple[set[tuple[str, int]], set[str]]]:
     """Run pytest items in order; with ``trace``, record per test the lines of those files it executed
     and the ids of the registry items and errata whose methods it called."""
     coverage = {}
@@ -1065,8 +1180,9 @@ def _fork(target: Any, *args: Any) -> int:
     return pid
 
 
-def schedule(mutants: Sequence[Mutant], start: Any, jobs: int, timeout: float, workdir: Path,
-             label: str) -> list[Outcome]:
+def schedule(
+    mutants: Sequence[Mutant], start: Any, jobs: int, timeout: float, workdir: Path, label: str
+) -> list[Outcome]:
     """Run every mutant, ``jobs`` forked children at a time (``start(i, mutant, result_file) -> pid``),
     each killed after ``timeout`` seconds."""
     queue = list(enumerate(mutants))
@@ -1140,10 +1256,17 @@ def report(outcomes: Sequence[Outcome], texts: dict[str, str], deselected: Seque
         c[o.status] += 1
         if o.status == "survived":
             before, after = o.mutant.lines(texts[o.mutant.file])
-            same = o.detail[len("equivalent: "):] if o.detail.startswith("equivalent: ") else None
-            survivors.append({"file": o.mutant.file, "line": o.mutant.line, "scope": o.mutant.scope,
-                              "original": before, "mutated": after,
-                              "equivalent": equivalent_reason(o.mutant, texts[o.mutant.file]) or same})
+            same = o.detail[len("equivalent: ") :] if o.detail.startswith("equivalent: ") else None
+            survivors.append(
+                {
+                    "file": o.mutant.file,
+                    "line": o.mutant.line,
+                    "scope": o.mutant.scope,
+                    "original": before,
+                    "mutated": after,
+                    "equivalent": equivalent_reason(o.mutant, texts[o.mutant.file]) or same,
+                }
+            )
     if deselected:
         print(f"\nDeselected (failing or not collectable on the unmutated tree): {len(deselected)}")
         for n in sorted(set(deselected)):
@@ -1155,15 +1278,22 @@ def report(outcomes: Sequence[Outcome], texts: dict[str, str], deselected: Seque
     for o in outcomes:
         if o.status == "error":
             print(f"  harness error {o.mutant.key}: {o.detail}")
-    print("\nScore (killed / total; timeouts count as killed, harness errors are left out; the last column leaves "
-          "out the survivors marked equivalent):")
+    print(
+        "\nScore (killed / total; timeouts count as killed, harness errors are left out; the last column leaves "
+        "out the survivors marked equivalent):"
+    )
     equiv = Counter(sv["file"] for sv in survivors if sv["equivalent"])
     rows = {}
     for f in sorted(by_file):
         c = by_file[f]
         killed = c["killed"] + c["timeout"]
-        rows[f] = {"killed": killed, "total": killed + c["survived"], "timeouts": c["timeout"], "errors": c["error"],
-                   "equivalent": equiv[f]}
+        rows[f] = {
+            "killed": killed,
+            "total": killed + c["survived"],
+            "timeouts": c["timeout"],
+            "errors": c["error"],
+            "equivalent": equiv[f],
+        }
     groups = dict(rows)
     for label, keep in (("bounds/ (all files)", lambda f: f.startswith("bounds/")), ("overall", lambda f: True)):
         sel = [r for f, r in rows.items() if keep(f)]
@@ -1173,11 +1303,19 @@ def report(outcomes: Sequence[Outcome], texts: dict[str, str], deselected: Seque
         extra = f"   ({r['timeouts']} timeouts)" if r.get("timeouts") else ""
         extra += f"   ({r['errors']} harness errors)" if r.get("errors") else ""
         net = max(r["total"] - r["equivalent"], 1)
-        print(f"  {f:28s} {r['killed']:5d} / {r['total']:<5d} {100 * r['killed'] / max(r['total'], 1):6.1f}%"
-              f"   {100 * r['killed'] / net:6.1f}% of {net}{extra}")
-    return {"scores": groups, "survivors": survivors, "deselected": sorted(set(deselected)),
-            "outcomes": [{"key": o.mutant.key, "status": o.status, "detail": o.detail,
-                          "seconds": round(o.seconds, 3)} for o in outcomes]}
+        print(
+            f"  {f:28s} {r['killed']:5d} / {r['total']:<5d} {100 * r['killed'] / max(r['total'], 1):6.1f}%"
+            f"   {100 * r['killed'] / net:6.1f}% of {net}{extra}"
+        )
+    return {
+        "scores": groups,
+        "survivors": survivors,
+        "deselected": sorted(set(deselected)),
+        "outcomes": [
+            {"key": o.mutant.key, "status": o.status, "detail": o.detail, "seconds": round(o.seconds, 3)}
+            for o in outcomes
+        ],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1198,8 +1336,17 @@ def expand_files(patterns: Iterable[str]) -> list[str]:
     return out
 
 
-PRELOAD = ("doctest", "hypothesis", "mpmath", "numpy", "pytest", "scipy.linalg", "scipy.special", "scipy.stats",
-           "sympy")
+PRELOAD = (
+    "doctest",
+    "hypothesis",
+    "mpmath",
+    "numpy",
+    "pytest",
+    "scipy.linalg",
+    "scipy.special",
+    "scipy.stats",
+    "sympy",
+)
 
 
 def _preload() -> None:
@@ -1208,8 +1355,9 @@ def _preload() -> None:
         importlib.import_module(name)
 
 
-def run_isolated(mutants: Sequence[Mutant], texts: dict[str, str], jobs: int, timeout: float,
-                 workdir: Path) -> tuple[list[Outcome], list[str]]:
+def run_isolated(
+    mutants: Sequence[Mutant], texts: dict[str, str], jobs: int, timeout: float, workdir: Path
+) -> tuple[list[Outcome], list[str]]:
     tests = sorted({t for m in mutants for t in relevant_tests(m.file) if (ROOT / t).exists()})
     result = workdir / "baseline.json"
     t0 = time.perf_counter()
@@ -1219,8 +1367,11 @@ def run_isolated(mutants: Sequence[Mutant], texts: dict[str, str], jobs: int, ti
     base = json.loads(result.read_text())
     if "error" in base:
         raise SystemExit(base["error"])
-    print(f"isolated baseline: {len(base['collected'])} tests, {len(base['failed'])} failing, "
-          f"{len(base['broken_files'])} files not collectable ({time.perf_counter() - t0:.0f} s)", flush=True)
+    print(
+        f"isolated baseline: {len(base['collected'])} tests, {len(base['failed'])} failing, "
+        f"{len(base['broken_files'])} files not collectable ({time.perf_counter() - t0:.0f} s)",
+        flush=True,
+    )
 
     def start(i: int, m: Mutant, res: Path) -> int:
         return _fork(isolated_mutant, m, texts[m.file], base, res)
@@ -1229,16 +1380,18 @@ def run_isolated(mutants: Sequence[Mutant], texts: dict[str, str], jobs: int, ti
     return outcomes, [*base["broken_files"], *base["failed"]]
 
 
-def run_in_place(mutants: Sequence[Mutant], texts: dict[str, str], jobs: int, timeout: float,
-                 workdir: Path) -> tuple[list[Outcome], list[str]]:
+def run_in_place(
+    mutants: Sequence[Mutant], texts: dict[str, str], jobs: int, timeout: float, workdir: Path
+) -> tuple[list[Outcome], list[str]]:
     import pytest
 
     tests = sorted({t for m in mutants for t in relevant_tests(m.file) if (ROOT / t).exists()})
     session = InPlaceSession(mutants, texts, jobs, timeout, workdir)
     os.chdir(ROOT)
-    pytest.main([*tests, "-s", "-p", "no:terminal", "-o", "addopts=", "--continue-on-collection-errors",
-                 *PYTEST_FLAGS],
-                plugins=[session])
+    pytest.main(
+        [*tests, "-s", "-p", "no:terminal", "-o", "addopts=", "--continue-on-collection-errors", *PYTEST_FLAGS],
+        plugins=[session],
+    )
     return session.outcomes, session.deselected
 
 
@@ -1263,12 +1416,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         ms = generate(ROOT / f, skipped=skipped)
         if args.only:
             ms = [m for m in ms if args.only in m.key]
-        mutants.extend(ms[:args.limit] if args.limit else ms)
+        mutants.extend(ms[: args.limit] if args.limit else ms)
     if args.list:
         for m in mutants:
             before, after = m.lines(texts[m.file])
-            print(f"{m.file}:{m.line} [{m.kind}] {m.original!r} -> {m.replacement!r}   ({m.scope})\n"
-                  f"    - {before}\n    + {after}")
+            print(
+                f"{m.file}:{m.line} [{m.kind}] {m.original!r} -> {m.replacement!r}   ({m.scope})\n"
+                f"    - {before}\n    + {after}"
+            )
         counts = Counter(m.file for m in mutants)
         print("\nMutants per file: " + ", ".join(f"{f} {n}" for f, n in counts.items()) + f"; total {len(mutants)}")
         print("Skipped literals and operators: " + ", ".join(f"{k} {v}" for k, v in skipped.most_common()))

@@ -219,8 +219,13 @@ class Evaluation:
             "value": conv(self.value),
             "quantities": {k: conv(v) for k, v in self.quantities.items()},
             "conditions": [
-                {"text": c["text"], "holds": conv(c["holds"]), "lhs": conv(c.get("lhs")),
-                 "rhs": conv(c.get("rhs")), "op": c.get("op")}
+                {
+                    "text": c["text"],
+                    "holds": conv(c["holds"]),
+                    "lhs": conv(c.get("lhs")),
+                    "rhs": conv(c.get("rhs")),
+                    "op": c.get("op"),
+                }
                 for c in self.conditions
             ],
             "exact": self.exact,
@@ -296,16 +301,19 @@ def violation_message(thm: AbstractBound, c: Mapping[str, Any]) -> str:
     rv = float(np.broadcast_to(rhs, holds.shape)[idx])
     negated = {"<=": ">", "<": ">=", ">=": "<", ">": "<="}[c["op"]]
     where = f" (at grid index {idx})" if idx else ""
-    return (f"{thm.name}: hypothesis violated{where}: {c['text']}: {c['lhs_expr']} = {fmt_number(lv)} {negated} "
-            f"{c['rhs_expr']} = {fmt_number(rv)}.")
+    return (
+        f"{thm.name}: hypothesis violated{where}: {c['text']}: {c['lhs_expr']} = {fmt_number(lv)} {negated} "
+        f"{c['rhs_expr']} = {fmt_number(rv)}."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Registry
 # ---------------------------------------------------------------------------------------------
 
-REGISTRY: Registry[AbstractItem] = Registry("result", hint="`boundlab list` shows them",
-                                             chapter=lambda item: item.chapter)
+REGISTRY: Registry[AbstractItem] = Registry(
+    "result", hint="`boundlab list` shows them", chapter=lambda item: item.chapter
+)
 
 
 _Item = TypeVar("_Item", bound="AbstractItem")
@@ -345,8 +353,10 @@ def get_bound(item_id: str) -> AbstractBound:
     """
     it = get(item_id)
     if not isinstance(it, AbstractBound):
-        raise NotEvaluable(f"id ({item_id}) must be an evaluable result; {it.name} is a {it.kind} "
-                           f"(`boundlab show {it.id}`).", name="id")
+        raise NotEvaluable(
+            f"id ({item_id}) must be an evaluable result; {it.name} is a {it.kind} (`boundlab show {it.id}`).",
+            name="id",
+        )
     return it
 
 
@@ -380,18 +390,36 @@ class AbstractItem:
 
     @property
     def name(self) -> str:
-        prefix = {"thm": "Theorem", "lem": "Lemma", "prop": "Proposition", "cor": "Corollary",
-                  "def": "Definition", "asm": "Assumption", "alg": "Algorithm", "obs": "Observation",
-                  "rem": "Remark", "tab": "Table", "eq": "Equation"}
+        prefix = {
+            "thm": "Theorem",
+            "lem": "Lemma",
+            "prop": "Proposition",
+            "cor": "Corollary",
+            "def": "Definition",
+            "asm": "Assumption",
+            "alg": "Algorithm",
+            "obs": "Observation",
+            "rem": "Remark",
+            "tab": "Table",
+            "eq": "Equation",
+        }
         key = self.id.rstrip("0123456789.")
         label = prefix.get(key, key)
         return f"{label} ({self.number})" if key == "eq" else f"{label} {self.number}"
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready description for ``boundlab show``."""
-        return {"id": self.id, "name": self.name, "title": self.title, "kind": self.kind,
-                "source": self.source, "statement": self.statement, "notes": list(self.notes),
-                "implemented_by": self.implemented_by, "evaluable": self.evaluable}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "title": self.title,
+            "kind": self.kind,
+            "source": self.source,
+            "statement": self.statement,
+            "notes": list(self.notes),
+            "implemented_by": self.implemented_by,
+            "evaluable": self.evaluable,
+        }
 
     def latex(self) -> str:
         return self.statement
@@ -401,8 +429,16 @@ class AbstractStatement(AbstractItem):
     """A numbered item without a numeric value (definition, assumption, algorithm, remark)."""
 
 
-def register_statement(id_: str, title_: str, kind_: str, source_: str, statement_: str, impl: str = "",
-                       notes_: tuple[str, ...] = (), **extra: object) -> type[AbstractStatement]:
+def register_statement(
+    id_: str,
+    title_: str,
+    kind_: str,
+    source_: str,
+    statement_: str,
+    impl: str = "",
+    notes_: tuple[str, ...] = (),
+    **extra: object,
+) -> type[AbstractStatement]:
     """Register a numbered item that has no value (definition, assumption, algorithm, remark).
 
     Examples
@@ -410,10 +446,21 @@ def register_statement(id_: str, title_: str, kind_: str, source_: str, statemen
     >>> REGISTRY["def3.1"].kind
     'definition'
     """
-    cls = type(f"Item_{id_.replace('.', '_')}", (AbstractStatement,), {
-        "id": id_, "title": title_, "kind": kind_, "source": source_, "statement": statement_,
-        "implemented_by": impl, "notes": notes_, "__doc__": f"{title_} ({source_}).", **extra,
-    })
+    cls = type(
+        f"Item_{id_.replace('.', '_')}",
+        (AbstractStatement,),
+        {
+            "id": id_,
+            "title": title_,
+            "kind": kind_,
+            "source": source_,
+            "statement": statement_,
+            "implemented_by": impl,
+            "notes": notes_,
+            "__doc__": f"{title_} ({source_}).",
+            **extra,
+        },
+    )
     return register(cls)
 
 
@@ -461,8 +508,7 @@ class AbstractBound(AbstractItem):
         raise BadInput(self._unknown_param_message(name), name=name)
 
     def _unknown_param_message(self, name: str) -> str:
-        return (f"parameter ({name}) must be one of {', '.join(self.param_names)} "
-                f"({self.name}).")
+        return f"parameter ({name}) must be one of {', '.join(self.param_names)} ({self.name})."
 
     @property
     def quantity_names(self) -> tuple[str, ...]:
@@ -484,12 +530,13 @@ class AbstractBound(AbstractItem):
         table = dict(self.quantities)
         if variant is not None:
             if variant not in self.variants:
-                raise BadInput(f"variant ({variant}) must be one of {', '.join(self.variants) or 'none'} "
-                               f"({self.name}).", name="variant")
+                raise BadInput(
+                    f"variant ({variant}) must be one of {', '.join(self.variants) or 'none'} ({self.name}).",
+                    name="variant",
+                )
             table[self.value] = self.variants[variant]
         if quantity not in table:
-            raise BadInput(f"quantity ({quantity}) must be one of {', '.join(table)} ({self.name}).",
-                           name="quantity")
+            raise BadInput(f"quantity ({quantity}) must be one of {', '.join(table)} ({self.name}).", name="quantity")
         subs: dict[sp.Symbol, sp.Expr] = {}
         for name, expr in table.items():
             e = sp.sympify(expr).xreplace(subs)
@@ -543,14 +590,18 @@ class AbstractBound(AbstractItem):
             ok = p.contains(arr)
             if not np.all(ok):
                 bad = arr[~ok].flat[0] if arr.ndim else arr
-                raise BadInput(f"{p.name} ({float(bad):g}) must be {p.domain_text()} ({self.name}: "
-                               f"{p.description}).", name=p.name)
+                raise BadInput(
+                    f"{p.name} ({float(bad):g}) must be {p.domain_text()} ({self.name}: {p.description}).", name=p.name
+                )
             values[p.name] = arr
         missing = [p for p in self.params if p.required and p.name not in values]
         if missing:
             p = missing[0]
-            raise BadInput(f"parameter ({p.name}) is required ({self.name}: {p.description}); "
-                           f"missing: {', '.join(q.name for q in missing)}.", name=p.name)
+            raise BadInput(
+                f"parameter ({p.name}) is required ({self.name}: {p.description}); "
+                f"missing: {', '.join(q.name for q in missing)}.",
+                name=p.name,
+            )
         notes: list[str] = []
         for p in self.params:
             if p.name in values:
@@ -565,21 +616,30 @@ class AbstractBound(AbstractItem):
             lhs, rhs = self._sides(c, values)
             ok = _OPS[c.op](lhs, rhs)
             if not np.all(ok):
-                idx = np.unravel_index(np.argmin(np.broadcast_to(ok, np.broadcast(lhs, rhs).shape)),
-                                       np.broadcast(lhs, rhs).shape) if np.ndim(ok) else ()
+                idx = (
+                    np.unravel_index(
+                        np.argmin(np.broadcast_to(ok, np.broadcast(lhs, rhs).shape)), np.broadcast(lhs, rhs).shape
+                    )
+                    if np.ndim(ok)
+                    else ()
+                )
                 lv = np.broadcast_to(lhs, np.shape(ok))[idx]
                 rv = np.broadcast_to(rhs, np.shape(ok))[idx]
                 name = str(c.lhs)
-                raise BadInput(f"{name} ({float(lv):g}) must be {_OP_WORDS[c.op]} {c.rhs} "
-                               f"({fmt_number(rv)}) ({self.name}: {c.text}).", name=name)
+                raise BadInput(
+                    f"{name} ({float(lv):g}) must be {_OP_WORDS[c.op]} {c.rhs} "
+                    f"({fmt_number(rv)}) ({self.name}: {c.text}).",
+                    name=name,
+                )
         return values, notes
 
     def _sides(self, h: Hypothesis, values: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         args = [values[p.name] for p in self.params]
         out = []
         for side in (h.lhs, h.rhs):
-            value, _ = _float_eval(self._compiled_side(side), functools.partial(self._compiled_side, side, "mpmath"),
-                                   args)
+            value, _ = _float_eval(
+                self._compiled_side(side), functools.partial(self._compiled_side, side, "mpmath"), args
+            )
             out.append(value)
         return out[0], out[1]
 
@@ -589,8 +649,9 @@ class AbstractBound(AbstractItem):
 
     # -- evaluation -------------------------------------------------------------------------
 
-    def evaluate(self, quantity: str | None = None, *, variant: str | None = None,
-                 precision: int | None = None, **params: Any) -> Any:
+    def evaluate(
+        self, quantity: str | None = None, *, variant: str | None = None, precision: int | None = None, **params: Any
+    ) -> Any:
         """Evaluate the value (or a named quantity) at the given parameters.
 
         Parameters broadcast like numpy arrays. With ``precision`` (decimal digits), the
@@ -607,13 +668,21 @@ class AbstractBound(AbstractItem):
         values, _ = self.resolve(**params)
         return self._evaluate(quantity or self.value, variant, values, precision, strict=True)
 
-    def _evaluate(self, quantity: str, variant: str | None, values: Mapping[str, np.ndarray],
-                  precision: int | None = None, *, strict: bool = False) -> Any:
+    def _evaluate(
+        self,
+        quantity: str,
+        variant: str | None,
+        values: Mapping[str, np.ndarray],
+        precision: int | None = None,
+        *,
+        strict: bool = False,
+    ) -> Any:
         args = [values[p.name] for p in self.params]
         shape = np.broadcast_shapes(*(np.shape(a) for a in args))
         if precision is None:
-            out, beyond = _float_eval(self._compiled(quantity, variant, "numpy"),
-                                      lambda: self._compiled(quantity, variant, "mpmath"), args)
+            out, beyond = _float_eval(
+                self._compiled(quantity, variant, "numpy"), lambda: self._compiled(quantity, variant, "mpmath"), args
+            )
             if strict and beyond is not None and np.any(beyond):  # searches (solve) just see +-inf
                 self._refuse_beyond_float(quantity, values, beyond)
             out = np.broadcast_to(out, shape).copy() if out.shape != shape else out
@@ -633,8 +702,11 @@ class AbstractBound(AbstractItem):
         idx = tuple(int(i) for i in np.argwhere(beyond)[0])
         at = {p.name: float(np.broadcast_to(values[p.name], beyond.shape)[idx]) for p in self.params}
         name = max(at, key=lambda k: abs(math.log10(abs(at[k]))) if at[k] else 0.0)
-        raise BadInput(f"{name} ({at[name]:g}) must keep {quantity} within float64 range (|{quantity}| > "
-                       f"{_FLOAT_MAX:.3g} here; evaluate with --precision for mpmath) ({self.name}).", name=name)
+        raise BadInput(
+            f"{name} ({at[name]:g}) must keep {quantity} within float64 range (|{quantity}| > "
+            f"{_FLOAT_MAX:.3g} here; evaluate with --precision for mpmath) ({self.name}).",
+            name=name,
+        )
 
     def check(self, **params: Any) -> dict[str, Any]:
         """Each hypothesis: True (holds), False (fails) or None (undecidable from the parameters).
@@ -654,8 +726,17 @@ class AbstractBound(AbstractItem):
         out: list[dict[str, Any]] = []
         for h in self.hypotheses:
             if not h.decidable:
-                out.append({"text": h.text, "holds": None, "source": h.source, "lhs": None, "rhs": None,
-                            "op": None, "item": h.item})
+                out.append(
+                    {
+                        "text": h.text,
+                        "holds": None,
+                        "source": h.source,
+                        "lhs": None,
+                        "rhs": None,
+                        "op": None,
+                        "item": h.item,
+                    }
+                )
                 continue
             lhs, rhs = self._sides(h, values)
             with np.errstate(invalid="ignore"):
@@ -664,9 +745,20 @@ class AbstractBound(AbstractItem):
                 verdict: Any = None if np.all(holds) else (holds if holds.ndim else False)
             else:
                 verdict = holds if holds.ndim else bool(holds)
-            out.append({"text": h.text, "holds": verdict, "source": h.source, "lhs": lhs, "rhs": rhs,
-                        "op": h.op, "lhs_expr": str(h.lhs), "rhs_expr": str(h.rhs), "necessary": h.necessary,
-                        "item": h.item})
+            out.append(
+                {
+                    "text": h.text,
+                    "holds": verdict,
+                    "source": h.source,
+                    "lhs": lhs,
+                    "rhs": rhs,
+                    "op": h.op,
+                    "lhs_expr": str(h.lhs),
+                    "rhs_expr": str(h.rhs),
+                    "necessary": h.necessary,
+                    "item": h.item,
+                }
+            )
         return out
 
     def assess(self, *, variant: str | None = None, **params: Any) -> Evaluation:
@@ -686,8 +778,9 @@ class AbstractBound(AbstractItem):
             nonvacuous=self._nonvacuous(values, conditions, value),
         )
 
-    def _nonvacuous(self, values: Mapping[str, np.ndarray], conditions: list[dict[str, Any]] | None = None,
-                    value: Any = None) -> Any:
+    def _nonvacuous(
+        self, values: Mapping[str, np.ndarray], conditions: list[dict[str, Any]] | None = None, value: Any = None
+    ) -> Any:
         conditions = self._conditions(values) if conditions is None else conditions
         value = self._evaluate(self.value, None, values) if value is None else value
         ok = np.isfinite(value)
@@ -730,27 +823,48 @@ class AbstractBound(AbstractItem):
         if variant is not None:
             table[self.value] = self.variants[variant]
         for name, expr in table.items():
-            lhs = self.value_text if (name == self.value and self.value_text) else LATEX_NAMES.get(name, sp.latex(sym(name)))
+            lhs = (
+                self.value_text
+                if (name == self.value and self.value_text)
+                else LATEX_NAMES.get(name, sp.latex(sym(name)))
+            )
             lines.append(f"{lhs} = {sp.latex(sp.sympify(expr), symbol_names=names)}")
         return " \\\\\n".join(lines)
 
     def describe(self) -> dict[str, Any]:
         d = super().describe()
-        d.update({
-            "exact": self.exact,
-            "value": self.value,
-            "params": [{"name": p.name, "description": p.description, "domain": p.domain_text(),
-                        "typical": list(p.typical), "required": p.required,
+        d.update(
+            {
+                "exact": self.exact,
+                "value": self.value,
+                "params": [
+                    {
+                        "name": p.name,
+                        "description": p.description,
+                        "domain": p.domain_text(),
+                        "typical": list(p.typical),
+                        "required": p.required,
                         "default": None if p.default is None else str(p.default),
-                        "default_note": p.default_note} for p in self.params],
-            "quantities": list(self.quantities),
-            "hypotheses": [{"text": h.text, "relation": None if h.lhs is None else f"{h.lhs} {h.op} {h.rhs}",
-                            "source": h.source, "necessary": h.necessary, "item": h.item}
-                           for h in self.hypotheses],
-            "constraints": [f"{c.lhs} {c.op} {c.rhs}" for c in self.constraints],
-            "variants": list(self.variants),
-            "latex": self.latex(),
-        })
+                        "default_note": p.default_note,
+                    }
+                    for p in self.params
+                ],
+                "quantities": list(self.quantities),
+                "hypotheses": [
+                    {
+                        "text": h.text,
+                        "relation": None if h.lhs is None else f"{h.lhs} {h.op} {h.rhs}",
+                        "source": h.source,
+                        "necessary": h.necessary,
+                        "item": h.item,
+                    }
+                    for h in self.hypotheses
+                ],
+                "constraints": [f"{c.lhs} {c.op} {c.rhs}" for c in self.constraints],
+                "variants": list(self.variants),
+                "latex": self.latex(),
+            }
+        )
         return d
 
     # -- solving ----------------------------------------------------------------------------
@@ -774,9 +888,14 @@ class AbstractBound(AbstractItem):
             return np.geomspace(lo, hi, 600)
         return np.linspace(lo, hi, 600)
 
-    def _boundary(self, name: str, predicate: Callable[[Mapping[str, np.ndarray]], np.ndarray],
-                  values: dict[str, np.ndarray], lo: float | None = None, hi: float | None = None,
-                  ) -> tuple[float, Literal["smallest", "largest"]] | None:
+    def _boundary(
+        self,
+        name: str,
+        predicate: Callable[[Mapping[str, np.ndarray]], np.ndarray],
+        values: dict[str, np.ndarray],
+        lo: float | None = None,
+        hi: float | None = None,
+    ) -> tuple[float, Literal["smallest", "largest"]] | None:
         p = self.param(name)
         grid = self._search_grid(p, lo, hi)
 
@@ -787,8 +906,9 @@ class AbstractBound(AbstractItem):
 
         flags = ok_at(grid)
         if flags.ndim > 1:
-            raise BadInput(f"parameters other than {name} must be single numbers when solving ({self.name}).",
-                           name=name)
+            raise BadInput(
+                f"parameters other than {name} must be single numbers when solving ({self.name}).", name=name
+            )
         if not flags.any():
             return None
         if flags[-1]:
@@ -819,8 +939,17 @@ class AbstractBound(AbstractItem):
         answer = b if (which == "smallest") else a
         return float(answer), which
 
-    def solve_for(self, name: str, target: float, *, quantity: str | None = None, relation: str = "<=",
-                  lo: float | None = None, hi: float | None = None, **params: Any) -> Solution:
+    def solve_for(
+        self,
+        name: str,
+        target: float,
+        *,
+        quantity: str | None = None,
+        relation: str = "<=",
+        lo: float | None = None,
+        hi: float | None = None,
+        **params: Any,
+    ) -> Solution:
         """The smallest (or largest) value of ``name`` with ``quantity relation target``.
 
         Only points where every decidable hypothesis holds count, so ``solve_for("n", ...)``
@@ -847,8 +976,14 @@ class AbstractBound(AbstractItem):
         values.pop(name)
         if not (isinstance(target, (int, float)) and math.isfinite(target)):
             raise BadInput(f"target ({target}) must be a finite number ({self.name}).", name="target")
-        fixed_defaults = {q.name for q in self.params if q.name not in given and q.name != name and q.default is not None
-                          and not isinstance(q.default, (int, float))}
+        fixed_defaults = {
+            q.name
+            for q in self.params
+            if q.name not in given
+            and q.name != name
+            and q.default is not None
+            and not isinstance(q.default, (int, float))
+        }
 
         def predicate(v: Mapping[str, np.ndarray]) -> np.ndarray:
             vv = dict(v)
@@ -869,22 +1004,34 @@ class AbstractBound(AbstractItem):
 
             raise HypothesisViolated(
                 f"no {name} in {p.domain_text()} gives {quantity} {relation} {fmt_number(target)} with every "
-                f"hypothesis of {self.name} holding at the other parameters given.")
+                f"hypothesis of {self.name} holding at the other parameters given."
+            )
         x, which = found
         vv = dict(values)
         vv[name] = np.asarray(x)
         vv = self._fill_defaults({k: v for k, v in vv.items() if k not in fixed_defaults})
         qv = float(np.asarray(self._evaluate(quantity, None, vv)))
-        return Solution(id=self.id, name=name, value=x, which=which, quantity=quantity, quantity_value=qv,
-                        target=float(target), relation=relation,
-                        params={k: float(v) for k, v in vv.items() if np.ndim(v) == 0})
+        return Solution(
+            id=self.id,
+            name=name,
+            value=x,
+            which=which,
+            quantity=quantity,
+            quantity_value=qv,
+            target=float(target),
+            relation=relation,
+            params={k: float(v) for k, v in vv.items() if np.ndim(v) == 0},
+        )
 
     def _refuse_solved_value(self, name: str, params: Mapping[str, Any]) -> None:
         if name in params:
             v = params[name]
             shown = fmt_number(v) if isinstance(v, (int, float)) else v
-            raise BadInput(f"{name} ({shown}) must not be given when solving for {name} ({self.name}); "
-                           f"drop {name}=... or solve for another parameter.", name=name)
+            raise BadInput(
+                f"{name} ({shown}) must not be given when solving for {name} ({self.name}); "
+                f"drop {name}=... or solve for another parameter.",
+                name=name,
+            )
 
     def _fill_defaults(self, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         out = dict(values)
@@ -902,9 +1049,11 @@ class AbstractBound(AbstractItem):
         known = [q for q in self.params if q.name in values]
         expr = self._expanded_expr(p.default)
         fn = sp.lambdify([q.symbol for q in known], expr, modules=[NUMPY_FUNCTIONS, "numpy"])
-        out, _ = _float_eval(fn, lambda: sp.lambdify([q.symbol for q in known], expr,
-                                                     modules=[MPMATH_FUNCTIONS, "mpmath"]),
-                             [values[q.name] for q in known])
+        out, _ = _float_eval(
+            fn,
+            lambda: sp.lambdify([q.symbol for q in known], expr, modules=[MPMATH_FUNCTIONS, "mpmath"]),
+            [values[q.name] for q in known],
+        )
         return out
 
     def nonvacuous_region(self, name: str, **params: Any) -> Solution:
@@ -923,8 +1072,11 @@ class AbstractBound(AbstractItem):
         probe[name] = _probe_value(p)
         values, _ = self.resolve(**probe)
         values.pop(name)
-        fixed_defaults = {q.name for q in self.params if q.name not in params and q.default is not None
-                          and not isinstance(q.default, (int, float))}
+        fixed_defaults = {
+            q.name
+            for q in self.params
+            if q.name not in params and q.default is not None and not isinstance(q.default, (int, float))
+        }
 
         def predicate(v: Mapping[str, np.ndarray]) -> np.ndarray:
             vv = self._fill_defaults({k: x for k, x in v.items() if k not in fixed_defaults})
@@ -934,16 +1086,27 @@ class AbstractBound(AbstractItem):
         if found is None:
             from ._errors import HypothesisViolated
 
-            raise HypothesisViolated(f"{self.name} is vacuous for every {name} in {p.domain_text()} at the "
-                                     f"other parameters given.")
+            raise HypothesisViolated(
+                f"{self.name} is vacuous for every {name} in {p.domain_text()} at the other parameters given."
+            )
         x, which = found
-        return Solution(id=self.id, name=name, value=x, which=which, quantity="nonvacuous", quantity_value=1.0,
-                        target=1.0, relation="==", params={k: float(v) for k, v in values.items() if np.ndim(v) == 0})
+        return Solution(
+            id=self.id,
+            name=name,
+            value=x,
+            which=which,
+            quantity="nonvacuous",
+            quantity_value=1.0,
+            target=1.0,
+            relation="==",
+            params={k: float(v) for k, v in values.items() if np.ndim(v) == 0},
+        )
 
     # -- asymptotics ------------------------------------------------------------------------
 
-    def exponents(self, quantity: str | None = None, variables: Iterable[str] | None = None, *,
-                  variant: str | None = None) -> dict[str, sp.Expr]:
+    def exponents(
+        self, quantity: str | None = None, variables: Iterable[str] | None = None, *, variant: str | None = None
+    ) -> dict[str, sp.Expr]:
         """Asymptotic power-law exponents of a quantity, computed symbolically.
 
         For ``n, m, d`` the exponent is ``lim x d log f / dx`` as x -> oo; for fractions
@@ -956,13 +1119,18 @@ class AbstractBound(AbstractItem):
         {'n': -1/2}
         """
         expr = self._expanded(quantity or self.value, variant)
-        names = variables if variables is not None else [v for v in self.rate_variables
-                                                        if sym(v) in expr.free_symbols]
+        names = variables if variables is not None else [v for v in self.rate_variables if sym(v) in expr.free_symbols]
         return {v: _elasticity(expr, v) for v in names}
 
-    def rate_terms(self, quantity: str | None = None, *, variant: str | None = None,
-                   variables: Iterable[str] | None = None, substitute: Mapping[str, str] | None = None,
-                   drop_dominated: bool = True) -> list[RateTerm]:
+    def rate_terms(
+        self,
+        quantity: str | None = None,
+        *,
+        variant: str | None = None,
+        variables: Iterable[str] | None = None,
+        substitute: Mapping[str, str] | None = None,
+        drop_dominated: bool = True,
+    ) -> list[RateTerm]:
         """The additive terms of a quantity with their exponents (the Õ form of a bound).
 
         ``substitute`` renames variables first (Table 3.1 reads beta as c * alpha). Terms that
@@ -982,8 +1150,9 @@ class AbstractBound(AbstractItem):
 _FLOAT_MAX = float(np.finfo(float).max)
 
 
-def _float_eval(np_fn: Callable[..., Any], mp_fn: Callable[[], Callable[..., Any]],
-                args: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
+def _float_eval(
+    np_fn: Callable[..., Any], mp_fn: Callable[[], Callable[..., Any]], args: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Evaluate ``np_fn(*args)`` in float64, redoing in mpmath the entries an overflow spoiled.
 
     When float64 overflows somewhere (e.g. ``n m L_hat D`` with n = 1e308), the entries that came

@@ -94,8 +94,7 @@ class Erratum:
         return self.check()
 
     def describe(self) -> dict[str, Any]:
-        d = {k: getattr(self, k) for k in ("id", "item", "title", "kind", "source", "printed", "corrected",
-                                           "evidence")}
+        d = {k: getattr(self, k) for k in ("id", "item", "title", "kind", "source", "printed", "corrected", "evidence")}
         d["example"] = dict(self.example)
         d["evaluable"] = self.evaluable
         if self.evaluable:

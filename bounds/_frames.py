@@ -48,8 +48,9 @@ def evaluation_frame(ev: Evaluation) -> pd.DataFrame:
     arrays: dict[str, Any] = {k: v for k, v in ev.params.items()}
     arrays["value"] = ev.value
     arrays.update({k: v for k, v in ev.quantities.items() if k not in arrays})
-    numeric = {k: np.asarray(v) if np.asarray(v).dtype == bool else np.asarray(v, dtype=float)
-               for k, v in arrays.items()}
+    numeric = {
+        k: np.asarray(v) if np.asarray(v).dtype == bool else np.asarray(v, dtype=float) for k, v in arrays.items()
+    }
     decidable = [c for c in ev.conditions if c["holds"] is not None]
     shapes = [a.shape for a in numeric.values()] + [np.shape(c["holds"]) for c in decidable]
     if ev.nonvacuous is not None:
@@ -58,10 +59,13 @@ def evaluation_frame(ev: Evaluation) -> pd.DataFrame:
     size = int(np.prod(shape)) if shape else 1
     cols: dict[str, Any] = {k: np.broadcast_to(a, shape).reshape(size) for k, a in numeric.items()}
     holds = [np.broadcast_to(np.asarray(c["holds"], dtype=bool), shape).reshape(size) for c in decidable]
-    cols["holds"] = (np.logical_and.reduce(holds).tolist() if holds else [None] * size)
+    cols["holds"] = np.logical_and.reduce(holds).tolist() if holds else [None] * size
     cols["violated"] = ["; ".join(c["text"] for c, h in zip(decidable, holds) if not h[i]) for i in range(size)]
-    cols["nonvacuous"] = ([None] * size if ev.nonvacuous is None
-                          else np.broadcast_to(np.asarray(ev.nonvacuous), shape).reshape(size).tolist())
+    cols["nonvacuous"] = (
+        [None] * size
+        if ev.nonvacuous is None
+        else np.broadcast_to(np.asarray(ev.nonvacuous), shape).reshape(size).tolist()
+    )
     frame = pd.DataFrame(cols)
     frame.attrs["id"] = ev.id
     return frame

@@ -67,16 +67,21 @@ def build() -> tuple[tuple[Any, ...], ...]:
     rows = []
     for it in REGISTRY.values():
         params = tuple(p.name for p in getattr(it, "params", ()))
-        rows.append((it.id, it.name, it.title, it.kind, it.source, bool(it.evaluable),
-                     getattr(it, "exact", None), params))
+        rows.append(
+            (it.id, it.name, it.title, it.kind, it.source, bool(it.evaluable), getattr(it, "exact", None), params)
+        )
     return tuple(rows)
 
 
 def render(rows: tuple[tuple[Any, ...], ...]) -> str:
     """The source text of ``_index_data.py`` holding ``rows``."""
-    lines = ['"""Generated from the registry by ``boundlab.bounds._index.write()``; do not edit."""', "",
-             "# ruff: noqa: E501",
-             f"# fields: {', '.join(_FIELDS)}", "DATA = ("]
+    lines = [
+        '"""Generated from the registry by ``boundlab.bounds._index.write()``; do not edit."""',
+        "",
+        "# ruff: noqa: E501",
+        f"# fields: {', '.join(_FIELDS)}",
+        "DATA = (",
+    ]
     lines += [f"    {row!r}," for row in rows]
     lines.append(")")
     return "\n".join(lines) + "\n"

@@ -55,8 +55,9 @@ def model_g_nu3(d: int, sigma: float, w_star_norm: float, nodes: int = 120) -> f
     return float(np.sum(w * q) ** (1.0 / 3.0))
 
 
-def quadratic_model_constants(model: str, *, n: float | None = None, d: int = 2, sigma: float = 1.0,
-                              w_star_norm: float = 0.0) -> dict[str, Any]:
+def quadratic_model_constants(
+    model: str, *, n: float | None = None, d: int = 2, sigma: float = 1.0, w_star_norm: float = 0.0
+) -> dict[str, Any]:
     """sigma-tilde, the ingredients of C_k (Lemma 3.5) and, given n, C-tilde for a catalog model.
 
     Parameters
@@ -99,14 +100,24 @@ def quadratic_model_constants(model: str, *, n: float | None = None, d: int = 2,
         }
     elif key == "E":
         third = 12 / math.e - 2  # E|z - 1|^3 for z ~ Exp(1)
-        out = {"model": "E", "lambda_F": 1.0, "pF_norm": 1.0, "sigma_k": 1.0, "sigma_tilde": 1.0,
-               "varsigma_k": third ** (1 / 3), "nu2": 1.0, "nu3": third ** (1 / 3)}
+        out = {
+            "model": "E",
+            "lambda_F": 1.0,
+            "pF_norm": 1.0,
+            "sigma_k": 1.0,
+            "sigma_tilde": 1.0,
+            "varsigma_k": third ** (1 / 3),
+            "nu2": 1.0,
+            "nu3": third ** (1 / 3),
+        }
     else:
-        raise BadInput(f"model ({model}) must be 'G' (Gaussian regression) or 'E' (exponential data).",
-                       name="model")
+        raise BadInput(f"model ({model}) must be 'G' (Gaussian regression) or 'E' (exponential data).", name="model")
     if n is not None:
         from ._base import get_bound
 
-        out["C_tilde"] = float(get_bound("lem3.5").evaluate(
-            n=n, **{k: out[k] for k in ("lambda_F", "pF_norm", "sigma_k", "varsigma_k", "nu2", "nu3")}))
+        out["C_tilde"] = float(
+            get_bound("lem3.5").evaluate(
+                n=n, **{k: out[k] for k in ("lambda_F", "pF_norm", "sigma_k", "varsigma_k", "nu2", "nu3")}
+            )
+        )
     return out

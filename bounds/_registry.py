@@ -110,5 +110,8 @@ class Registry(Mapping[str, T], Generic[T]):
 
     def where(self, *, chapter: int | None = None, predicate: Callable[[T], bool] | None = None) -> list[T]:
         """The items, in registration order, of one chapter and/or satisfying ``predicate``."""
-        return [v for k, v in self._items.items()
-                if (chapter is None or self.chapter(k) == chapter) and (predicate is None or predicate(v))]
+        return [
+            v
+            for k, v in self._items.items()
+            if (chapter is None or self.chapter(k) == chapter) and (predicate is None or predicate(v))
+        ]

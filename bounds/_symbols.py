@@ -15,8 +15,7 @@ import sympy as sp
 
 __all__ = ["sym", "NormalQuantile", "NUMPY_FUNCTIONS", "MPMATH_FUNCTIONS", "LATEX_NAMES"]
 
-_NONNEGATIVE = frozenset({"alpha", "beta", "T", "r0", "F_gap", "M", "t", "s", "sigma", "pF_norm",
-                          "rho2", "q"})
+_NONNEGATIVE = frozenset({"alpha", "beta", "T", "r0", "F_gap", "M", "t", "s", "sigma", "pF_norm", "rho2", "q"})
 
 #: LaTeX spelling of ASCII parameter names (sympy guesses the rest: alpha -> \alpha).
 LATEX_NAMES: dict[str, str] = {
@@ -90,6 +89,9 @@ def _mp_normal_quantile(p):
     return mpmath.sqrt(2) * mpmath.erfinv(2 * p - 1)
 
 
-NUMPY_FUNCTIONS: dict[str, object] = {"NormalQuantile": scipy.special.ndtri, "erfinv": scipy.special.erfinv,
-                                      "erf": scipy.special.erf}
+NUMPY_FUNCTIONS: dict[str, object] = {
+    "NormalQuantile": scipy.special.ndtri,
+    "erfinv": scipy.special.erfinv,
+    "erf": scipy.special.erf,
+}
 MPMATH_FUNCTIONS: dict[str, object] = {"NormalQuantile": _mp_normal_quantile}

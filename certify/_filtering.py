@@ -123,8 +123,9 @@ def min_over_W(X: np.ndarray, c: np.ndarray, cap: float, **solver_opts: object) 
     c = np.asarray(c, dtype=float)
     d, k = X.shape
     if k * cap < 1 - 1e-12:
-        raise FilteringError(f"the weight box is infeasible: |A| ({k}) * cap ({cap:.6g}) must be >= 1 "
-                             f"(status infeasible).", "infeasible")
+        raise FilteringError(
+            f"the weight box is infeasible: |A| ({k}) * cap ({cap:.6g}) must be >= 1 (status infeasible).", "infeasible"
+        )
     centre = X.mean(axis=1, keepdims=True)  # A(W) is invariant to a common shift (columns of W sum to 1)
     scale = float(np.sqrt(np.mean(np.sum((X - centre) ** 2, axis=0)))) or 1.0
     Xs = (X - centre) / scale
@@ -133,12 +134,23 @@ def min_over_W(X: np.ndarray, c: np.ndarray, cap: float, **solver_opts: object) 
     A = Xs @ (np.eye(k) - W) @ np.diag(np.sqrt(c))
     Z = cp.Variable((d + k, d + k), symmetric=True)
     psd = Z >> 0
-    problem = cp.Problem(cp.Minimize(s), [psd, Z[:d, :d] == s * np.eye(d), Z[:d, d:] == A,
-                                          Z[d:, d:] == s * np.eye(k), W >= 0, W <= cap, cp.sum(W, axis=0) == 1])
+    problem = cp.Problem(
+        cp.Minimize(s),
+        [
+            psd,
+            Z[:d, :d] == s * np.eye(d),
+            Z[:d, d:] == A,
+            Z[d:, d:] == s * np.eye(k),
+            W >= 0,
+            W <= cap,
+            cp.sum(W, axis=0) == 1,
+        ],
+    )
     status = _solve(problem, solver_opts)
     if status not in ACCEPTED:
-        raise FilteringError(f"SCS status ({status}) must be optimal for the min-max step of Algorithm 4 "
-                             f"(k = {k}, d = {d}).", status)
+        raise FilteringError(
+            f"SCS status ({status}) must be optimal for the min-max step of Algorithm 4 (k = {k}, d = {d}).", status
+        )
     Wv = np.asarray(W.value)
     Y = np.asarray(psd.dual_value)
     U = (Y[:d, :d] + Y[:d, :d].T) / 2
@@ -199,8 +211,9 @@ class FilteringResult:
     stopped_infeasible: bool = False
 
 
-def iterative_filtering(x: np.ndarray, alpha: float, sigma: float, *, on_infeasible: str = "raise",
-                        **solver_opts: object) -> FilteringResult:
+def iterative_filtering(
+    x: np.ndarray, alpha: float, sigma: float, *, on_infeasible: str = "raise", **solver_opts: object
+) -> FilteringResult:
     """Algorithm 4 as stated: SDP min-max step, scores, down-weighting, removal; returns the survivors' mean.
 
     Parameters
@@ -249,9 +262,11 @@ def iterative_filtering(x: np.ndarray, alpha: float, sigma: float, *, on_infeasi
         k = idx.size
         if k * cap < 1 - 1e-12:
             if on_infeasible == "raise":
-                raise FilteringError(f"the weight box is infeasible after removals: |A| ({k}) must be >= "
-                                     f"(1 - alpha)(3 - alpha) m/(3 + alpha) ({1 / cap:.4g}) (status infeasible).",
-                                     "infeasible")
+                raise FilteringError(
+                    f"the weight box is infeasible after removals: |A| ({k}) must be >= "
+                    f"(1 - alpha)(3 - alpha) m/(3 + alpha) ({1 / cap:.4g}) (status infeasible).",
+                    "infeasible",
+                )
             return FilteringResult(x[idx].mean(axis=0), active, c, tuple(steps), True)
         X = x[idx].T
         value, W, U = min_over_W(X, c[idx], cap, **solver_opts)
@@ -271,8 +286,9 @@ def iterative_filtering(x: np.ndarray, alpha: float, sigma: float, *, on_infeasi
     raise AssertionError("Algorithm 4 removes a point in every loop")  # pragma: no cover
 
 
-def filtering_aggregator(alpha: float, sigma: float | None = None, *, on_infeasible: str = "stop",
-                         **solver_opts: object) -> Callable[[np.ndarray], np.ndarray]:
+def filtering_aggregator(
+    alpha: float, sigma: float | None = None, *, on_infeasible: str = "stop", **solver_opts: object
+) -> Callable[[np.ndarray], np.ndarray]:
     """Algorithm 4 as a GradAGG: ``(*batch, m, d) -> (*batch, d)`` (loops over the batch; slow).
 
     ``sigma=None`` uses ``sigma^2 = lambda_max`` of the coordinate-wise-median-centred robust

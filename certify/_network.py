@@ -35,8 +35,18 @@ from boundlab.bounds import BadInput
 from ._sdp import EPS, Form, Method, SDPResult, build_q, solve_sdp
 
 __all__ = [
-    "Network", "SDPConstant", "Certification", "network", "load_network", "sdp_constant", "certify_network",
-    "theorem58_bound", "exact_max_increase", "exact_adversarial_margin", "forward_error", "ramp",
+    "Network",
+    "SDPConstant",
+    "Certification",
+    "network",
+    "load_network",
+    "sdp_constant",
+    "certify_network",
+    "theorem58_bound",
+    "exact_max_increase",
+    "exact_adversarial_margin",
+    "forward_error",
+    "ramp",
 ]
 
 
@@ -77,8 +87,7 @@ def _finite(name: str, a: np.ndarray) -> None:
 
 def _matrix(name: str, a: Any) -> np.ndarray:
     arr = np.asarray(a)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) \
-            or np.iscomplexobj(arr):
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) or np.iscomplexobj(arr):
         raise BadInput(f"{name} (dtype {arr.dtype}) must be a real numeric array.", name=name)
     arr = arr.astype(float)
     if arr.ndim != 2 or 0 in arr.shape:
@@ -103,11 +112,11 @@ def network(W1: Any, W2: Any) -> Network:
     A = _matrix("W1", W1)
     B = _matrix("W2", W2)
     if B.shape[1] != A.shape[0]:
-        raise BadInput(f"W2 (shape {B.shape}) must have d1 = {A.shape[0]} columns to match W1 (shape {A.shape}).",
-                       name="W2")
+        raise BadInput(
+            f"W2 (shape {B.shape}) must have d1 = {A.shape[0]} columns to match W1 (shape {A.shape}).", name="W2"
+        )
     if B.shape[0] < 2:
-        raise BadInput(f"W2 (shape {B.shape}) must have K >= 2 rows (classes) for the margin of Lemma 5.1.",
-                       name="W2")
+        raise BadInput(f"W2 (shape {B.shape}) must have K >= 2 rows (classes) for the margin of Lemma 5.1.", name="W2")
     return Network(A, B)
 
 
@@ -130,14 +139,18 @@ def load_network(path: str | Path) -> Network:
             found = sorted(z.files)
             missing = [k for k in ("W1", "W2") if k not in z.files]
             if missing:
-                raise BadInput(f"weights ({path}) must contain arrays W1 (d1, d) and W2 (K, d1); missing "
-                               f"{', '.join(missing)} (found: {', '.join(found) or 'none'}).", name="weights")
+                raise BadInput(
+                    f"weights ({path}) must contain arrays W1 (d1, d) and W2 (K, d1); missing "
+                    f"{', '.join(missing)} (found: {', '.join(found) or 'none'}).",
+                    name="weights",
+                )
             W1, W2 = z["W1"], z["W2"]
     except BadInput:
         raise
     except Exception as exc:  # not a zip / pickled objects / corrupt
-        raise BadInput(f"weights ({path}) must be a readable .npz file without pickled objects ({exc}).",
-                       name="weights") from None
+        raise BadInput(
+            f"weights ({path}) must be a readable .npz file without pickled objects ({exc}).", name="weights"
+        ) from None
     return network(W1, W2)
 
 
@@ -147,8 +160,9 @@ def _data(net: Network, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         Xa = Xa[None, :]
     Xa = _matrix("X", Xa)
     if Xa.shape[1] != net.d:
-        raise BadInput(f"X (shape {Xa.shape}) must have d = {net.d} columns to match W1 (shape {net.W1.shape}).",
-                       name="X")
+        raise BadInput(
+            f"X (shape {Xa.shape}) must have d = {net.d} columns to match W1 (shape {net.W1.shape}).", name="X"
+        )
     ya = np.asarray(y)
     if ya.ndim == 0:
         ya = ya[None]
@@ -248,15 +262,27 @@ class SDPConstant:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"lower": self.lower, "upper": self.upper, "form": self.form, "seconds": self.seconds,
-                             "per_class": [r.to_json() for r in self.per_class]}
+        d: dict[str, Any] = {
+            "lower": self.lower,
+            "upper": self.upper,
+            "form": self.form,
+            "seconds": self.seconds,
+            "per_class": [r.to_json() for r in self.per_class],
+        }
         if self.pair_upper is not None:
             d["pair_upper"] = self.pair_upper
         return d
 
 
-def sdp_constant(net: Network, *, form: Form = "corrected", method: Method = "fast", tol: float = 1e-6,
-                 pairwise: bool = False, seed: int = 0) -> SDPConstant:
+def sdp_constant(
+    net: Network,
+    *,
+    form: Form = "corrected",
+    method: Method = "fast",
+    tol: float = 1e-6,
+    pairwise: bool = False,
+    seed: int = 0,
+) -> SDPConstant:
     """C(W) = max_k Phi(Q(w_{2,k}, W1)) as a certified interval (and, optionally, the pair constants).
 
     Examples
@@ -269,8 +295,7 @@ def sdp_constant(net: Network, *, form: Form = "corrected", method: Method = "fa
     19.0
     """
     t0 = time.perf_counter()
-    per = tuple(solve_sdp(build_q(net.W1, net.W2[k], form), method=method, tol=tol, seed=seed)
-                for k in range(net.K))
+    per = tuple(solve_sdp(build_q(net.W1, net.W2[k], form), method=method, tol=tol, seed=seed) for k in range(net.K))
     pair_upper = None
     pair_results: list[SDPResult] = []
     if pairwise:
@@ -280,8 +305,15 @@ def sdp_constant(net: Network, *, form: Form = "corrected", method: Method = "fa
                 r = solve_sdp(build_q(net.W1, net.W2[b] - net.W2[a], form), method=method, tol=tol, seed=seed)
                 pair_results.append(r)
                 pair_upper[a, b] = pair_upper[b, a] = r.upper  # Phi(Q(v)) = Phi(-Q(v)) = Phi(Q(-v))
-    return SDPConstant(max(r.lower for r in per), max(r.upper for r in per), form, per, pair_upper,
-                       tuple(pair_results), time.perf_counter() - t0)
+    return SDPConstant(
+        max(r.lower for r in per),
+        max(r.upper for r in per),
+        form,
+        per,
+        pair_upper,
+        tuple(pair_results),
+        time.perf_counter() - t0,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,19 +355,31 @@ class Certification:
         return float(np.mean(ramp(self.lemma51_margins, self.gamma)))
 
     def to_json(self) -> dict[str, Any]:
-        return {"eps": self.eps, "gamma": self.gamma, "mode": self.mode, "n": int(self.margins.size),
-                "clean_accuracy": self.clean_accuracy, "certified_robust_accuracy": self.robust_accuracy,
-                "surrogate_loss": self.surrogate_loss, "C": self.constant.to_json(),
-                "labels": self.labels, "margins": self.margins, "certified_margins": self.certified_margins,
-                "certified": self.certified, "bound": self.bound, "notes": self.constant.notes}
+        return {
+            "eps": self.eps,
+            "gamma": self.gamma,
+            "mode": self.mode,
+            "n": int(self.margins.size),
+            "clean_accuracy": self.clean_accuracy,
+            "certified_robust_accuracy": self.robust_accuracy,
+            "surrogate_loss": self.surrogate_loss,
+            "C": self.constant.to_json(),
+            "labels": self.labels,
+            "margins": self.margins,
+            "certified_margins": self.certified_margins,
+            "certified": self.certified,
+            "bound": self.bound,
+            "notes": self.constant.notes,
+        }
 
 
 def _frobenius_X(X: np.ndarray) -> float:
     return float(np.sqrt(np.einsum("ij,ij->", X, X)))
 
 
-def theorem58_bound(net: Network, X: np.ndarray, empirical: float, eps: float, gamma: float,
-                    delta: float) -> dict[str, Any]:
+def theorem58_bound(
+    net: Network, X: np.ndarray, empirical: float, eps: float, gamma: float, delta: float
+) -> dict[str, Any]:
     r"""The right side of Theorem 5.8 with the network's own norms (illustrative plug-in).
 
     empirical + (k / gamma) (4 / n^{3/2} + 60 log(n) log(2 d_max) / n * s1 s2 ((b1/s1)^{2/3}
@@ -361,22 +405,57 @@ def theorem58_bound(net: Network, X: np.ndarray, empirical: float, eps: float, g
     if s1 == 0 or s2 == 0:
         bft = 0.0
     else:
-        bft = 60 * math.log(n) * math.log(2 * dmax) / n * s1 * s2 * ((b1 / s1) ** (2 / 3) + (b2 / s2) ** (2 / 3)) ** 1.5 * xf
-    complexity = 4 / n ** 1.5 + bft + 2 * eps * b1 * b2 / math.sqrt(n)
+        bft = (
+            60
+            * math.log(n)
+            * math.log(2 * dmax)
+            / n
+            * s1
+            * s2
+            * ((b1 / s1) ** (2 / 3) + (b2 / s2) ** (2 / 3)) ** 1.5
+            * xf
+        )
+    complexity = 4 / n**1.5 + bft + 2 * eps * b1 * b2 / math.sqrt(n)
     confidence = 3 * math.sqrt(math.log(2 / delta) / (2 * n))
-    return {"printed": empirical + complexity / gamma + confidence,
-            "proof": empirical + 2 * complexity / gamma + confidence,
-            "empirical_surrogate_error": empirical, "complexity_bracket": complexity, "confidence_term": confidence,
-            "gamma": gamma, "delta": delta, "n": n, "s1": s1, "s2": s2, "b1": b1, "b2": b2, "d_max": dmax,
-            "norm_X_F": xf, "C_le_4_b1_b2": 4 * b1 * b2,
-            "note": ("illustrative: Theorem 5.8 holds for norm budgets fixed before the data; here the trained "
-                     "network's own norms are plugged in without a union bound. 'printed' uses 1/gamma as printed; "
-                     "'proof' uses 2/gamma, what the proof supports (catalog section 8.5).")}
+    return {
+        "printed": empirical + complexity / gamma + confidence,
+        "proof": empirical + 2 * complexity / gamma + confidence,
+        "empirical_surrogate_error": empirical,
+        "complexity_bracket": complexity,
+        "confidence_term": confidence,
+        "gamma": gamma,
+        "delta": delta,
+        "n": n,
+        "s1": s1,
+        "s2": s2,
+        "b1": b1,
+        "b2": b2,
+        "d_max": dmax,
+        "norm_X_F": xf,
+        "C_le_4_b1_b2": 4 * b1 * b2,
+        "note": (
+            "illustrative: Theorem 5.8 holds for norm budgets fixed before the data; here the trained "
+            "network's own norms are plugged in without a union bound. 'printed' uses 1/gamma as printed; "
+            "'proof' uses 2/gamma, what the proof supports (catalog section 8.5)."
+        ),
+    }
 
 
-def certify_network(net: Network, X: Any, y: Any, eps: Any, *, gamma: float = 1.0, delta: float = 0.05,
-                    form: Form = "corrected", method: Method = "fast", tol: float = 1e-6, pairwise: bool = False,
-                    constant: SDPConstant | None = None, seed: int = 0) -> Certification:
+def certify_network(
+    net: Network,
+    X: Any,
+    y: Any,
+    eps: Any,
+    *,
+    gamma: float = 1.0,
+    delta: float = 0.05,
+    form: Form = "corrected",
+    method: Method = "fast",
+    tol: float = 1e-6,
+    pairwise: bool = False,
+    constant: SDPConstant | None = None,
+    seed: int = 0,
+) -> Certification:
     r"""Certify every example (x_i, y_i) against l_inf perturbations of size eps.
 
     Parameters
@@ -418,8 +497,9 @@ def certify_network(net: Network, X: Any, y: Any, eps: Any, *, gamma: float = 1.
     if constant is None:
         constant = sdp_constant(net, form=form, method=method, tol=tol, pairwise=pairwise, seed=seed)
     elif pairwise and constant.pair_upper is None:
-        raise BadInput("constant (without pair constants) must come from sdp_constant(..., pairwise=True).",
-                       name="constant")
+        raise BadInput(
+            "constant (without pair constants) must come from sdp_constant(..., pairwise=True).", name="constant"
+        )
     scores = net.forward(Xa)
     M = margins(scores, ya)
     err = forward_error(net, Xa)

@@ -36,8 +36,18 @@ import scipy.linalg
 from boundlab.bounds import BadInput
 
 __all__ = [
-    "BipartiteQ", "SDPResult", "MAX_N", "build_q", "q_matrix", "as_q", "certificate", "eigenvalue_bound",
-    "solve_sdp", "hypercube_max", "certificate_route", "CHOLESKY_MIN_N",
+    "BipartiteQ",
+    "SDPResult",
+    "MAX_N",
+    "build_q",
+    "q_matrix",
+    "as_q",
+    "certificate",
+    "eigenvalue_bound",
+    "solve_sdp",
+    "hypercube_max",
+    "certificate_route",
+    "CHOLESKY_MIN_N",
 ]
 
 EPS = float(np.finfo(float).eps)
@@ -51,8 +61,12 @@ Method = Literal["fast", "reference", "scs", "clarabel", "eig"]
 #: (N(N+1)/2)^2, so only small N fit.
 MAX_N: dict[str, int] = {"fast": 10000, "eig": 6000, "scs": 1000, "clarabel": 60}
 
-_PATH_LABEL = {"fast": "fast (low-rank coordinate ascent)", "eig": "eigenvalue bound",
-               "scs": "reference (cvxpy + SCS)", "clarabel": "reference (cvxpy + Clarabel)"}
+_PATH_LABEL = {
+    "fast": "fast (low-rank coordinate ascent)",
+    "eig": "eigenvalue bound",
+    "scs": "reference (cvxpy + SCS)",
+    "clarabel": "reference (cvxpy + Clarabel)",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,8 +168,7 @@ def build_q(W1: Any, v: Any, form: Form = "corrected") -> BipartiteQ:
     if W.ndim != 2 or W.shape[0] == 0 or W.shape[1] == 0:
         raise BadInput(f"W1 (shape {W.shape}) must be a non-empty matrix of shape (d1, d).", name="W1")
     if vv.shape != (W.shape[0],):
-        raise BadInput(f"v (shape {vv.shape}) must have shape ({W.shape[0]},) to match W1 (shape {W.shape}).",
-                       name="v")
+        raise BadInput(f"v (shape {vv.shape}) must have shape ({W.shape[0]},) to match W1 (shape {W.shape}).", name="v")
     _check_finite("W1", W)
     _check_finite("v", vv)
     d1, d = W.shape
@@ -238,8 +251,11 @@ def as_q(Q: Any) -> BipartiteQ | np.ndarray:
     scale = float(np.abs(A).max()) if A.size else 0.0
     limit = 1e300 / A.shape[0] ** 2  # <Q, P> and the certificate sum N^2 terms of size <= max|Q|
     if scale > limit:
-        raise BadInput(f"Q (max |entry| {scale:.3g}) must have entries of magnitude <= 1e300 / N^2 = {limit:.3g} "
-                       "so the certificate stays finite; rescale it (Phi(cQ) = c Phi(Q) for c > 0).", name="Q")
+        raise BadInput(
+            f"Q (max |entry| {scale:.3g}) must have entries of magnitude <= 1e300 / N^2 = {limit:.3g} "
+            "so the certificate stays finite; rescale it (Phi(cQ) = c Phi(Q) for c > 0).",
+            name="Q",
+        )
     asym = float(np.abs(A - A.T).max())
     if asym > 1e-10 * max(scale, 1e-300):
         raise BadInput(f"Q (max |Q - Q'| = {asym:.3g}) must be symmetric.", name="Q")
@@ -290,8 +306,9 @@ def _entry_error(Q: BipartiteQ | np.ndarray) -> float:
 def _lambda_max(A: np.ndarray) -> float:
     """Largest eigenvalue of a symmetric matrix with LAPACK's dense solver (dsyevr)."""
     n = A.shape[0]
-    return float(scipy.linalg.eigh(A, eigvals_only=True, subset_by_index=[n - 1, n - 1],
-                                   overwrite_a=True, check_finite=False)[0])
+    return float(
+        scipy.linalg.eigh(A, eigvals_only=True, subset_by_index=[n - 1, n - 1], overwrite_a=True, check_finite=False)[0]
+    )
 
 
 #: From this N on, :func:`certificate` proves its eigenvalue bound with a Cholesky factorisation
@@ -364,15 +381,19 @@ def _cholesky_bound(A: np.ndarray, scale: float, start: np.ndarray | None = None
         if info != 0:
             continue
         trace = float(Md.sum()) * (1.0 + 2.0 * N * EPS)
-        rho = (g / (1.0 - g)) * trace + EPS / (1.0 - EPS) * float(Md.max()) \
+        rho = (
+            (g / (1.0 - g)) * trace
+            + EPS / (1.0 - EPS) * float(Md.max())
             + 4.0 * N * (2.0 * (N + 1) + float(Md.max())) * _UNDERFLOW
+        )
         bound = lam + rho
         return float(np.nextafter(np.nextafter(bound, math.inf), math.inf)), rel
     return None
 
 
-def certificate_route(Q: Any, c: Any, *, method: Literal["auto", "eigh", "cholesky"] = "auto",
-                      factor: np.ndarray | None = None) -> tuple[float, str]:
+def certificate_route(
+    Q: Any, c: Any, *, method: Literal["auto", "eigh", "cholesky"] = "auto", factor: np.ndarray | None = None
+) -> tuple[float, str]:
     """:func:`certificate` and how its eigenvalue term was bounded (``"eigh"``, ``"cholesky"``, or the
     fallback ``"eigh (the Cholesky proof failed at every margin tried)"``).
 
@@ -442,8 +463,9 @@ def certificate(Q: Any, c: Any, *, mutate: str | None = None) -> float:
     return _certificate(Qv, cc, mutate, "auto")[0]
 
 
-def _certificate(Q: Any, c: Any, mutate: str | None, method: str,
-                 factor: np.ndarray | None = None) -> tuple[float, str]:
+def _certificate(
+    Q: Any, c: Any, mutate: str | None, method: str, factor: np.ndarray | None = None
+) -> tuple[float, str]:
     Qv = as_q(Q)
     N = _size(Qv)
     cc = np.asarray(c, dtype=float).reshape(-1)
@@ -525,8 +547,11 @@ def _require_size(Q: BipartiteQ | np.ndarray, path: str) -> None:
     N = _size(Q)
     if N > MAX_N[path]:
         fits = [p for p in ("clarabel", "scs", "fast") if N <= MAX_N[p]]
-        hint = (f"the {_PATH_LABEL[fits[0]]} path fits (N <= {MAX_N[fits[0]]})" if fits else
-                "no path fits: the dense eigenvalue certificate needs N^2 memory")
+        hint = (
+            f"the {_PATH_LABEL[fits[0]]} path fits (N <= {MAX_N[fits[0]]})"
+            if fits
+            else "no path fits: the dense eigenvalue certificate needs N^2 memory"
+        )
         raise BadInput(f"N ({N}) must be <= {MAX_N[path]} for the {_PATH_LABEL[path]} path; {hint}.", name="N")
 
 
@@ -560,8 +585,11 @@ class SDPResult:
     def __post_init__(self) -> None:
         # a non-finite end is never a certificate (an overflow, or a solver's NaN)
         if not (math.isfinite(self.lower) and math.isfinite(self.upper)):
-            raise BadInput(f"Q (N = {self.N}) must give a finite certified interval; the {self.solver} path "
-                           f"returned [{self.lower}, {self.upper}] (rescale Q: Phi(cQ) = c Phi(Q)).", name="Q")
+            raise BadInput(
+                f"Q (N = {self.N}) must give a finite certified interval; the {self.solver} path "
+                f"returned [{self.lower}, {self.upper}] (rescale Q: Phi(cQ) = c Phi(Q)).",
+                name="Q",
+            )
 
     @property
     def gap(self) -> float:
@@ -572,9 +600,19 @@ class SDPResult:
         return self.gap / max(abs(self.upper), 1e-300) if self.upper else 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"lower": self.lower, "upper": self.upper, "gap": self.gap, "relative_gap": self.rel_gap,
-                "solver": self.solver, "seconds": self.seconds, "N": self.N, "status": self.status,
-                "iterations": self.iterations, "solver_value": self.solver_value, "note": self.note}
+        return {
+            "lower": self.lower,
+            "upper": self.upper,
+            "gap": self.gap,
+            "relative_gap": self.rel_gap,
+            "solver": self.solver,
+            "seconds": self.seconds,
+            "N": self.N,
+            "status": self.status,
+            "iterations": self.iterations,
+            "solver_value": self.solver_value,
+            "note": self.note,
+        }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -615,8 +653,9 @@ def _blas_threads(n: int | None) -> Any:
     return threadpool_limits(limits=n, user_api="blas")
 
 
-def _fast_bipartite(Q: BipartiteQ, tol: float, rank: int | None, max_iters: int, seed: int,
-                    time_limit: float) -> tuple[float, float, np.ndarray, np.ndarray, int, str]:
+def _fast_bipartite(
+    Q: BipartiteQ, tol: float, rank: int | None, max_iters: int, seed: int, time_limit: float
+) -> tuple[float, float, np.ndarray, np.ndarray, int, str]:
     G = Q.G
     m, n = G.shape
     N = Q.N
@@ -656,9 +695,11 @@ def _fast_bipartite(Q: BipartiteQ, tol: float, rank: int | None, max_iters: int,
                 if upper - lower_sound <= tol * max(upper, 1e-300):
                     break
                 if out_of_budget:
-                    note = (f"stopped after {it} iterations ({'iteration' if it >= max_iters else 'time'} budget) "
-                            f"with relative gap {(upper - lower_sound) / max(upper, 1e-300):.2e} > tol {tol:g}; "
-                            "the interval is still sound")
+                    note = (
+                        f"stopped after {it} iterations ({'iteration' if it >= max_iters else 'time'} budget) "
+                        f"with relative gap {(upper - lower_sound) / max(upper, 1e-300):.2e} > tol {tol:g}; "
+                        "the interval is still sound"
+                    )
                     break
                 target = change / 10.0
         U, _ = _normalise_rows(Y, U)
@@ -668,8 +709,9 @@ def _fast_bipartite(Q: BipartiteQ, tol: float, rank: int | None, max_iters: int,
     return max(lower, 0.0), upper, c, factor, it, "; ".join(x for x in (note, route_note) if x)
 
 
-def _fast_general(A: np.ndarray, tol: float, rank: int | None, max_iters: int, seed: int,
-                  time_limit: float) -> tuple[float, float, np.ndarray, np.ndarray, int, str]:
+def _fast_general(
+    A: np.ndarray, tol: float, rank: int | None, max_iters: int, seed: int, time_limit: float
+) -> tuple[float, float, np.ndarray, np.ndarray, int, str]:
     """The mixing method (coordinate ascent over rows of Y, ||y_i|| <= 1) for a general symmetric Q."""
     N = A.shape[0]
     k = _rank(N, rank)
@@ -713,8 +755,10 @@ def _fast_general(A: np.ndarray, tol: float, rank: int | None, max_iters: int, s
             if upper - max(lower_sound, trivial, 0.0) <= max(tol * abs(upper), floor):
                 break
             if out_of_budget:
-                note = (f"stopped after {sweep} sweeps with relative gap "
-                        f"{(upper - lower_sound) / max(abs(upper), 1e-300):.2e} > tol {tol:g}; the interval is still sound")
+                note = (
+                    f"stopped after {sweep} sweeps with relative gap "
+                    f"{(upper - lower_sound) / max(abs(upper), 1e-300):.2e} > tol {tol:g}; the interval is still sound"
+                )
                 break
             target = change / 10.0
     lower, upper, c, factor = best
@@ -736,21 +780,26 @@ def _repaired_value(A: np.ndarray, P: np.ndarray) -> float:
     return float(np.einsum("ij,ij->", A, P))
 
 
-def _reference(Q: BipartiteQ | np.ndarray, solver: str, tol: float) -> tuple[float, float, np.ndarray | None,
-                                                                             str, str, float | None, int]:
+def _reference(
+    Q: BipartiteQ | np.ndarray, solver: str, tol: float
+) -> tuple[float, float, np.ndarray | None, str, str, float | None, int]:
     import cvxpy as cp
 
     A = _dense(Q)
     N = A.shape[0]
     if solver.upper() not in cp.installed_solvers():
-        raise BadInput(f"method ({solver.lower()}) must name an installed cvxpy solver: "
-                       f"{', '.join(cp.installed_solvers())}.", name="method")
+        raise BadInput(
+            f"method ({solver.lower()}) must name an installed cvxpy solver: {', '.join(cp.installed_solvers())}.",
+            name="method",
+        )
     P = cp.Variable((N, N), PSD=True)
     con = cp.diag(P) <= 1
     prob = cp.Problem(cp.Maximize(cp.sum(cp.multiply(A, P))), [con])
-    opts: dict[str, Any] = ({"eps_abs": tol * 1e-2, "eps_rel": tol * 1e-2, "max_iters": 200_000}
-                            if solver == "SCS" else
-                            {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "max_iter": 500})
+    opts: dict[str, Any] = (
+        {"eps_abs": tol * 1e-2, "eps_rel": tol * 1e-2, "max_iters": 200_000}
+        if solver == "SCS"
+        else {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "max_iter": 500}
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -773,9 +822,18 @@ def _reference(Q: BipartiteQ | np.ndarray, solver: str, tol: float) -> tuple[flo
 # ---------------------------------------------------------------------------------------------
 
 
-def solve_sdp(Q: Any, *, method: Method = "fast", tol: float = 1e-6, rank: int | None = None,
-              max_iters: int = 50_000, seed: int = 0, time_limit: float = 120.0,
-              structure: Literal["auto", "general"] = "auto", blas_threads: int | None = 1) -> SDPResult:
+def solve_sdp(
+    Q: Any,
+    *,
+    method: Method = "fast",
+    tol: float = 1e-6,
+    rank: int | None = None,
+    max_iters: int = 50_000,
+    seed: int = 0,
+    time_limit: float = 120.0,
+    structure: Literal["auto", "general"] = "auto",
+    blas_threads: int | None = 1,
+) -> SDPResult:
     r"""A certified interval for Phi(Q) = max <Q, P> over P PSD, diag(P) <= 1.
 
     Parameters
@@ -832,13 +890,26 @@ def solve_sdp(Q: Any, *, method: Method = "fast", tol: float = 1e-6, rank: int |
     _require_size(Qv, method)
     if method == "eig":
         upper, how = eigenvalue_bound(Qv)
-        return SDPResult(0.0, upper, _PATH_LABEL["eig"], time.perf_counter() - t0, N,
-                         note=f"best cheap dual vector: {how}; lower bound from P = 0")
+        return SDPResult(
+            0.0,
+            upper,
+            _PATH_LABEL["eig"],
+            time.perf_counter() - t0,
+            N,
+            note=f"best cheap dual vector: {how}; lower bound from P = 0",
+        )
     if method == "fast":
         if isinstance(Qv, BipartiteQ) and structure == "auto":
             if not np.any(Qv.G):
-                return SDPResult(0.0, certificate(Qv, np.zeros(N)), _PATH_LABEL["fast"], time.perf_counter() - t0,
-                                 N, note="Q = 0", dual=np.zeros(N))
+                return SDPResult(
+                    0.0,
+                    certificate(Qv, np.zeros(N)),
+                    _PATH_LABEL["fast"],
+                    time.perf_counter() - t0,
+                    N,
+                    note="Q = 0",
+                    dual=np.zeros(N),
+                )
             with _blas_threads(blas_threads):
                 lo, up, c, Y, it, note = _fast_bipartite(Qv, tol, rank, max_iters, seed, time_limit)
             label = "fast (alternating products, bipartite Q)"
@@ -851,11 +922,27 @@ def solve_sdp(Q: Any, *, method: Method = "fast", tol: float = 1e-6, rank: int |
     lo, up, mu, status, why, value, iters = _reference(Qv, method.upper(), tol)
     if mu is None or not math.isfinite(up):
         upper, how = eigenvalue_bound(Qv)
-        return SDPResult(0.0, upper, _PATH_LABEL[method], time.perf_counter() - t0, N, status="fallback",
-                         note=f"{why}: not used as a certificate; reported the always-sound eigenvalue bound "
-                              f"({how}) instead", iterations=iters, solver_value=value)
-    return SDPResult(max(lo, 0.0), up, _PATH_LABEL[method], time.perf_counter() - t0, N, iterations=iters,
-                     solver_value=value, dual=mu)
+        return SDPResult(
+            0.0,
+            upper,
+            _PATH_LABEL[method],
+            time.perf_counter() - t0,
+            N,
+            status="fallback",
+            note=f"{why}: not used as a certificate; reported the always-sound eigenvalue bound ({how}) instead",
+            iterations=iters,
+            solver_value=value,
+        )
+    return SDPResult(
+        max(lo, 0.0),
+        up,
+        _PATH_LABEL[method],
+        time.perf_counter() - t0,
+        N,
+        iterations=iters,
+        solver_value=value,
+        dual=mu,
+    )
 
 
 def hypercube_max(Q: Any) -> float:

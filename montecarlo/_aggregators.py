@@ -104,8 +104,11 @@ def _workers(x: ArrayLike, name: str = "x") -> NDArray[np.floating]:
     try:
         arr = np.asarray(x)
     except ValueError:  # a ragged nested list: numpy refuses an inhomogeneous shape
-        raise BadInput(f"{name} (a ragged nested sequence) must be a rectangular array of shape (*batch, m, d): "
-                       "every worker needs the same number of coordinates.", name=name) from None
+        raise BadInput(
+            f"{name} (a ragged nested sequence) must be a rectangular array of shape (*batch, m, d): "
+            "every worker needs the same number of coordinates.",
+            name=name,
+        ) from None
     if arr.dtype.kind == "c":
         raise BadInput(f"{name} (dtype {arr.dtype}) must be real-valued.", name=name)
     if arr.dtype.kind not in "f":
@@ -151,9 +154,7 @@ def _real(value: object, name: str) -> float:
 def _trim_count(beta: float | None, k: int | None, m: int) -> int:
     """Number of values trimmed from each end (see :func:`trimmed_mean`)."""
     if (beta is None) == (k is None):
-        raise BadInput(
-            f"beta and k (beta={beta!r}, k={k!r}) must be given exactly one at a time.", name="beta"
-        )
+        raise BadInput(f"beta and k (beta={beta!r}, k={k!r}) must be given exactly one at a time.", name="beta")
     if beta is not None:
         b = _real(beta, "beta")
         if not 0.0 <= b < 0.5:
@@ -342,11 +343,13 @@ def median(x: ArrayLike, *, return_mask: bool = False) -> Aggregate | tuple[Aggr
 
 
 @overload
-def trimmed_mean(x: ArrayLike, beta: float | None = ..., *, k: int | None = ...,
-                 return_mask: Literal[False] = ...) -> Aggregate: ...
+def trimmed_mean(
+    x: ArrayLike, beta: float | None = ..., *, k: int | None = ..., return_mask: Literal[False] = ...
+) -> Aggregate: ...
 @overload
-def trimmed_mean(x: ArrayLike, beta: float | None = ..., *, k: int | None = ...,
-                 return_mask: Literal[True]) -> tuple[Aggregate, NDArray[np.bool_]]: ...
+def trimmed_mean(
+    x: ArrayLike, beta: float | None = ..., *, k: int | None = ..., return_mask: Literal[True]
+) -> tuple[Aggregate, NDArray[np.bool_]]: ...
 def trimmed_mean(
     x: ArrayLike,
     beta: float | None = None,
@@ -458,8 +461,7 @@ def _krum_scores(x: NDArray[np.floating], f: int) -> np.ndarray:
     m = x.shape[-2]
     if m <= 2 * f + 2:
         raise BadInput(
-            f"m ({m}) must be > 2f + 2 = {2 * f + 2} for Krum with f = {f} "
-            "(x.shape[-2] is the number of workers m).",
+            f"m ({m}) must be > 2f + 2 = {2 * f + 2} for Krum with f = {f} (x.shape[-2] is the number of workers m).",
             name="x",
         )
     bad = ~np.isfinite(x).all(axis=-1)  # a non-finite row counts as Byzantine: infinitely far

@@ -141,8 +141,7 @@ def _honest(honest: ArrayLike, *, min_workers: int = 1) -> Array:
 def _rng(rng: object) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
         raise BadInput(
-            f"rng ({type(rng).__name__}) must be a numpy.random.Generator "
-            "(e.g. np.random.default_rng(seed)).",
+            f"rng ({type(rng).__name__}) must be a numpy.random.Generator (e.g. np.random.default_rng(seed)).",
             name="rng",
         )
     return rng
@@ -370,7 +369,7 @@ def alie(
     *,
     z: float | None = None,
 ) -> Array:
-    """"A little is enough" (Baruch, Baruch and Goldberg, NeurIPS 2019): ``mean - z * std``.
+    """ "A little is enough" (Baruch, Baruch and Goldberg, NeurIPS 2019): ``mean - z * std``.
 
     Per coordinate, ``mean`` and ``std`` are the honest sample mean and standard deviation
     (``ddof=1`` as in the reference implementation's ``torch.std``; ``ddof=0`` when ``m_h = 1``)
@@ -601,9 +600,7 @@ def _labels(y: ArrayLike, num_classes: int) -> NDArray[np.integer]:
     if arr.dtype.kind not in "iu":
         raise BadInput(f"y (dtype {arr.dtype}) must hold integer class labels.", name="y")
     if arr.size and (arr.min() < 0 or arr.max() >= n):
-        raise BadInput(
-            f"y (range [{arr.min()}, {arr.max()}]) must be in [0, num_classes) = [0, {n}).", name="y"
-        )
+        raise BadInput(f"y (range [{arr.min()}, {arr.max()}]) must be in [0, num_classes) = [0, {n}).", name="y")
     return arr
 
 

@@ -77,8 +77,9 @@ def _line_search(
 ) -> np.ndarray:
     """ByzFL's expansion/contraction search, per batch element; returns the best scale (*batch,)."""
     if not callable(aggregator):
-        raise BadInput(f"aggregator ({aggregator!r}) must be a callable (*batch, m, d) -> (*batch, d).",
-                       name="aggregator")
+        raise BadInput(
+            f"aggregator ({aggregator!r}) must be a callable (*batch, m, d) -> (*batch, d).", name="aggregator"
+        )
     n_eval = int(evals)
     if isinstance(evals, bool) or not isinstance(evals, numbers.Integral) or n_eval < 1:
         raise BadInput(f"evals ({evals!r}) must be an integer >= 1.", name="evals")
@@ -277,8 +278,9 @@ def _direction(h: Array, kind: str) -> np.ndarray:
     raise BadInput(f"perturbation ({kind!r}) must be 'std', 'unit_vec' or 'sign'.", name="perturbation")
 
 
-def _largest_feasible(feasible: Callable[[np.ndarray], np.ndarray], batch: tuple[int, ...],
-                      iters: int = 60) -> np.ndarray:
+def _largest_feasible(
+    feasible: Callable[[np.ndarray], np.ndarray], batch: tuple[int, ...], iters: int = 60
+) -> np.ndarray:
     """Largest gamma >= 0 with ``feasible(gamma)`` (a convex sublevel set containing 0), by bisection."""
     lo = np.zeros(batch)
     hi = np.ones(batch)

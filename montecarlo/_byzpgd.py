@@ -159,8 +159,20 @@ def cos_saddle(d: int, lam: float = 1.0, a: float | Array = 1.0) -> Objective:
 
     e = np.zeros(d)
     e[-1] = 1.0
-    return Objective(f"cos-saddle(d={d}, lam={lam:g})", d, float(max(av.max(initial=0.0), lam)), float(lam),
-                     -2.0 * lam, value, grad, hess, lambda_min, diff, np.zeros(d), e)
+    return Objective(
+        f"cos-saddle(d={d}, lam={lam:g})",
+        d,
+        float(max(av.max(initial=0.0), lam)),
+        float(lam),
+        -2.0 * lam,
+        value,
+        grad,
+        hess,
+        lambda_min,
+        diff,
+        np.zeros(d),
+        e,
+    )
 
 
 def quartic() -> Objective:
@@ -174,6 +186,7 @@ def quartic() -> Objective:
     >>> float(F.value(np.array([[0.0]]))[0]), float(F.grad(np.array([[2.0]]))[0, 0])
     (0.25, 6.0)
     """
+
     def value(w: Array) -> Array:
         return (_rows(w, 1)[:, 0] ** 2 - 1) ** 2 / 4
 
@@ -230,8 +243,20 @@ def sine_class(Delta: float, s: float = 0.0) -> Objective:
         return 2 * Delta**1.5 * np.cos((ax + ay) / 2) * np.sin((ax - ay) / 2)
 
     saddle = np.array([(math.pi / 2 - s) * sq])  # a local maximum of f_s
-    return Objective(f"sine(Delta={Delta:g}, s={s:g})", 1, sq, 1.0, -Delta**1.5, value, grad, hess, lambda_min, diff,
-                     saddle, np.ones(1))
+    return Objective(
+        f"sine(Delta={Delta:g}, s={s:g})",
+        1,
+        sq,
+        1.0,
+        -(Delta**1.5),
+        value,
+        grad,
+        hess,
+        lambda_min,
+        diff,
+        saddle,
+        np.ones(1),
+    )
 
 
 def is_sosp(grad: Array, hess: Array, eps_g: float, eps_H: float) -> Array:
@@ -314,6 +339,7 @@ def _honest(F: Objective, Delta: float) -> Oracle:
 def _random_ball(F: Objective, Delta: float) -> Oracle:
     def oracle(w: Array, ctx: OracleContext) -> Array:
         return F.grad(w) + uniform_ball(ctx.rng, w.shape[0], F.d, Delta * SPEND)
+
     return oracle
 
 
@@ -322,6 +348,7 @@ def _zero_if_small(F: Objective, Delta: float) -> Oracle:
         g = F.grad(w)
         small = _norm(g)[:, None] <= Delta * SPEND
         return np.where(small, 0.0, g)
+
     return oracle
 
 
@@ -330,12 +357,14 @@ def _cancel_escape(F: Objective, Delta: float) -> Oracle:
         g = F.grad(w)
         comp = np.clip(g @ F.e, -Delta * SPEND, Delta * SPEND)
         return g - comp[:, None] * F.e
+
     return oracle
 
 
 def _pull_to_saddle(F: Objective, Delta: float) -> Oracle:
     def oracle(w: Array, ctx: OracleContext) -> Array:
         return F.grad(w) + Delta * SPEND * _unit(w - F.saddle)
+
     return oracle
 
 
@@ -344,6 +373,7 @@ def _pull_to_center(F: Objective, Delta: float) -> Oracle:
         g = F.grad(w)
         centre = np.where(ctx.escaping[:, None], ctx.w_tilde, w)
         return g + Delta * SPEND * _unit(np.nan_to_num(w - centre))
+
     return oracle
 
 
@@ -352,6 +382,7 @@ def _greedy_ascent(F: Objective, Delta: float) -> Oracle:
         g = F.grad(w)
         u = _unit(F.grad(w - ctx.eta * g))
         return g - Delta * SPEND * u
+
     return oracle
 
 
@@ -360,15 +391,18 @@ def _shrink(F: Objective, Delta: float) -> Oracle:
         g = F.grad(w)
         n = _norm(g)[:, None]
         return np.where(n > Delta * SPEND, g * (1 - Delta * SPEND / np.maximum(n, 1e-300)), 0.0)
+
     return oracle
 
 
 def _zero_near_saddle(F: Objective, Delta: float) -> Oracle:
     """Proposition 4.3's strategy: 0 within distance Delta of the saddle, honest outside."""
+
     def oracle(w: Array, ctx: OracleContext) -> Array:
         g = F.grad(w)
         near = np.linalg.norm(w - F.saddle, axis=1, keepdims=True) <= Delta
         return np.where(near, 0.0, g)
+
     return oracle
 
 
@@ -410,17 +444,21 @@ def checked_oracle(oracle: Oracle, F: Objective, Delta: float, name: str = "orac
     def wrapped(w: Array, ctx: OracleContext) -> Array:
         g = np.asarray(oracle(w, ctx), dtype=float)
         if g.shape != w.shape:
-            raise BadInput(f"oracle {name} output (shape {g.shape}) must have the query's shape {w.shape}.",
-                           name="oracle")
+            raise BadInput(
+                f"oracle {name} output (shape {g.shape}) must have the query's shape {w.shape}.", name="oracle"
+            )
         true = F.grad(w)
         err = _norm(g - true)
         tol = Delta + 4 * ULP * (_norm(true) + _norm(g))
         bad = ~(err <= tol)
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
-            raise BadInput(f"oracle {name} (||g - grad F(w)||_2 = {err[i]:.6g} at w = "
-                           f"{np.array2string(w[i], precision=6)}) must be <= Delta ({Delta:g}): "
-                           f"excess {err[i] - Delta:.3g}.", name="oracle")
+            raise BadInput(
+                f"oracle {name} (||g - grad F(w)||_2 = {err[i]:.6g} at w = "
+                f"{np.array2string(w[i], precision=6)}) must be <= Delta ({Delta:g}): "
+                f"excess {err[i] - Delta:.3g}.",
+                name="oracle",
+            )
         return g
 
     return wrapped
@@ -495,8 +533,16 @@ class WorkerOracle:
     (True, True)
     """
 
-    def __init__(self, F: Objective, aggregator: Callable[[Array], Array], noise: Array, q: int,
-                 attack: str | Callable[..., Array], rng: np.random.Generator, Delta: float | None = None) -> None:
+    def __init__(
+        self,
+        F: Objective,
+        aggregator: Callable[[Array], Array],
+        noise: Array,
+        q: int,
+        attack: str | Callable[..., Array],
+        rng: np.random.Generator,
+        Delta: float | None = None,
+    ) -> None:
         noise = np.asarray(noise, dtype=float)
         if noise.ndim != 3 or noise.shape[2] != F.d:
             raise BadInput(f"noise (shape {noise.shape}) must have shape (B, m - q, {F.d}).", name="noise")
@@ -518,9 +564,12 @@ class WorkerOracle:
         np.maximum.at(self.max_error, rows, err)
         if self.Delta is not None and np.any(err > self.Delta):
             i = int(np.argmax(err))
-            raise BadInput(f"oracle workers (||g - grad F(w)||_2 = {err[i]:.6g} at w = "
-                           f"{np.array2string(w[i], precision=6)}) must be <= Delta ({self.Delta:g}): "
-                           f"excess {err[i] - self.Delta:.3g}.", name="oracle")
+            raise BadInput(
+                f"oracle workers (||g - grad F(w)||_2 = {err[i]:.6g} at w = "
+                f"{np.array2string(w[i], precision=6)}) must be <= Delta ({self.Delta:g}): "
+                f"excess {err[i] - self.Delta:.3g}.",
+                name="oracle",
+            )
         return g
 
 
@@ -582,9 +631,23 @@ def _count(x: Any, name: str) -> int:
     return int(float(x))
 
 
-def byzantine_pgd(F: Objective, oracle: Oracle, w0: Array, *, eta: float, eps: float, r: float, R: float, Q: int,
-                  T_th: int, rng: np.random.Generator, oracle_rng: np.random.Generator | None = None,
-                  max_calls: int = 10**6, record: int = 0, sphere: bool = False) -> PGDResult:
+def byzantine_pgd(
+    F: Objective,
+    oracle: Oracle,
+    w0: Array,
+    *,
+    eta: float,
+    eps: float,
+    r: float,
+    R: float,
+    Q: int,
+    T_th: int,
+    rng: np.random.Generator,
+    oracle_rng: np.random.Generator | None = None,
+    max_calls: int = 10**6,
+    record: int = 0,
+    sphere: bool = False,
+) -> PGDResult:
     r"""Run ByzantinePGD(w0, eta, eps, r, Q, R, T_th) (Algorithm 3) on B independent trials.
 
     Exactly the pseudocode (L8707-8767): main loop ``w <- w - eta g`` while ``||g|| > eps``; at a
@@ -734,12 +797,23 @@ def byzantine_pgd(F: Objective, oracle: Oracle, w0: Array, *, eta: float, eps: f
                         new_round(again)
     terminated = np.all(np.isfinite(output), axis=1)
     ev = np.concatenate(events) if events else np.empty((0, 4))
-    return PGDResult(output, terminated, calls, escapes, escape_calls, main_steps, min_dec, max_dist, ev,
-                     np.stack(traj) if record and traj else None)
+    return PGDResult(
+        output,
+        terminated,
+        calls,
+        escapes,
+        escape_calls,
+        main_steps,
+        min_dec,
+        max_dist,
+        ev,
+        np.stack(traj) if record and traj else None,
+    )
 
 
-def byzantine_pgd_looped(F: Objective, oracle_factory: Callable[[], Oracle], w0: Array, *, rng: np.random.Generator,
-                         **kw: Any) -> list[PGDResult]:
+def byzantine_pgd_looped(
+    F: Objective, oracle_factory: Callable[[], Oracle], w0: Array, *, rng: np.random.Generator, **kw: Any
+) -> list[PGDResult]:
     """The same algorithm run one trial at a time (the baseline of ``benchmarks/bench_byzpgd.py``).
 
     Examples
@@ -751,11 +825,19 @@ def byzantine_pgd_looped(F: Objective, oracle_factory: Callable[[], Oracle], w0:
     (2, True)
     """
     w0 = _rows(np.asarray(w0, dtype=float), F.d)
-    return [byzantine_pgd(F, oracle_factory(), w0[i:i + 1], rng=rng, **kw) for i in range(w0.shape[0])]
+    return [byzantine_pgd(F, oracle_factory(), w0[i : i + 1], rng=rng, **kw) for i in range(w0.shape[0])]
 
 
-def inexact_gd(F: Objective, oracle: Oracle, w0: Array, *, eta: float, steps: int,
-               rng: np.random.Generator | None = None, record: int = 0) -> tuple[Array, Array, Array | None]:
+def inexact_gd(
+    F: Objective,
+    oracle: Oracle,
+    w0: Array,
+    *,
+    eta: float,
+    steps: int,
+    rng: np.random.Generator | None = None,
+    record: int = 0,
+) -> tuple[Array, Array, Array | None]:
     """Plain (robust) gradient descent with an inexact oracle, no perturbation: the baseline that gets stuck.
 
     Returns
@@ -807,9 +889,23 @@ def thm43_parameters(*, L_F: float, rho_F: float, d: int, Delta: float, delta: f
 
     ev = get_bound("thm4.3").assess(L_F=L_F, rho_F=rho_F, d=d, Delta=Delta, delta=delta, F_gap=F_gap)
     q = ev.quantities
-    out: dict[str, Any] = {k: float(q[k]) for k in ("eta", "eps", "r", "R", "gamma", "escape_decrease",
-                                                    "step_decrease", "ball_radius", "iterations_int", "iterations",
-                                                    "T_th", "Q")}
+    out: dict[str, Any] = {
+        k: float(q[k])
+        for k in (
+            "eta",
+            "eps",
+            "r",
+            "R",
+            "gamma",
+            "escape_decrease",
+            "step_decrease",
+            "ball_radius",
+            "iterations_int",
+            "iterations",
+            "T_th",
+            "Q",
+        )
+    }
     out["eps_H"] = float(ev.value)
     out["Q_formula"], out["T_th_formula"] = out.pop("Q"), out.pop("T_th")
     out["Q"], out["T_th"] = int(q["Q_int"]), int(q["T_th_int"])
@@ -831,6 +927,12 @@ def thm44_parameters(*, L_F: float, rho_F: float, d: int, eps: float, delta: flo
     ev = get_bound("thm4.4").assess(L_F=L_F, rho_F=rho_F, d=d, eps=eps, delta=delta, F_gap=F_gap)
     q = ev.quantities
     out: dict[str, Any] = {k: float(q[k]) for k in ("eta", "r", "R", "gamma", "iterations", "escape_decrease")}
-    out.update(eps=float(eps), eps_H=float(ev.value), Q=1, T_th=int(q["T_th_int"]), T_th_formula=float(q["T_th"]),
-               violated=[c["text"] for c in ev.violated])
+    out.update(
+        eps=float(eps),
+        eps_H=float(ev.value),
+        Q=1,
+        T_th=int(q["T_th_int"]),
+        T_th_formula=float(q["T_th"]),
+        violated=[c["text"] for c in ev.violated],
+    )
     return out

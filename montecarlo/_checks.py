@@ -21,8 +21,24 @@ import numpy as np
 
 from boundlab.bounds import BadInput, Param, Registry, chapter_of
 
-__all__ = ["MCResult", "Check", "Choice", "CHECKS", "BOUND_SCALE", "register_check", "check", "assess_at", "registry_bound", "RegistryBound", "scale_bound",
-           "chunk_rngs", "chunk_seed", "combine", "CHUNK", "timed"]
+__all__ = [
+    "MCResult",
+    "Check",
+    "Choice",
+    "CHECKS",
+    "BOUND_SCALE",
+    "register_check",
+    "check",
+    "assess_at",
+    "registry_bound",
+    "RegistryBound",
+    "scale_bound",
+    "chunk_rngs",
+    "chunk_seed",
+    "combine",
+    "CHUNK",
+    "timed",
+]
 
 Rule = Literal["upper", "probability", "failure", "slope", "exact"]
 Verdict = Literal["pass", "fail", "inconclusive"]
@@ -215,8 +231,14 @@ def combine(parts: list[MCResult]) -> MCResult:
             ys = np.array([p.series["y"] for p in parts])  # type: ignore[index]
             series["y_lo"] = (ys.mean(axis=0) - 2 * ys.std(axis=0, ddof=1) / math.sqrt(len(parts))).tolist()
             series["y_hi"] = (ys.mean(axis=0) + 2 * ys.std(axis=0, ddof=1) / math.sqrt(len(parts))).tolist()
-        return dataclasses.replace(base, estimate=mean, ci_low=lo, ci_high=hi, series=series,
-                                   note=first.note + f" Pooled over {len(parts)} chunks (t interval of chunk slopes).")
+        return dataclasses.replace(
+            base,
+            estimate=mean,
+            ci_low=lo,
+            ci_high=hi,
+            series=series,
+            note=first.note + f" Pooled over {len(parts)} chunks (t interval of chunk slopes).",
+        )
     raise BadInput(f"rule ({first.rule}) of check {first.check} cannot be pooled across chunks.", name="rule")
 
 
@@ -252,8 +274,11 @@ class Choice:
 
     def validate(self, value: Any, owner: str) -> Any:
         if value not in self.choices:
-            raise BadInput(f"{self.name} ({value}) must be one of {', '.join(map(str, self.choices))} "
-                           f"({owner}: {self.description}).", name=self.name)
+            raise BadInput(
+                f"{self.name} ({value}) must be one of {', '.join(map(str, self.choices))} "
+                f"({owner}: {self.description}).",
+                name=self.name,
+            )
         return value
 
     def domain_text(self) -> str:
@@ -262,9 +287,15 @@ class Choice:
 
 Option = Param | Choice
 
-BOUND_SCALE = Param("bound_scale", "factor applied to the bound (or the radius of a coverage check) before the "
-                    "comparison; 0.5 asks whether the bound is 2x too generous", lower=0.0, lower_open=True,
-                    typical=(0.25, 1.0), default=1.0)
+BOUND_SCALE = Param(
+    "bound_scale",
+    "factor applied to the bound (or the radius of a coverage check) before the "
+    "comparison; 0.5 asks whether the bound is 2x too generous",
+    lower=0.0,
+    lower_open=True,
+    typical=(0.25, 1.0),
+    default=1.0,
+)
 
 Scales = Literal["bound", "radius", "simulator", "none"]
 
@@ -331,8 +362,7 @@ class Check:
         import inspect
 
         sig = inspect.signature(self.simulate)
-        return {p.name: p.default for p in sig.parameters.values()
-                if p.kind is inspect.Parameter.KEYWORD_ONLY}
+        return {p.name: p.default for p in sig.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY}
 
     def accepted(self) -> tuple[str, ...]:
         """Every name ``run`` accepts: the result's parameters, the check's options and ``bound_scale``."""
@@ -372,8 +402,11 @@ class Check:
                 out[key] = value
             for opt in self.options:
                 value = given.get(opt.name, opt.default)
-                out[opt.name] = (opt.validate(value, self.name) if isinstance(opt, Choice)
-                                 else _validate_number(opt, value, self.name))
+                out[opt.name] = (
+                    opt.validate(value, self.name)
+                    if isinstance(opt, Choice)
+                    else _validate_number(opt, value, self.name)
+                )
         else:
             for key, default in self._signature_options().items():
                 value = given.get(key, default)
@@ -415,12 +448,27 @@ class Check:
                 opts.append({"name": name, "of": "check", "default": 1.0, "domain": BOUND_SCALE.domain_text()})
             else:
                 o = next((o for o in self.options if o.name == name), None)
-                opts.append({"name": name, "of": "check",
-                             "default": _jsonable(o.default if o is not None else self._signature_options()[name]),
-                             "domain": o.domain_text() if o is not None else ""})
-        return {"name": self.name, "id": self.theorem_id, "description": self.description, "trials": self.trials,
-                "quick_trials": self.quick_trials, "slow": self.slow, "wrong": dict(self.wrong),
-                "scales": self.scales, "parameters": opts, "instance": self.instance, "slack": self.slack}
+                opts.append(
+                    {
+                        "name": name,
+                        "of": "check",
+                        "default": _jsonable(o.default if o is not None else self._signature_options()[name]),
+                        "domain": o.domain_text() if o is not None else "",
+                    }
+                )
+        return {
+            "name": self.name,
+            "id": self.theorem_id,
+            "description": self.description,
+            "trials": self.trials,
+            "quick_trials": self.quick_trials,
+            "slow": self.slow,
+            "wrong": dict(self.wrong),
+            "scales": self.scales,
+            "parameters": opts,
+            "instance": self.instance,
+            "slack": self.slack,
+        }
 
 
 def scale_bound(res: MCResult, scale: float) -> MCResult:
@@ -439,10 +487,13 @@ def scale_bound(res: MCResult, scale: float) -> MCResult:
     if res.rule == "probability":
         return dataclasses.replace(res, bound=1 - (1 - res.bound) * scale, note=note)
     if res.rule == "exact":
-        return dataclasses.replace(res, estimate=res.estimate / scale, ci_low=res.ci_low / scale,
-                                   ci_high=res.ci_high / scale, note=note)
-    raise BadInput(f"bound_scale ({scale:g}) must be 1 for check {res.check}: rule {res.rule} has no "
-                   "leading constant to scale.", name="bound_scale")
+        return dataclasses.replace(
+            res, estimate=res.estimate / scale, ci_low=res.ci_low / scale, ci_high=res.ci_high / scale, note=note
+        )
+    raise BadInput(
+        f"bound_scale ({scale:g}) must be 1 for check {res.check}: rule {res.rule} has no leading constant to scale.",
+        name="bound_scale",
+    )
 
 
 def assess_at(theorem_id: str, **params: Any) -> Any:
@@ -497,8 +548,9 @@ def registry_bound(theorem_id: str, quantity: str | None = None, **params: Any) 
     return RegistryBound(float(raw), name, at, ev)
 
 
-CHECKS: Registry[Check] = Registry("check", hint="`boundlab verify --list` shows them",
-                                   chapter=lambda c: chapter_of(c.theorem_id))
+CHECKS: Registry[Check] = Registry(
+    "check", hint="`boundlab verify --list` shows them", chapter=lambda c: chapter_of(c.theorem_id)
+)
 
 
 def register_check(check: Check) -> Check:
@@ -506,19 +558,44 @@ def register_check(check: Check) -> Check:
     return CHECKS.add(check.name, check)
 
 
-def check(name: str, theorem_id: str, *, description: str, trials: int, quick_trials: int,
-          wrong: Mapping[str, Any] | None = None, slow: bool = False, options: tuple[Option, ...] = (),
-          theorem_params: Mapping[str, Any] | None = None, scales: Scales = "bound",
-          instance: str = "", slack: str = "") -> Callable[[Callable[..., MCResult]], Callable[..., MCResult]]:
+def check(
+    name: str,
+    theorem_id: str,
+    *,
+    description: str,
+    trials: int,
+    quick_trials: int,
+    wrong: Mapping[str, Any] | None = None,
+    slow: bool = False,
+    options: tuple[Option, ...] = (),
+    theorem_params: Mapping[str, Any] | None = None,
+    scales: Scales = "bound",
+    instance: str = "",
+    slack: str = "",
+) -> Callable[[Callable[..., MCResult]], Callable[..., MCResult]]:
     """Decorator: declare and register the function below as the simulator of one check.
 
     ``wrong`` defaults to ``{"bound_scale": 0.5}``: the bound made 2x too generous.
     """
 
     def deco(fn: Callable[..., MCResult]) -> Callable[..., MCResult]:
-        register_check(Check(name, theorem_id, description, fn, trials, quick_trials,
-                             dict(wrong) if wrong is not None else {"bound_scale": 0.5}, slow, tuple(options),
-                             dict(theorem_params or {}), scales, instance, slack))
+        register_check(
+            Check(
+                name,
+                theorem_id,
+                description,
+                fn,
+                trials,
+                quick_trials,
+                dict(wrong) if wrong is not None else {"bound_scale": 0.5},
+                slow,
+                tuple(options),
+                dict(theorem_params or {}),
+                scales,
+                instance,
+                slack,
+            )
+        )
         return fn
 
     return deco

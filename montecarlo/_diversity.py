@@ -103,8 +103,18 @@ class DiversityStats:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready mapping (infinite values as the string 'inf')."""
-        out = {"n": self.n, "d": self.d, "Delta_D": self.Delta_D, "B_D": self.B_D, "M2": self.M2, "G": self.G,
-               "A": self.A, "S": self.S, "C": self.C, "A_q": self.A_q}
+        out = {
+            "n": self.n,
+            "d": self.d,
+            "Delta_D": self.Delta_D,
+            "B_D": self.B_D,
+            "M2": self.M2,
+            "G": self.G,
+            "A": self.A,
+            "S": self.S,
+            "C": self.C,
+            "A_q": self.A_q,
+        }
         return {k: (v if not isinstance(v, float) or math.isfinite(v) else str(v)) for k, v in out.items()}
 
 
@@ -148,7 +158,7 @@ def as_gradient_matrix(G: Any, name: str = "gradients") -> np.ndarray | sps.csr_
 def _all_finite(arr: np.ndarray) -> bool:
     """np.isfinite(arr).all() without an n x d boolean temporary (row blocks)."""
     rows = max(1, BLOCK_FLOATS // max(arr.shape[1], 1))
-    return all(bool(np.isfinite(arr[i:i + rows]).all()) for i in range(0, arr.shape[0], rows))
+    return all(bool(np.isfinite(arr[i : i + rows]).all()) for i in range(0, arr.shape[0], rows))
 
 
 def _stats_from_matrix(M: np.ndarray | sps.csr_matrix, name: str) -> DiversityStats:
@@ -159,8 +169,10 @@ def _stats_from_matrix(M: np.ndarray | sps.csr_matrix, name: str) -> DiversitySt
     else:
         scale = float(np.max(np.abs(M.data))) if M.nnz else 0.0
     if scale == 0.0:
-        raise BadInput(f"{name} (all zero) must contain a nonzero gradient: Delta_D = 0/0 is undefined "
-                       "(Definition 2.4).", name=name)
+        raise BadInput(
+            f"{name} (all zero) must contain a nonzero gradient: Delta_D = 0/0 is undefined (Definition 2.4).",
+            name=name,
+        )
     if not 1e-100 < scale < 1e100:  # rescale by a power of two (exact) only when squares could under/overflow
         scale = float(2.0 ** np.frexp(scale)[1])
         M = M / scale
@@ -174,8 +186,9 @@ def _stats_from_matrix(M: np.ndarray | sps.csr_matrix, name: str) -> DiversitySt
         sq, l1 = _row_norms(M)
         s = M.sum(axis=0)
     c2 = scale * scale
-    return DiversityStats(n=int(n), d=int(d), A=float(sq.sum()) * c2, S=float(s @ s) * c2,
-                          A_q=float(np.sqrt(sq) @ l1) * c2)
+    return DiversityStats(
+        n=int(n), d=int(d), A=float(sq.sum()) * c2, S=float(s @ s) * c2, A_q=float(np.sqrt(sq) @ l1) * c2
+    )
 
 
 def diversity(G: Any) -> DiversityStats:
@@ -212,14 +225,19 @@ def differential_diversity(G1: Any, G2: Any) -> DiversityStats:
     """
     M1, M2 = as_gradient_matrix(G1, "gradients_w"), as_gradient_matrix(G2, "gradients_w_prime")
     if M1.shape != M2.shape:
-        raise BadInput(f"gradients_w_prime (shape {M2.shape}) must have the shape of gradients_w ({M1.shape}).",
-                       name="gradients_w_prime")
+        raise BadInput(
+            f"gradients_w_prime (shape {M2.shape}) must have the shape of gradients_w ({M1.shape}).",
+            name="gradients_w_prime",
+        )
     H = M1 - M2
     try:
         return _stats_from_matrix(H, "gradient differences")
     except BadInput:
-        raise BadInput("gradient differences (all zero) must contain a nonzero row: B_D(w, w') = 0/0 is undefined "
-                       "(Definition 2.6 needs some grad f_i(w) != grad f_i(w')).", name="gradients_w_prime") from None
+        raise BadInput(
+            "gradient differences (all zero) must contain a nonzero row: B_D(w, w') = 0/0 is undefined "
+            "(Definition 2.6 needs some grad f_i(w) != grad f_i(w')).",
+            name="gradients_w_prime",
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,13 +298,15 @@ def b_quant(s: DiversityStats) -> float:
     1.171573
     """
     if math.isnan(s.A_q):
-        raise BadInput("A_q (not computed) must be computed for B^quant: use glm_diversity(..., quant=True).",
-                       name="quant")
+        raise BadInput(
+            "A_q (not computed) must be computed for B^quant: use glm_diversity(..., quant=True).", name="quant"
+        )
     return _ratio(s.n * s.A_q, s.A_q + s.C)
 
 
-def mechanism_bounds(s: DiversityStats, *, p: float | None = None, sigma: float | None = None,
-                     quant: bool = True) -> dict[str, float]:
+def mechanism_bounds(
+    s: DiversityStats, *, p: float | None = None, sigma: float | None = None, quant: bool = True
+) -> dict[str, float]:
     """The diversity-inducing mechanisms' batch-size bounds at the given levels (Theorem 2.7).
 
     Examples
@@ -316,8 +336,11 @@ def slack_delta(s: DiversityStats, B: int) -> float:
     if not (float(B) == int(B) and 1 <= int(B)):
         raise BadInput(f"B ({B}) must be an integer >= 1.", name="B")
     if int(B) > s.n:
-        raise BadInput(f"B ({B}) must be <= n ({s.n}): the chapter's batch-size analysis (Propositions 2.7-2.8, "
-                       f"erratum err2.2) assumes a batch no larger than the data set.", name="B")
+        raise BadInput(
+            f"B ({B}) must be <= n ({s.n}): the chapter's batch-size analysis (Propositions 2.7-2.8, "
+            f"erratum err2.2) assumes a batch no larger than the data set.",
+            name="B",
+        )
     return (int(B) - 1) / s.B_D
 
 
@@ -364,8 +387,9 @@ def _check_glm(X: Any, y: Any, w: Any, model: str) -> tuple[Any, np.ndarray, np.
     if model in ("logistic", "hinge"):
         labels = set(np.unique(yv).tolist())
         if not labels <= {-1.0, 1.0} and not labels <= {0.0, 1.0}:
-            raise BadInput(f"y (labels {sorted(labels)[:5]}) must be in {{-1, +1}} or {{0, 1}} for the {model} model.",
-                           name="y")
+            raise BadInput(
+                f"y (labels {sorted(labels)[:5]}) must be in {{-1, +1}} or {{0, 1}} for the {model} model.", name="y"
+            )
         if labels <= {0.0, 1.0}:
             yv = 2 * yv - 1
     if w is None:
@@ -417,9 +441,9 @@ def _row_norms(Xm: Any) -> tuple[np.ndarray, np.ndarray]:
     rows = max(1, BLOCK_FLOATS // max(Xm.shape[1], 1))
     sq, l1 = np.empty(n), np.empty(n)
     for start in range(0, n, rows):
-        blk = Xm[start:start + rows]
-        sq[start:start + rows] = np.einsum("ij,ij->i", blk, blk)
-        l1[start:start + rows] = np.abs(blk).sum(axis=1)
+        blk = Xm[start : start + rows]
+        sq[start : start + rows] = np.einsum("ij,ij->i", blk, blk)
+        l1[start : start + rows] = np.abs(blk).sum(axis=1)
     return sq, l1
 
 
@@ -434,8 +458,15 @@ def glm_row_norms(X: Any) -> tuple[np.ndarray, np.ndarray]:
     return _row_norms(as_gradient_matrix(X, "X"))
 
 
-def glm_diversity(X: Any, y: Any, w: Any = None, model: str = "logistic", *, quant: bool = True,
-                  row_norms: tuple[np.ndarray, np.ndarray] | None = None) -> DiversityStats:
+def glm_diversity(
+    X: Any,
+    y: Any,
+    w: Any = None,
+    model: str = "logistic",
+    *,
+    quant: bool = True,
+    row_norms: tuple[np.ndarray, np.ndarray] | None = None,
+) -> DiversityStats:
     """Gradient diversity of a generalized linear model without forming the gradient matrix.
 
     With :math:`\\nabla f_i(w) = a_i x_i`: :math:`A = \\sum_i a_i^2\\|x_i\\|^2`, :math:`S = \\|X^\\top a\\|^2`,
@@ -466,8 +497,10 @@ def glm_diversity(X: Any, y: Any, w: Any = None, model: str = "logistic", *, qua
     if row_norms is not None:
         sq_all, l1_all = (np.asarray(v, dtype=float).ravel() for v in row_norms)
         if sq_all.shape != (n,) or l1_all.shape != (n,):
-            raise BadInput(f"row_norms (shapes {sq_all.shape}, {l1_all.shape}) must be two vectors of length n = {n}.",
-                           name="row_norms")
+            raise BadInput(
+                f"row_norms (shapes {sq_all.shape}, {l1_all.shape}) must be two vectors of length n = {n}.",
+                name="row_norms",
+            )
     if sps.issparse(Xm):
         a = deriv(np.asarray(Xm @ wv).ravel(), yv)
         sq, l1 = _row_norms(Xm) if row_norms is None else (sq_all, l1_all)
@@ -479,18 +512,21 @@ def glm_diversity(X: Any, y: Any, w: Any = None, model: str = "logistic", *, qua
         A, Aq = 0.0, (0.0 if quant else math.nan)
         s = np.zeros(d)
         for start in range(0, n, rows):
-            blk = Xm[start:start + rows]
-            a = deriv(blk @ wv, yv[start:start + rows])
-            sq = np.einsum("ij,ij->i", blk, blk) if row_norms is None else sq_all[start:start + rows]
+            blk = Xm[start : start + rows]
+            a = deriv(blk @ wv, yv[start : start + rows])
+            sq = np.einsum("ij,ij->i", blk, blk) if row_norms is None else sq_all[start : start + rows]
             a2 = a * a
             A += float(a2 @ sq)
             if quant:
-                l1 = np.abs(blk).sum(axis=1) if row_norms is None else l1_all[start:start + rows]
+                l1 = np.abs(blk).sum(axis=1) if row_norms is None else l1_all[start : start + rows]
                 Aq += float(a2 @ (np.sqrt(sq) * l1))
             s += blk.T @ a
     if A == 0.0:
-        raise BadInput("gradients (all zero at this w) must contain a nonzero gradient: Delta_D = 0/0 is undefined "
-                       "(Definition 2.4).", name="w")
+        raise BadInput(
+            "gradients (all zero at this w) must contain a nonzero gradient: Delta_D = 0/0 is undefined "
+            "(Definition 2.4).",
+            name="w",
+        )
     return DiversityStats(n=int(n), d=int(d), A=A, S=float(s @ s), A_q=Aq)
 
 
@@ -582,10 +618,14 @@ def conflict_graph_bound(supports: Any, gradients: Any = None) -> dict[str, floa
     if gradients is not None:
         Gm = as_gradient_matrix(gradients)
         if Gm.shape[0] != n:
-            raise BadInput(f"gradients (n = {Gm.shape[0]}) must have one row per row of supports (n = {n}).",
-                           name="gradients")
-        sq = (np.einsum("ij,ij->i", Gm, Gm) if isinstance(Gm, np.ndarray)
-              else np.asarray(Gm.multiply(Gm).sum(axis=1)).ravel())
+            raise BadInput(
+                f"gradients (n = {Gm.shape[0]}) must have one row per row of supports (n = {n}).", name="gradients"
+            )
+        sq = (
+            np.einsum("ij,ij->i", Gm, Gm)
+            if isinstance(Gm, np.ndarray)
+            else np.asarray(Gm.multiply(Gm).sum(axis=1)).ravel()
+        )
         A = float(sq.sum())
         if A == 0:
             raise BadInput("gradients (all zero) must contain a nonzero gradient.", name="gradients")

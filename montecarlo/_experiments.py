@@ -47,8 +47,9 @@ class Experiment:
         """Whether the runner computes on an execution backend (it accepts ``backend=``)."""
         return "backend" in inspect.signature(self.runner).parameters
 
-    def run(self, seed: int = 0, quick: bool = False, out_dir: Path | None = None,
-            backend: Any = None) -> dict[str, Any]:
+    def run(
+        self, seed: int = 0, quick: bool = False, out_dir: Path | None = None, backend: Any = None
+    ) -> dict[str, Any]:
         """Run the experiment; the result always carries the paper's numbers beside ours.
 
         ``backend`` (a :class:`boundlab.parallel.Backend`) is passed to runners that accept one

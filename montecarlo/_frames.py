@@ -15,9 +15,27 @@ if TYPE_CHECKING:  # pragma: no cover
 PANDAS_HINT = "pandas is needed for DataFrames: install the extra with `pip install boundlab[pandas]`."
 
 # the columns of a check result, in the order a reader wants them
-_RESULT_COLUMNS = ("name", "theorem_id", "quantity", "verdict", "estimate", "ci_low", "ci_high", "bound", "rule",
-                   "tolerance", "confidence", "tightness", "resolving_power", "trials", "seed", "seconds", "power",
-                   "bound_quantity", "note")
+_RESULT_COLUMNS = (
+    "name",
+    "theorem_id",
+    "quantity",
+    "verdict",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "bound",
+    "rule",
+    "tolerance",
+    "confidence",
+    "tightness",
+    "resolving_power",
+    "trials",
+    "seed",
+    "seconds",
+    "power",
+    "bound_quantity",
+    "note",
+)
 
 
 def _require_pandas() -> Any:

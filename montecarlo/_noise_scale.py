@@ -90,8 +90,10 @@ def _batches_from_path(path: Path, block: int | None) -> Iterator[np.ndarray]:
         try:
             import torch
         except ImportError:
-            raise BadInput(f"gradients ({path}) must be .npy or .npz: reading .pt needs torch, which is not "
-                           "installed.", name="gradients") from None
+            raise BadInput(
+                f"gradients ({path}) must be .npy or .npz: reading .pt needs torch, which is not installed.",
+                name="gradients",
+            ) from None
         t = torch.load(path, map_location="cpu")
         yield from _row_blocks(t.detach().numpy() if hasattr(t, "detach") else np.asarray(t), block)
     else:
@@ -103,7 +105,7 @@ def _row_blocks(arr: Any, block: int | None) -> Iterator[Any]:
         raise BadInput(f"gradients (shape {arr.shape}) must be an n x d matrix.", name="gradients")
     rows = block or max(1, _BLOCK_FLOATS // max(arr.shape[1], 1))
     for i in range(0, arr.shape[0], rows):
-        yield arr[i:i + rows]
+        yield arr[i : i + rows]
 
 
 def iter_gradient_batches(source: Any, *, block: int | None = None) -> Iterator[np.ndarray | sps.csr_matrix]:
@@ -125,24 +127,32 @@ def iter_gradient_batches(source: Any, *, block: int | None = None) -> Iterator[
     if sps.issparse(source):
         yield from _row_blocks(sps.csr_matrix(source), block)
         return
-    if isinstance(source, np.ndarray) or (isinstance(source, list) and source and not callable(source[0])
-                                          and np.ndim(source) == 2):
+    if isinstance(source, np.ndarray) or (
+        isinstance(source, list) and source and not callable(source[0]) and np.ndim(source) == 2
+    ):
         yield from _row_blocks(np.asarray(source, dtype=float), block)
         return
     it: Any = source() if callable(source) else source
     if not isinstance(it, Iterable):
-        raise BadInput(f"gradients ({type(source).__name__}) must be an array, a file, or a callable or iterable "
-                       "yielding (b, d) batches.", name="gradients")
+        raise BadInput(
+            f"gradients ({type(source).__name__}) must be an array, a file, or a callable or iterable "
+            "yielding (b, d) batches.",
+            name="gradients",
+        )
     for batch in it:
-        b = batch if sps.issparse(batch) else np.asarray(batch.detach().cpu().numpy() if hasattr(batch, "detach")
-                                                         else batch, dtype=float)
+        b = (
+            batch
+            if sps.issparse(batch)
+            else np.asarray(batch.detach().cpu().numpy() if hasattr(batch, "detach") else batch, dtype=float)
+        )
         if b.ndim == 1:
             b = b[None, :]
         yield b
 
 
-def gradient_noise_scale(source: Any, *, sample: bool = False, groups: int = 20, confidence: float = 0.95,
-                         block: int | None = None) -> NoiseScale:
+def gradient_noise_scale(
+    source: Any, *, sample: bool = False, groups: int = 20, confidence: float = 0.95, block: int | None = None
+) -> NoiseScale:
     """Delta_D, B_D and the simple noise scale B_simple = tr(Sigma)/|G|^2 of per-example gradients, streamed.
 
     Parameters
@@ -204,8 +214,7 @@ def gradient_noise_scale(source: Any, *, sample: bool = False, groups: int = 20,
     if d is None or n == 0:
         raise BadInput("gradients (empty) must contain at least one example.", name="gradients")
     if sum_sq == 0:
-        raise BadInput("gradients (all zero) must contain a nonzero row: Delta_D = 0/0 is undefined.",
-                       name="gradients")
+        raise BadInput("gradients (all zero) must contain a nonzero row: Delta_D = 0/0 is undefined.", name="gradients")
     norm_sum_sq = float(total @ total)
     delta = sum_sq / norm_sum_sq if norm_sum_sq > 0 else math.inf
     G2 = norm_sum_sq / n**2
@@ -225,8 +234,15 @@ def _unbiased(n: int, sum_sq: float, total: np.ndarray) -> tuple[float, float]:
     return tr, G2
 
 
-def _sample_estimates(n: int, sum_sq: float, total: np.ndarray, g_sum: list[np.ndarray], g_sq: np.ndarray,
-                      g_n: np.ndarray, confidence: float) -> dict[str, Any]:
+def _sample_estimates(
+    n: int,
+    sum_sq: float,
+    total: np.ndarray,
+    g_sum: list[np.ndarray],
+    g_sq: np.ndarray,
+    g_n: np.ndarray,
+    confidence: float,
+) -> dict[str, Any]:
     if n < 2:
         raise BadInput(f"n ({n}) must be >= 2 for the finite-sample estimators.", name="n")
     tr, G2 = _unbiased(n, sum_sq, total)
@@ -247,7 +263,11 @@ def _sample_estimates(n: int, sum_sq: float, total: np.ndarray, g_sum: list[np.n
             se = math.sqrt((K - 1) / K * float(np.sum((arr - arr.mean()) ** 2)))
             z = float(sst.t.ppf(0.5 + confidence / 2, K - 1))
             lo, hi = est - z * se, est + z * se
-    return {"tr_Sigma": tr, "G_norm2": G2, "B_simple": est, "interval": (lo, hi), "confidence": confidence,
-            "groups": len(used)}
-
-
+    return {
+        "tr_Sigma": tr,
+        "G_norm2": G2,
+        "B_simple": est,
+        "interval": (lo, hi),
+        "confidence": confidence,
+        "groups": len(used),
+    }

@@ -107,8 +107,9 @@ class Attack(Protocol):
     :class:`~boundlab.montecarlo.AttackContext` (iterate, population gradient, w*, iteration, trim count).
     """
 
-    def __call__(self, honest: ArrayLike, q: int, rng: np.random.Generator,
-                 ctx: AttackContext | None = None) -> NDArray[np.floating]: ...
+    def __call__(
+        self, honest: ArrayLike, q: int, rng: np.random.Generator, ctx: AttackContext | None = None
+    ) -> NDArray[np.floating]: ...
 
 
 @runtime_checkable
@@ -153,15 +154,22 @@ AGGREGATORS: dict[str, Callable[..., Any]] = {
 def _problem_factories() -> dict[str, Callable[..., Any]]:
     from . import _problems
 
-    return {"model_r": _problems.ModelR, "model_g": _problems.ModelG, "model_e": _problems.ModelE,
-            "gaussian_mean": _problems.GaussianMean, "model_an": _problems.ModelAN}
+    return {
+        "model_r": _problems.ModelR,
+        "model_g": _problems.ModelG,
+        "model_e": _problems.ModelE,
+        "gaussian_mean": _problems.GaussianMean,
+        "model_an": _problems.ModelAN,
+    }
 
 
 #: Problems by name: factories (classes or functions) whose keyword arguments configure the problem.
 PROBLEMS: dict[str, Callable[..., Any]] = _problem_factories()
 
 _REGISTRIES: dict[str, dict[str, Callable[..., Any]]] = {
-    "aggregator": AGGREGATORS, "attack": ATTACKS, "problem": PROBLEMS,  # type: ignore[dict-item]
+    "aggregator": AGGREGATORS,
+    "attack": ATTACKS,  # type: ignore[dict-item]
+    "problem": PROBLEMS,
 }
 
 
@@ -172,8 +180,9 @@ def _register(kind: Kind, name: str, fn: Any, replace: bool) -> Any:
         raise BadInput(f"{kind} ({fn!r}) must be callable (see boundlab.montecarlo.{_protocol(kind)}).", name=kind)
     registry = _REGISTRIES[kind]
     if name in registry and not replace and registry[name] is not fn:
-        raise BadInput(f"name ({name}) must not be a registered {kind} already; pass replace=True to override.",
-                       name="name")
+        raise BadInput(
+            f"name ({name}) must not be a registered {kind} already; pass replace=True to override.", name="name"
+        )
     registry[name] = fn
     return fn
 
@@ -274,12 +283,16 @@ def _import_spec(kind: str, spec: str) -> Any:
     try:
         obj: Any = importlib.import_module(module_name)
     except Exception as exc:
-        raise BadInput(f"{kind} ({spec}) must name an importable module; importing {module_name} raised "
-                       f"{type(exc).__name__}: {exc}.", name=kind) from None
+        raise BadInput(
+            f"{kind} ({spec}) must name an importable module; importing {module_name} raised "
+            f"{type(exc).__name__}: {exc}.",
+            name=kind,
+        ) from None
     for part in attr.split("."):
         if not hasattr(obj, part):
-            raise BadInput(f"{kind} ({spec}) must name an attribute of {module_name}; it has no {attr}.",
-                           name=kind) from None
+            raise BadInput(
+                f"{kind} ({spec}) must name an attribute of {module_name}; it has no {attr}.", name=kind
+            ) from None
         obj = getattr(obj, part)
     return obj
 
@@ -288,10 +301,12 @@ def _load_entry_point(kind: str, ep: importlib.metadata.EntryPoint) -> Any:
     try:
         return ep.load()
     except Exception as exc:
-        raise BadInput(f"{kind} ({ep.name}) must load from its entry point {ep.value} (group "
-                       f"{ENTRY_POINT_GROUPS[kind]}, distribution "
-                       f"{getattr(ep.dist, 'name', '?')}); loading raised {type(exc).__name__}: {exc}.",
-                       name=kind) from None
+        raise BadInput(
+            f"{kind} ({ep.name}) must load from its entry point {ep.value} (group "
+            f"{ENTRY_POINT_GROUPS[kind]}, distribution "
+            f"{getattr(ep.dist, 'name', '?')}); loading raised {type(exc).__name__}: {exc}.",
+            name=kind,
+        ) from None
 
 
 def available(kind: Kind) -> list[str]:
@@ -341,8 +356,11 @@ def resolve(kind: Kind, spec: Any) -> Callable[..., Any]:
             names = available(kind)
             near = difflib.get_close_matches(key, names, n=3)
             shown = ", ".join(names) if len(names) <= 12 else ", ".join(names[:12]) + ", ..."
-            raise BadInput(f"{kind} ({key}) must be a registered {kind} ({shown}) or 'package.module:function'"
-                           + (f"; did you mean {', '.join(near)}?" if near else "."), name=kind)
+            raise BadInput(
+                f"{kind} ({key}) must be a registered {kind} ({shown}) or 'package.module:function'"
+                + (f"; did you mean {', '.join(near)}?" if near else "."),
+                name=kind,
+            )
         obj = _load_entry_point(kind, eps[0])
         registry[key] = obj  # loaded once
     if not callable(obj):
@@ -403,8 +421,11 @@ def bind_byzantine(fn: Callable[..., Any], q: int, m: int) -> Callable[..., Any]
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):  # builtins without a signature
         return fn
-    free = {name for name, p in params.items()
-            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and (p.default is p.empty or p.default is None)}
+    free = {
+        name
+        for name, p in params.items()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and (p.default is p.empty or p.default is None)
+    }
     bound: dict[str, Any] = {}
     for name in _COUNTS:
         if name in free:
@@ -457,8 +478,9 @@ class Plugin(Choice):
         try:
             resolve(self.kind, value)  # type: ignore[arg-type]
         except BadInput as exc:
-            raise BadInput(f"{self.name} ({value}) must be {self.domain_text()} ({owner}): {exc}",
-                           name=self.name) from None
+            raise BadInput(
+                f"{self.name} ({value}) must be {self.domain_text()} ({owner}): {exc}", name=self.name
+            ) from None
         return value
 
     def domain_text(self) -> str:

@@ -69,6 +69,7 @@ _EXP_V = 1.5  # a safe sub-exponential parameter of centred Exp(1) (threshold ~1
 # validation helpers
 # ---------------------------------------------------------------------------------------------
 
+
 def _int(name: str, value: Any, lower: int, where: str = "") -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lower:
         raise BadInput(f"{name} ({value}) must be an integer >= {lower}{where}.", name=name)
@@ -82,8 +83,7 @@ def _pos(name: str, value: Any, *, allow_zero: bool = False, where: str = "") ->
         raise BadInput(f"{name} ({value}) must be a real number{where}.", name=name) from None
     ok = math.isfinite(x) and (x >= 0 if allow_zero else x > 0)
     if not ok:
-        raise BadInput(f"{name} ({value}) must be {'>= 0' if allow_zero else '> 0'} and finite{where}.",
-                       name=name)
+        raise BadInput(f"{name} ({value}) must be {'>= 0' if allow_zero else '> 0'} and finite{where}.", name=name)
     return x
 
 
@@ -108,9 +108,12 @@ def _sizes(R: Any, m: Any, n: Any) -> tuple[int, int, int]:
 def _memory(nbytes: float, what: str, R: int) -> None:
     if nbytes > MAX_SAMPLE_BYTES:
         max_R = max(1, int(MAX_SAMPLE_BYTES // (nbytes / R)))
-        raise BadInput(f"R ({R}) must be <= {max_R} per call here ({what}: {nbytes / 2**20:.0f} MiB > "
-                       f"{MAX_SAMPLE_BYTES // 2**20} MiB); sample the trials in chunks, one SeedSequence child "
-                       "per chunk.", name="R")
+        raise BadInput(
+            f"R ({R}) must be <= {max_R} per call here ({what}: {nbytes / 2**20:.0f} MiB > "
+            f"{MAX_SAMPLE_BYTES // 2**20} MiB); sample the trials in chunks, one SeedSequence child "
+            "per chunk.",
+            name="R",
+        )
 
 
 def _w(name: str, w: Any, d: int) -> np.ndarray:
@@ -123,6 +126,7 @@ def _w(name: str, w: Any, d: int) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # exact helpers
 # ---------------------------------------------------------------------------------------------
+
 
 def abs_third_moment_normal(c: Any, s: Any) -> np.ndarray:
     r"""Raw absolute third moment :math:`E|X|^3` of :math:`X \sim N(c, s^2)` in closed form.
@@ -156,8 +160,9 @@ def abs_third_moment_normal(c: Any, s: Any) -> np.ndarray:
     pos = s > 0
     if np.any(pos):
         sp_, mu = s[pos], c[pos] / s[pos]
-        body = (math.sqrt(2 / math.pi) * (2 + mu**2) * np.exp(-mu**2 / 2)
-                + mu * (mu**2 + 3) * (1 - 2 * special.ndtr(-mu)))
+        body = math.sqrt(2 / math.pi) * (2 + mu**2) * np.exp(-(mu**2) / 2) + mu * (mu**2 + 3) * (
+            1 - 2 * special.ndtr(-mu)
+        )
         out[pos] = sp_**3 * body
     return out
 
@@ -207,6 +212,7 @@ def _rademacher_int8(rng: np.random.Generator, shape: tuple[int, ...]) -> np.nda
 # sufficient statistics
 # ---------------------------------------------------------------------------------------------
 
+
 def _take(a: np.ndarray | None, idx: Any, axis: int) -> np.ndarray | None:
     if a is None or a.shape[axis] == 1:
         return a
@@ -242,10 +248,14 @@ class QuadraticStats:
             raise BadInput(f"b (shape {self.b.shape}) must have shape (R, m, d).", name="b")
         if self.H is not None:
             R, m, d = self.b.shape
-            if self.H.ndim != 4 or self.H.shape[-2:] != (d, d) or any(
-                    h not in (1, full) for h, full in zip(self.H.shape[:2], (R, m))):
-                raise BadInput(f"H (shape {self.H.shape}) must be broadcastable to (R, m, d, d) = "
-                               f"({R}, {m}, {d}, {d}).", name="H")
+            if (
+                self.H.ndim != 4
+                or self.H.shape[-2:] != (d, d)
+                or any(h not in (1, full) for h, full in zip(self.H.shape[:2], (R, m)))
+            ):
+                raise BadInput(
+                    f"H (shape {self.H.shape}) must be broadcastable to (R, m, d, d) = ({R}, {m}, {d}, {d}).", name="H"
+                )
 
     @property
     def R(self) -> int:
@@ -285,26 +295,37 @@ class QuadraticStats:
         try:
             return np.linalg.solve(H, self.b[..., None])[..., 0]
         except np.linalg.LinAlgError:
-            raise BadInput("H (a local curvature) must be invertible for local ERMs (Assumption 3.7); "
-                           "use Model G or larger n.", name="H") from None
+            raise BadInput(
+                "H (a local curvature) must be invertible for local ERMs (Assumption 3.7); use Model G or larger n.",
+                name="H",
+            ) from None
 
     def take(self, trials: Any) -> QuadraticStats:
         """The statistics of a subset of trials (a slice or an index array on axis 0), contiguous."""
         H = _take(self.H, trials, 0)
-        return QuadraticStats(None if H is None else np.ascontiguousarray(H), np.ascontiguousarray(self.b[trials]),
-                              _take(self.byzantine, trials, 0))
+        return QuadraticStats(
+            None if H is None else np.ascontiguousarray(H),
+            np.ascontiguousarray(self.b[trials]),
+            _take(self.byzantine, trials, 0),
+        )
 
     def machines(self, idx: Any) -> QuadraticStats:
         """The statistics of a subset of machines (a slice or an index array on axis 1), contiguous."""
         H = _take(self.H, idx, 1)
-        return QuadraticStats(None if H is None else np.ascontiguousarray(H),
-                              np.ascontiguousarray(self.b[:, idx]), _take(self.byzantine, idx, 1))
+        return QuadraticStats(
+            None if H is None else np.ascontiguousarray(H),
+            np.ascontiguousarray(self.b[:, idx]),
+            _take(self.byzantine, idx, 1),
+        )
 
     @staticmethod
     def concatenate(parts: Sequence[QuadraticStats]) -> QuadraticStats:
         """Stack the trials of several chunks (same m, d)."""
-        H = None if parts[0].H is None else np.concatenate(
-            [np.broadcast_to(np.asarray(p.H), p.b.shape + (p.d,)) for p in parts])
+        H = (
+            None
+            if parts[0].H is None
+            else np.concatenate([np.broadcast_to(np.asarray(p.H), p.b.shape + (p.d,)) for p in parts])
+        )
         byz = None if parts[0].byzantine is None else np.concatenate([p.byzantine for p in parts])
         return QuadraticStats(H, np.concatenate([p.b for p in parts]), byz)
 
@@ -395,6 +416,7 @@ class SoftmaxStats:
 # protocol
 # ---------------------------------------------------------------------------------------------
 
+
 @runtime_checkable
 class Problem(Protocol):
     """What the simulators need from a problem (all the classes of this module satisfy it).
@@ -458,6 +480,7 @@ class _Quadratic:
 # ---------------------------------------------------------------------------------------------
 # general quadratic
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class QuadraticProblem(_Quadratic):
@@ -527,9 +550,15 @@ class QuadraticProblem(_Quadratic):
 
     def constants(self) -> dict[str, float]:
         """Registry parameters: ``d, L_F, lambda_F, L_hat, V, S, v`` (and ``D`` when a radius is set)."""
-        out = {"d": self.d, "L_F": self.L_F, "lambda_F": self.lambda_F,
-               "L_hat": float(np.sqrt(np.sum(self.H_F**2))),  # L_k = ||row k of H_F||_2
-               "V": math.sqrt(self.d) * self.noise, "S": _GAUSS_SKEW, "v": self.noise}
+        out = {
+            "d": self.d,
+            "L_F": self.L_F,
+            "lambda_F": self.lambda_F,
+            "L_hat": float(np.sqrt(np.sum(self.H_F**2))),  # L_k = ||row k of H_F||_2
+            "V": math.sqrt(self.d) * self.noise,
+            "S": _GAUSS_SKEW,
+            "v": self.noise,
+        }
         if self.radius is not None:
             out["D"] = 2 * self.radius
         return out
@@ -552,6 +581,7 @@ class QuadraticProblem(_Quadratic):
 # ---------------------------------------------------------------------------------------------
 # Model R
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class ModelR(_Quadratic):
@@ -650,8 +680,16 @@ class ModelR(_Quadratic):
         S = {"text": self.S, "proof": self.S_proof, "tight": self.S_tight}.get(skewness)
         if S is None:
             raise BadInput(f"skewness ({skewness!r}) must be 'text', 'proof' or 'tight'.", name="skewness")
-        return {"d": self.d, "D": self.D, "L_hat": self.L_hat, "L_F": self.L_F, "lambda_F": self.lambda_F,
-                "V": self.V, "S": S, "v": self.v}
+        return {
+            "d": self.d,
+            "D": self.D,
+            "L_hat": self.L_hat,
+            "L_F": self.L_F,
+            "lambda_F": self.lambda_F,
+            "V": self.V,
+            "S": S,
+            "v": self.v,
+        }
 
     # -- exact moments of the gradient noise (Proposition 3.1, item 39) --------------------------
 
@@ -750,11 +788,11 @@ class ModelR(_Quadratic):
         b = np.empty((R, m, d))
         step = max(1, _CHUNK_BYTES // (8 * m * n * d))
         for lo in range(0, R, step):
-            Xf = X[lo:lo + step].astype(np.float64)
+            Xf = X[lo : lo + step].astype(np.float64)
             Xt = np.swapaxes(Xf, -1, -2)
-            y = Xf @ _filled(self.w_star) + xi[lo:lo + step]
-            H[lo:lo + step] = (Xt @ Xf) / n
-            b[lo:lo + step] = (Xt @ y[..., None])[..., 0] / n
+            y = Xf @ _filled(self.w_star) + xi[lo : lo + step]
+            H[lo : lo + step] = (Xt @ Xf) / n
+            b[lo : lo + step] = (Xt @ y[..., None])[..., 0] / n
         return QuadraticStats(H, b)
 
     def _sample_d2(self, rng: np.random.Generator, R: int, m: int, n: int) -> QuadraticStats:
@@ -777,6 +815,7 @@ class ModelR(_Quadratic):
 # ---------------------------------------------------------------------------------------------
 # Model G
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class ModelG(_Quadratic):
@@ -842,13 +881,22 @@ class ModelG(_Quadratic):
         """Berry-Esseen constant C-tilde of Theorem 3.7 (via ``boundlab.bounds.quadratic_model_constants``)."""
         from boundlab.bounds import quadratic_model_constants
 
-        return float(quadratic_model_constants("G", n=n, d=self.d, sigma=self.sigma,
-                                               w_star_norm=float(np.linalg.norm(_filled(self.w_star))))["C_tilde"])
+        return float(
+            quadratic_model_constants(
+                "G", n=n, d=self.d, sigma=self.sigma, w_star_norm=float(np.linalg.norm(_filled(self.w_star)))
+            )["C_tilde"]
+        )
 
     def constants(self) -> dict[str, float]:
         """Registry parameters ``d, L_F, lambda_F, L_hat (inf), S, sigma_tilde`` (``D, V`` with a radius)."""
-        out = {"d": self.d, "L_F": self.L_F, "lambda_F": self.lambda_F, "L_hat": self.L_hat, "S": self.S,
-               "sigma_tilde": self.sigma_tilde}
+        out = {
+            "d": self.d,
+            "L_F": self.L_F,
+            "lambda_F": self.lambda_F,
+            "L_hat": self.L_hat,
+            "S": self.S,
+            "sigma_tilde": self.sigma_tilde,
+        }
         if self.radius is not None:
             out["D"] = 2 * self.radius
             out["V"] = math.sqrt((self.d + 1) * self.radius**2 + self.d * self.sigma**2)
@@ -901,6 +949,7 @@ class ModelG(_Quadratic):
 # ---------------------------------------------------------------------------------------------
 # Model E
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class ModelE(_Quadratic):
@@ -958,8 +1007,18 @@ class ModelE(_Quadratic):
 
     def constants(self) -> dict[str, float]:
         """Registry parameters ``d, D, L_hat, L_F, lambda_F, V, S, v`` (and ``sigma``, ``gamma``)."""
-        return {"d": 1, "D": self.D, "L_hat": 1.0, "L_F": 1.0, "lambda_F": 1.0, "V": 1.0, "S": self.S,
-                "v": self.v, "sigma": 1.0, "gamma": self.S}
+        return {
+            "d": 1,
+            "D": self.D,
+            "L_hat": 1.0,
+            "L_F": 1.0,
+            "lambda_F": 1.0,
+            "V": 1.0,
+            "S": self.S,
+            "v": self.v,
+            "sigma": 1.0,
+            "gamma": self.S,
+        }
 
     @staticmethod
     def skewness_floor(n: int) -> float:
@@ -996,6 +1055,7 @@ class ModelE(_Quadratic):
 # ---------------------------------------------------------------------------------------------
 # Gaussian mean estimation (Section 3.6)
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class GaussianMean(_Quadratic):
@@ -1047,8 +1107,15 @@ class GaussianMean(_Quadratic):
 
     def constants(self) -> dict[str, float]:
         """``d, L_F, lambda_F, L_hat (= sqrt(d)), V (= sigma sqrt(d)), S (= 2 sqrt(2/pi)), v (= sigma)``."""
-        return {"d": self.d, "L_F": 1.0, "lambda_F": 1.0, "L_hat": math.sqrt(self.d),
-                "V": self.sigma * math.sqrt(self.d), "S": _GAUSS_SKEW, "v": self.sigma}
+        return {
+            "d": self.d,
+            "L_F": 1.0,
+            "lambda_F": 1.0,
+            "L_hat": math.sqrt(self.d),
+            "V": self.sigma * math.sqrt(self.d),
+            "S": _GAUSS_SKEW,
+            "v": self.sigma,
+        }
 
     def lower_bound_separation(self, n: int, alpha: float) -> float:
         """Exact two-point separation of Observation 3.1: ``(2 sigma/sqrt(n)) Phi^{-1}(1/(2(1-alpha)))`` [NOTE]."""
@@ -1058,8 +1125,7 @@ class GaussianMean(_Quadratic):
             raise BadInput(f"alpha ({alpha}) must be < 1/2 (Observation 3.1).", name="alpha")
         return float(2 * self.sigma / math.sqrt(n) * special.ndtri(1 / (2 * (1 - a))))
 
-    def sample(self, rng: np.random.Generator, R: int, m: int, n: int, *,
-               alpha: float | None = None) -> QuadraticStats:
+    def sample(self, rng: np.random.Generator, R: int, m: int, n: int, *, alpha: float | None = None) -> QuadraticStats:
         """Machine means ``N(mu, sigma^2/n I)`` (R, m, d); with ``alpha`` also a Bernoulli(alpha) mask (R, m).
 
         Examples
@@ -1084,6 +1150,7 @@ class GaussianMean(_Quadratic):
 # ---------------------------------------------------------------------------------------------
 # Model AN
 # ---------------------------------------------------------------------------------------------
+
 
 @functools.lru_cache(maxsize=64)
 def _cos_minimiser(a: float) -> float:
@@ -1224,9 +1291,13 @@ class ModelAN:
             out["lambda_F"] = 0.0
         if self.radius is not None:
             out["D"] = 2 * self.radius
-            out["M"] = (min(math.sqrt(self.d), self.radius) if self.phi == "logcosh"
-                        else (1 + self.a) * math.sqrt(self.d) if self.phi == "bounded"
-                        else (1 + self.a) * self.radius)
+            out["M"] = (
+                min(math.sqrt(self.d), self.radius)
+                if self.phi == "logcosh"
+                else (1 + self.a) * math.sqrt(self.d)
+                if self.phi == "bounded"
+                else (1 + self.a) * self.radius
+            )
         elif self.phi == "bounded":
             out["M"] = (1 + self.a) * math.sqrt(self.d)
         return out
@@ -1282,6 +1353,7 @@ class ModelAN:
 # ---------------------------------------------------------------------------------------------
 # softmax regression
 # ---------------------------------------------------------------------------------------------
+
 
 def _softmax_parts(X: np.ndarray, W: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean cross-entropy and its gradient in W for features X (..., N, p), weights W (..., p, K)."""
@@ -1343,8 +1415,9 @@ class SoftmaxRegression:
         if X.ndim != 2 or not np.all(np.isfinite(X)):
             raise BadInput(f"features (shape {X.shape}) must be a finite (N, p) array.", name="features")
         if y.shape != (X.shape[0],) or not np.issubdtype(y.dtype, np.integer) or (y.size and y.min() < 0):
-            raise BadInput(f"labels (shape {y.shape}) must be non-negative integers of shape ({X.shape[0]},).",
-                           name="labels")
+            raise BadInput(
+                f"labels (shape {y.shape}) must be non-negative integers of shape ({X.shape[0]},).", name="labels"
+            )
         K = int(y.max()) + 1 if self.n_classes is None else _int("n_classes", self.n_classes, 2)
         if y.max() >= K:
             raise BadInput(f"labels (max {y.max()}) must be < n_classes ({K}).", name="labels")
@@ -1353,8 +1426,10 @@ class SoftmaxRegression:
         PX = X if self.population_features is None else np.array(self.population_features, dtype=float)
         Py = y if self.population_labels is None else np.array(self.population_labels)
         if PX.ndim != 2 or PX.shape[1] != X.shape[1] or Py.shape != (PX.shape[0],):
-            raise BadInput(f"population_features (shape {PX.shape}) must be (N', {X.shape[1]}) with matching "
-                           f"population_labels.", name="population_features")
+            raise BadInput(
+                f"population_features (shape {PX.shape}) must be (N', {X.shape[1]}) with matching population_labels.",
+                name="population_features",
+            )
         for arr in (X, y, PX, Py):
             arr.setflags(write=False)
         object.__setattr__(self, "features", X)
@@ -1391,8 +1466,13 @@ class SoftmaxRegression:
     @functools.cached_property
     def w_star(self) -> np.ndarray:
         """Minimiser of the empirical population loss (L-BFGS, gradient tolerance 1e-10)."""
-        res = optimize.minimize(lambda w: float(self.F(w)), np.zeros(self.d), jac=self.grad_F,
-                                method="L-BFGS-B", options={"gtol": 1e-10, "ftol": 0.0, "maxiter": 10000})
+        res = optimize.minimize(
+            lambda w: float(self.F(w)),
+            np.zeros(self.d),
+            jac=self.grad_F,
+            method="L-BFGS-B",
+            options={"gtol": 1e-10, "ftol": 0.0, "maxiter": 10000},
+        )
         out = np.asarray(res.x, dtype=float)
         out.setflags(write=False)
         return out
@@ -1429,10 +1509,9 @@ class SoftmaxRegression:
         R, m, n = _sizes(R, m, n)
         N = self.features.shape[0]
         if m * n > N:
-            raise BadInput(f"n ({n}) must be <= N/m = {N // m} (m disjoint shards of the {N} training rows).",
-                           name="n")
+            raise BadInput(f"n ({n}) must be <= N/m = {N // m} (m disjoint shards of the {N} training rows).", name="n")
         _memory(8.0 * R * N, "the permutations", R)
-        perm = rng.permuted(np.broadcast_to(np.arange(N), (R, N)), axis=1)[:, :m * n].reshape(R, m, n)
+        perm = rng.permuted(np.broadcast_to(np.arange(N), (R, N)), axis=1)[:, : m * n].reshape(R, m, n)
         return SoftmaxStats(perm, self.labels[perm])
 
     def local_gradients(self, stats: SoftmaxStats, w: np.ndarray) -> np.ndarray:

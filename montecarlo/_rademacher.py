@@ -214,7 +214,7 @@ def _enumerate_pairs(n: int) -> list[np.ndarray]:
     shifts = np.arange(n - 1, dtype=np.int64)
     blocks = []
     for start in range(0, total, _ENUM_BLOCK):
-        bits = (idx[start:start + _ENUM_BLOCK, None] >> shifts) & 1
+        bits = (idx[start : start + _ENUM_BLOCK, None] >> shifts) & 1
         sig = np.empty((bits.shape[0], n))
         sig[:, 0] = 1.0
         sig[:, 1:] = 2.0 * bits - 1.0
@@ -287,9 +287,19 @@ def _method(method: str, n: int) -> bool:
     return method == "exact" or (method == "auto" and n <= _AUTO_EXACT_N)
 
 
-def rademacher_pair(X: Any, y: Any = None, eps: float = 0.0, W: float = 1.0, p: float = 2.0, *,
-                    form: Form = "corrected", method: Method = "auto", draws: int = 10_000, seed: int = 0,
-                    confidence: float = 0.99) -> LinearRademacher:
+def rademacher_pair(
+    X: Any,
+    y: Any = None,
+    eps: float = 0.0,
+    W: float = 1.0,
+    p: float = 2.0,
+    *,
+    form: Form = "corrected",
+    method: Method = "auto",
+    draws: int = 10_000,
+    seed: int = 0,
+    confidence: float = 0.99,
+) -> LinearRademacher:
     r"""Empirical :math:`\mathfrak R_S(\mathcal F)` and :math:`\mathfrak R_S(\tilde{\mathcal F})` of the binary linear class.
 
     Parameters
@@ -348,8 +358,17 @@ def rademacher_pair(X: Any, y: Any = None, eps: float = 0.0, W: float = 1.0, p: 
     return LinearRademacher(
         natural=_estimate(scale * nat, exact, confidence),
         adversarial=_estimate(scale * adv, exact, confidence),
-        D_hat=float(pairs_D.mean()), d_q=d_q, n=n, d=d, p=p, eps=eps, W=W, form=form,
-        pairs_natural=scale * nat, pairs_adversarial=scale * adv, pairs_D=pairs_D,
+        D_hat=float(pairs_D.mean()),
+        d_q=d_q,
+        n=n,
+        d=d,
+        p=p,
+        eps=eps,
+        W=W,
+        form=form,
+        pairs_natural=scale * nat,
+        pairs_adversarial=scale * adv,
+        pairs_D=pairs_D,
     )
 
 
@@ -364,8 +383,7 @@ def rademacher_linear(X: Any, W: float = 1.0, p: float = 2.0, **kw: Any) -> Rade
     return rademacher_pair(X, None, 0.0, W, p, **kw).natural
 
 
-def rademacher_adv_linear(X: Any, y: Any, eps: float, W: float = 1.0, p: float = 2.0,
-                          **kw: Any) -> RademacherEstimate:
+def rademacher_adv_linear(X: Any, y: Any, eps: float, W: float = 1.0, p: float = 2.0, **kw: Any) -> RademacherEstimate:
     r"""Empirical :math:`\mathfrak R_S(\tilde{\mathcal F})` of the adversarial binary linear class (5.3).
 
     Examples
@@ -417,9 +435,19 @@ class MulticlassRademacher:
     exact: bool
 
 
-def rademacher_multiclass(X: Any, y: Any, eps: float = 0.0, W: float = 1.0, p: float = 2.0, *, K: int | None = None,
-                          method: Method = "auto", draws: int = 4000, seed: int = 0,
-                          confidence: float = 0.99) -> MulticlassRademacher:
+def rademacher_multiclass(
+    X: Any,
+    y: Any,
+    eps: float = 0.0,
+    W: float = 1.0,
+    p: float = 2.0,
+    *,
+    K: int | None = None,
+    method: Method = "auto",
+    draws: int = 4000,
+    seed: int = 0,
+    confidence: float = 0.99,
+) -> MulticlassRademacher:
     r"""Per-class terms :math:`\mathbb E\|u_y\|_q`, :math:`\mathbb E\|(|u_y|-\varepsilon v_y)_+\|_q` from common signs.
 
     Parameters
@@ -456,7 +484,7 @@ def rademacher_multiclass(X: Any, y: Any, eps: float = 0.0, W: float = 1.0, p: f
             Uk = sig[:, idx] @ Xa[idx]
             A = np.abs(Uk)
             nk.append(lp_norms(Uk, q))
-            v = eps * V[:, k:k + 1]
+            v = eps * V[:, k : k + 1]
             ak.append(0.5 * (lp_norms(np.maximum(A - v, 0), q) + lp_norms(np.maximum(A + v, 0), q)))
         norms.append(np.stack(nk, axis=1))
         adv.append(np.stack(ak, axis=1))
@@ -469,9 +497,16 @@ def rademacher_multiclass(X: Any, y: Any, eps: float = 0.0, W: float = 1.0, p: f
 
         hi = Nm.mean(axis=0) + float(stats.t.ppf(0.5 + confidence / 2, Nm.shape[0] - 1)) * se
     sum_norm = _estimate(T, exact, confidence)
-    return MulticlassRademacher(class_norms=Nm.mean(axis=0), class_adv_norms=Am.mean(axis=0), class_norms_ci_high=hi,
-                                sum_norm=sum_norm, n_y=onehot.sum(axis=0).astype(int), K=K,
-                                rs_projection=W * sum_norm.value / n, exact=exact)
+    return MulticlassRademacher(
+        class_norms=Nm.mean(axis=0),
+        class_adv_norms=Am.mean(axis=0),
+        class_norms_ci_high=hi,
+        sum_norm=sum_norm,
+        n_y=onehot.sum(axis=0).astype(int),
+        K=K,
+        rs_projection=W * sum_norm.value / n,
+        exact=exact,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -479,8 +514,9 @@ def rademacher_multiclass(X: Any, y: Any, eps: float = 0.0, W: float = 1.0, p: f
 # ---------------------------------------------------------------------------------------------
 
 
-def thm5_2_sandwich(X: Any, y: Any, eps: float, W: float = 1.0, p: float = 2.0, *, c: float = C_VALID,
-                    **kw: Any) -> dict[str, Any]:
+def thm5_2_sandwich(
+    X: Any, y: Any, eps: float, W: float = 1.0, p: float = 2.0, *, c: float = C_VALID, **kw: Any
+) -> dict[str, Any]:
     r"""Theorem 5.2 for the given data: both sides with constant ``c`` (default the valid 1/(2 sqrt 2)).
 
     Returns natural and adversarial complexities, the printed sandwich's sides with ``c``, the refined
@@ -509,11 +545,26 @@ def thm5_2_sandwich(X: Any, y: Any, eps: float, W: float = 1.0, p: float = 2.0, 
     ptol = 1e-12 * np.maximum(1.0, np.abs(pa))
     refined_pairs = bool(np.all(pa + ptol >= np.maximum(pn, pD)) and np.all(pa - ptol <= pn + pD))
     return {
-        "natural": nat.value, "adversarial": adv.value, "adversarial_ci": (adv.ci_low, adv.ci_high),
-        "exact": adv.exact, "lower": lower, "upper": upper, "c": c, "term": term,
-        "refined_lower": max(nat.value, r.D_hat), "refined_upper": nat.value + r.D_hat, "D_hat": r.D_hat,
-        "holds": bool(holds_lower and holds_upper), "holds_lower": bool(holds_lower), "holds_upper": bool(holds_upper),
-        "refined_holds_per_draw": refined_pairs, "n": n, "d": r.d, "p": r.p, "eps": r.eps, "W": r.W,
+        "natural": nat.value,
+        "adversarial": adv.value,
+        "adversarial_ci": (adv.ci_low, adv.ci_high),
+        "exact": adv.exact,
+        "lower": lower,
+        "upper": upper,
+        "c": c,
+        "term": term,
+        "refined_lower": max(nat.value, r.D_hat),
+        "refined_upper": nat.value + r.D_hat,
+        "D_hat": r.D_hat,
+        "holds": bool(holds_lower and holds_upper),
+        "holds_lower": bool(holds_lower),
+        "holds_upper": bool(holds_upper),
+        "refined_holds_per_draw": refined_pairs,
+        "n": n,
+        "d": r.d,
+        "p": r.p,
+        "eps": r.eps,
+        "W": r.W,
     }
 
 
@@ -602,8 +653,17 @@ def _w_bound(Wm: np.ndarray, p: float, W_bound: float | None) -> tuple[float, bo
     return max(float(np.max(np.linalg.norm(Wm, ord=p, axis=1))), 1e-300), True
 
 
-def thm5_3_bound(X: Any, y: Any, Wmat: Any, gamma: float, delta: float = 0.05, p: float = 2.0, *,
-                 W_bound: float | None = None, **kw: Any) -> dict[str, Any]:
+def thm5_3_bound(
+    X: Any,
+    y: Any,
+    Wmat: Any,
+    gamma: float,
+    delta: float = 0.05,
+    p: float = 2.0,
+    *,
+    W_bound: float | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
     """Theorem 5.3 evaluated for data and weights: margin error (exact), E||sum sigma_i x_i||_q, the bound.
 
     The data term enters at the upper end of its confidence interval (exact for small n). Without
@@ -625,15 +685,33 @@ def thm5_3_bound(X: Any, y: Any, Wmat: Any, gamma: float, delta: float = 0.05, p
     g = _scalar(gamma, "gamma", lower=0.0, open_=True)
     merr = float(np.mean(margins(Xa @ Wm.T, ya) <= g))
     E = expected_sum_norm(Xa, p, **kw)
-    ev = get_bound("thm5.3").assess(n=Xa.shape[0], K=Wm.shape[0], W=Wb, gamma=g, delta=delta, margin_err=merr,
-                              E_sum_norm=E.ci_high)
-    return {"value": float(ev.value), "margin_err": merr, "E_sum_norm": E.value, "E_sum_norm_ci": (E.ci_low, E.ci_high),
-            "complexity": float(ev.quantities["complexity"]), "W_bound": Wb, "illustrative": illustrative,
-            "exact_data_term": E.exact}
+    ev = get_bound("thm5.3").assess(
+        n=Xa.shape[0], K=Wm.shape[0], W=Wb, gamma=g, delta=delta, margin_err=merr, E_sum_norm=E.ci_high
+    )
+    return {
+        "value": float(ev.value),
+        "margin_err": merr,
+        "E_sum_norm": E.value,
+        "E_sum_norm_ci": (E.ci_low, E.ci_high),
+        "complexity": float(ev.quantities["complexity"]),
+        "W_bound": Wb,
+        "illustrative": illustrative,
+        "exact_data_term": E.exact,
+    }
 
 
-def thm5_4_bound(X: Any, y: Any, Wmat: Any, eps: float, gamma: float, delta: float = 0.05, p: float = 2.0, *,
-                 W_bound: float | None = None, **kw: Any) -> dict[str, Any]:
+def thm5_4_bound(
+    X: Any,
+    y: Any,
+    Wmat: Any,
+    eps: float,
+    gamma: float,
+    delta: float = 0.05,
+    p: float = 2.0,
+    *,
+    W_bound: float | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
     r"""Theorem 5.4 for data and weights: the exact adversarial margin error and the bound, printed and corrected.
 
     Also reports a tighter data-dependent complexity from the corrected closed form,
@@ -659,17 +737,35 @@ def thm5_4_bound(X: Any, y: Any, Wmat: Any, eps: float, gamma: float, delta: flo
     merr = float(np.mean(am <= g))
     mc = rademacher_multiclass(Xa, ya, eps, Wb, p, K=K, **kw)
     E_class = float(mc.class_norms_ci_high.sum())
-    params = dict(n=n, K=K, d=d, W=Wb, gamma=g, delta=delta, eps=float(eps), p=min(float(p), 1e12),
-                  margin_err=merr, E_class_norms=E_class)
+    params = dict(
+        n=n,
+        K=K,
+        d=d,
+        W=Wb,
+        gamma=g,
+        delta=delta,
+        eps=float(eps),
+        p=min(float(p), 1e12),
+        margin_err=merr,
+        E_class_norms=E_class,
+    )
     thm = get_bound("thm5.4")
     ev = thm.assess(**params)
     printed = float(thm.evaluate(variant="printed", **params))
     tight = 4 * Wb * (K - 1) / (g * n) * float(mc.class_adv_norms.sum())
-    return {"value": float(ev.value), "printed": printed, "adv_margin_err": merr, "adv_error": float(np.mean(am <= 0)),
-            "complexity": float(ev.quantities["complexity"]),
-            "complexity_printed": float(ev.quantities["complexity_printed"]),
-            "complexity_corrected_closed_form": tight, "E_class_norms": E_class, "W_bound": Wb,
-            "illustrative": illustrative, "exact_data_term": mc.exact}
+    return {
+        "value": float(ev.value),
+        "printed": printed,
+        "adv_margin_err": merr,
+        "adv_error": float(np.mean(am <= 0)),
+        "complexity": float(ev.quantities["complexity"]),
+        "complexity_printed": float(ev.quantities["complexity_printed"]),
+        "complexity_corrected_closed_form": tight,
+        "E_class_norms": E_class,
+        "W_bound": Wb,
+        "illustrative": illustrative,
+        "exact_data_term": mc.exact,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -691,8 +787,10 @@ def network_norms(weights: Sequence[Any]) -> dict[str, np.ndarray]:
     mats = [_matrix(Wh, f"W{h + 1}") for h, Wh in enumerate(weights)]
     for h in range(1, len(mats)):
         if mats[h].shape[1] != mats[h - 1].shape[0]:
-            raise BadInput(f"W{h + 1} (shape {mats[h].shape}) must have {mats[h - 1].shape[0]} columns "
-                           f"(the rows of W{h}).", name=f"W{h + 1}")
+            raise BadInput(
+                f"W{h + 1} (shape {mats[h].shape}) must have {mats[h - 1].shape[0]} columns (the rows of W{h}).",
+                name=f"W{h + 1}",
+            )
     return {
         "spectral": np.array([np.linalg.norm(M, 2) for M in mats]),
         "row21": np.array([np.linalg.norm(M, axis=1).sum() for M in mats]),
@@ -720,8 +818,14 @@ def thm5_5_bound(weights: Sequence[Any], X: Any) -> dict[str, Any]:
     normXF = float(np.linalg.norm(Xa))
     shape = float(np.prod(s) * np.sum((b / s) ** (2 / 3)) ** 1.5) if np.all(s > 0) else 0.0
     value = 4 / n**1.5 + 26 * math.log(n) * math.log(2 * d_max) / n * normXF * shape
-    return {"value": value, "spectral": s.tolist(), "row21": b.tolist(), "d_max": d_max, "normXF": normXF,
-            "illustrative": True}
+    return {
+        "value": value,
+        "spectral": s.tolist(),
+        "row21": b.tolist(),
+        "d_max": d_max,
+        "normXF": normXF,
+        "illustrative": True,
+    }
 
 
 def c_holder_bound(W1: Any, W2: Any) -> float:
@@ -743,8 +847,9 @@ def c_holder_bound(W1: Any, W2: Any) -> float:
     return float(vals.max())
 
 
-def thm5_8_bound(W1: Any, W2: Any, X: Any, y: Any, eps: float, gamma: float, delta: float = 0.05, *,
-                 C: float | None = None) -> dict[str, Any]:
+def thm5_8_bound(
+    W1: Any, W2: Any, X: Any, y: Any, eps: float, gamma: float, delta: float = 0.05, *, C: float | None = None
+) -> dict[str, Any]:
     r"""Theorem 5.8 for a one-hidden-layer network f(x) = W2 relu(W1 x) and data, printed and corrected.
 
     ``C`` is :math:`C(W)` (pass a certified upper bound from ``boundlab.certify``); by default the sound
@@ -775,15 +880,31 @@ def thm5_8_bound(W1: Any, W2: Any, X: Any, y: Any, eps: float, gamma: float, del
     certified_robust = float(np.mean(M - eps * Cv / 2 > 0))
     s1, s2 = float(np.linalg.norm(A, 2)), float(np.linalg.norm(Bm, 2))
     b1, b2 = float(np.abs(A).sum()), float(np.linalg.norm(Bm, axis=1).sum())
-    params = dict(n=max(n, 2), d_max=max(d, A.shape[0], Bm.shape[0]), normXF=float(np.linalg.norm(Xa)),
-                  s1=max(s1, 1e-300), s2=max(s2, 1e-300), b1=max(b1, 1e-300), b2=max(b2, 1e-300), gamma=g,
-                  delta=delta, eps=eps, margin_err=surrogate)
+    params = dict(
+        n=max(n, 2),
+        d_max=max(d, A.shape[0], Bm.shape[0]),
+        normXF=float(np.linalg.norm(Xa)),
+        s1=max(s1, 1e-300),
+        s2=max(s2, 1e-300),
+        b1=max(b1, 1e-300),
+        b2=max(b2, 1e-300),
+        gamma=g,
+        delta=delta,
+        eps=eps,
+        margin_err=surrogate,
+    )
     thm = get_bound("thm5.8")
     ev = thm.assess(**params)
-    return {"value": float(ev.value), "printed": float(thm.evaluate(variant="printed", **params)),
-            "surrogate_err": surrogate, "certified_robust_accuracy": certified_robust, "C": Cv,
-            "C_le_4b1b2": Cv <= 4 * b1 * b2 * (1 + 1e-12), "norms": {"s1": s1, "s2": s2, "b1": b1, "b2": b2},
-            "illustrative": True}
+    return {
+        "value": float(ev.value),
+        "printed": float(thm.evaluate(variant="printed", **params)),
+        "surrogate_err": surrogate,
+        "certified_robust_accuracy": certified_robust,
+        "C": Cv,
+        "C_le_4b1b2": Cv <= 4 * b1 * b2 * (1 + 1e-12),
+        "norms": {"s1": s1, "s2": s2, "b1": b1, "b2": b2},
+        "illustrative": True,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -846,4 +967,3 @@ def exact_sup_brute(X: np.ndarray, y: np.ndarray, eps: float, W: float, p: float
     from boundlab.bounds import exact_adv_rs
 
     return exact_adv_rs(X, y, eps, W, p, "brute")
-

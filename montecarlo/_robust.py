@@ -147,9 +147,7 @@ def _as_rng(rng: object) -> np.random.Generator:
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and int(rng) >= 0:
         return np.random.default_rng(int(rng))
-    raise BadInput(
-        f"rng ({rng!r}) must be a numpy.random.Generator or a non-negative integer seed.", name="rng"
-    )
+    raise BadInput(f"rng ({rng!r}) must be a numpy.random.Generator or a non-negative integer seed.", name="rng")
 
 
 def _positive(value: object, name: str) -> float:
@@ -223,8 +221,9 @@ def _subsets(m: int, f: int, max_subsets: object) -> tuple[NDArray[np.intp], NDA
 def _enumerate_subsets(m: int, f: int) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
     """Cached (read-only) enumeration behind :func:`_subsets` (a GD run calls it once per step)."""
     count = math.comb(m, f)
-    rem = np.fromiter(itertools.chain.from_iterable(itertools.combinations(range(m), f)), dtype=np.intp,
-                      count=count * f).reshape(count, f)
+    rem = np.fromiter(
+        itertools.chain.from_iterable(itertools.combinations(range(m), f)), dtype=np.intp, count=count * f
+    ).reshape(count, f)
     removed = np.zeros((count, m), dtype=bool)
     np.put_along_axis(removed, rem, True, axis=-1)
     kept = np.nonzero(~removed)[1].reshape(count, m - f)
@@ -235,8 +234,9 @@ def _enumerate_subsets(m: int, f: int) -> tuple[NDArray[np.intp], NDArray[np.boo
     return kept, removed
 
 
-def _best_subset(scores_of: Callable[[slice], Array], count: int, batch: tuple[int, ...],
-                 per_subset: int) -> NDArray[np.intp]:
+def _best_subset(
+    scores_of: Callable[[slice], Array], count: int, batch: tuple[int, ...], per_subset: int
+) -> NDArray[np.intp]:
     """Index (*batch,) of the subset with the smallest score (first on ties), scoring blocks of subsets."""
     nb = max(1, math.prod(batch))
     block = max(1, _BLOCK_ELEMS // max(1, nb * per_subset))
@@ -371,8 +371,9 @@ class _Pipeline(_Stage):
     def __call__(self, x: ArrayLike, **kwargs: Any) -> Array:
         unknown = [k for k in kwargs if not any(s.accepts(k) for s in self._stages)]
         if unknown:
-            raise BadInput(f"{unknown[0]} (given) must be an argument of one of the stages {self.name}.",
-                           name=unknown[0])
+            raise BadInput(
+                f"{unknown[0]} (given) must be an argument of one of the stages {self.name}.", name=unknown[0]
+            )
         out: Any = x
         for s in self._stages:
             out = s(out, **_route(s.fn, kwargs))
@@ -617,9 +618,7 @@ arc = PreAggregator(_arc, "arc")
 # aggregators
 
 
-def centered_clipping(
-    x: ArrayLike, tau: float = 100.0, L: int = 1, v0: ArrayLike | None = None
-) -> Array:
+def centered_clipping(x: ArrayLike, tau: float = 100.0, L: int = 1, v0: ArrayLike | None = None) -> Array:
     """Centered clipping (Karimireddy, He and Jaggi, ICML 2021).
 
     ``v_{l+1} = v_l + (1/m) sum_i clip_tau(x_i - v_l)`` for ``l = 0..L-1``, with
@@ -1013,8 +1012,9 @@ def dnc(
     frac = _real(filter_frac, "filter_frac")
     removed = math.floor(frac * ff + 1e-9)
     if frac < 0 or removed >= m:
-        raise BadInput(f"filter_frac ({filter_frac}) must be >= 0 with floor(filter_frac f) < m = {m}.",
-                       name="filter_frac")
+        raise BadInput(
+            f"filter_frac ({filter_frac}) must be >= 0 with floor(filter_frac f) < m = {m}.", name="filter_frac"
+        )
     clean, bad = _split_finite(arr)
     *batch, _, d = arr.shape
     good = np.ones((*batch, m), dtype=bool)

@@ -27,8 +27,16 @@ from boundlab.bounds import BadInput
 
 from ._diversity import MODELS
 
-__all__ = ["Mechanism", "GLMProblem", "SoftmaxProblem", "PointsProblem", "SGDResult", "minibatch_sgd",
-           "apply_mechanism", "Replacement"]
+__all__ = [
+    "Mechanism",
+    "GLMProblem",
+    "SoftmaxProblem",
+    "PointsProblem",
+    "SGDResult",
+    "minibatch_sgd",
+    "apply_mechanism",
+    "Replacement",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +99,9 @@ class Problem(Protocol):
     def per_sample(self, w: np.ndarray, idx: np.ndarray, replace: Replacement | None = None) -> np.ndarray: ...
 
 
-def _gather(X: np.ndarray, y: np.ndarray, idx: np.ndarray, replace: Replacement | None) -> tuple[np.ndarray, np.ndarray]:
+def _gather(
+    X: np.ndarray, y: np.ndarray, idx: np.ndarray, replace: Replacement | None
+) -> tuple[np.ndarray, np.ndarray]:
     Xb, yb = X[idx], y[idx]
     if replace is not None:
         hit = idx == replace.I[:, None]
@@ -122,8 +132,9 @@ class GLMProblem:
         self.X = np.asarray(self.X, dtype=float)
         self.y = np.asarray(self.y, dtype=float)
         if self.X.ndim != 2 or self.y.shape != (self.X.shape[0],):
-            raise BadInput(f"y (shape {self.y.shape}) must have one label per row of X (shape {self.X.shape}).",
-                           name="y")
+            raise BadInput(
+                f"y (shape {self.y.shape}) must have one label per row of X (shape {self.X.shape}).", name="y"
+            )
         self.n, self.dim = self.X.shape
         self._deriv = MODELS[self.model]
 
@@ -253,10 +264,22 @@ class SGDResult:
     iterations: int
 
 
-def minibatch_sgd(problem: Any, w0: np.ndarray, *, B: int, gamma: float, T: int, rng: np.random.Generator,
-                  R: int | None = None, mechanism: Mechanism | None = None, radius: float | None = None,
-                  center: np.ndarray | None = None, record: Callable[[np.ndarray], np.ndarray] | None = None,
-                  average: bool = False, replace: Replacement | None = None) -> SGDResult:
+def minibatch_sgd(
+    problem: Any,
+    w0: np.ndarray,
+    *,
+    B: int,
+    gamma: float,
+    T: int,
+    rng: np.random.Generator,
+    R: int | None = None,
+    mechanism: Mechanism | None = None,
+    radius: float | None = None,
+    center: np.ndarray | None = None,
+    record: Callable[[np.ndarray], np.ndarray] | None = None,
+    average: bool = False,
+    replace: Replacement | None = None,
+) -> SGDResult:
     """Run mini-batch SGD (2.2) for T gradient updates (T/B iterations) on R trials at once.
 
     Parameters
@@ -322,5 +345,9 @@ def minibatch_sgd(problem: Any, w0: np.ndarray, *, B: int, gamma: float, T: int,
             w = diff if c is None else c + diff
         if trace is not None and record is not None:  # trace is None exactly when record is
             trace.append(record(w))
-    return SGDResult(w=w, trace=None if trace is None else np.stack(trace), w_avg=None if acc is None else acc / max(K, 1),
-                     iterations=K)
+    return SGDResult(
+        w=w,
+        trace=None if trace is None else np.stack(trace),
+        w_avg=None if acc is None else acc / max(K, 1),
+        iterations=K,
+    )

@@ -81,6 +81,7 @@ def cache_block(stats: Any, R: int, m: int, d: int) -> int:
     per_trial = max(per_trial, 8 * m * d)
     return int(max(1, min(R, TRIAL_BLOCK_BYTES // per_trial)))
 
+
 Aggregator = Callable[[np.ndarray], np.ndarray]
 Attack = Callable[[np.ndarray, int, np.random.Generator, Any], np.ndarray]
 
@@ -143,18 +144,19 @@ def aggregator_for(option: str, *, beta: float | None = None, k: int | None = No
     """
     key = {"I": "median", "II": "trimmed_mean"}.get(option, option)
     if key not in ("median", "trimmed_mean", "mean"):
-        raise BadInput(f"option ({option!r}) must be 'I', 'median', 'II', 'trimmed_mean' or 'mean'.",
-                       name="option")
+        raise BadInput(f"option ({option!r}) must be 'I', 'median', 'II', 'trimmed_mean' or 'mean'.", name="option")
     from . import _aggregators
 
     if key == "trimmed_mean":
         if (beta is None) == (k is None):
-            raise BadInput(f"beta and k (beta={beta!r}, k={k!r}) must be given exactly one at a time "
-                           "for Option II.", name="beta")
+            raise BadInput(
+                f"beta and k (beta={beta!r}, k={k!r}) must be given exactly one at a time for Option II.", name="beta"
+            )
         # trimmed_mean declares the union over return_mask (no overloads); without return_mask it returns the
         # aggregate alone
-        return cast(Aggregator, functools.partial(_aggregators.trimmed_mean,
-                                                  **({"beta": beta} if k is None else {"k": k})))
+        return cast(
+            Aggregator, functools.partial(_aggregators.trimmed_mean, **({"beta": beta} if k is None else {"k": k}))
+        )
     if beta is not None or k is not None:
         raise BadInput(f"beta and k (beta={beta!r}, k={k!r}) must be None for option {option!r}.", name="beta")
     return getattr(_aggregators, key)
@@ -194,15 +196,20 @@ def byzantine_count(m: int, *, q: int | None = None, alpha: float | None = None)
     if q is not None and alpha is not None:
         raise BadInput(f"q and alpha (q={q!r}, alpha={alpha!r}) must not both be given.", name="alpha")
     if alpha is not None:
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
-                or not math.isfinite(alpha):
+        if (
+            isinstance(alpha, bool)
+            or not isinstance(alpha, (int, float, np.integer, np.floating))
+            or not math.isfinite(alpha)
+        ):
             raise BadInput(f"alpha ({alpha!r}) must be a real number in [0, 1/2).", name="alpha")
         if not 0 <= alpha < 0.5:
             raise BadInput(f"alpha ({alpha}) must be in [0, 1/2) (Theorems 3.1-3.7).", name="alpha")
         prod = alpha * m
         if abs(prod - round(prod)) > 1e-9 * max(1.0, prod):
-            raise BadInput(f"alpha ({alpha}) must make alpha*m = {prod:g} an integer (|B| = alpha m machines, "
-                           f"m = {m}).", name="alpha")
+            raise BadInput(
+                f"alpha ({alpha}) must make alpha*m = {prod:g} an integer (|B| = alpha m machines, m = {m}).",
+                name="alpha",
+            )
         return int(round(prod))
     if q is None:
         return 0
@@ -245,20 +252,24 @@ def _check_T(T: Any) -> int:
 
 def _check_stats(problem: Any, stats: Any) -> tuple[int, int]:
     if not isinstance(problem, Problem):
-        raise BadInput(f"problem ({type(problem).__name__}) must provide d, w_star, L_F, F, grad_F and "
-                       "local_gradients.", name="problem")
+        raise BadInput(
+            f"problem ({type(problem).__name__}) must provide d, w_star, L_F, F, grad_F and local_gradients.",
+            name="problem",
+        )
     R, m = getattr(stats, "R", None), getattr(stats, "m", None)
     if not isinstance(R, int) or not isinstance(m, int) or not callable(getattr(stats, "machines", None)):
-        raise BadInput(f"stats ({type(stats).__name__}) must be the statistics returned by problem.sample.",
-                       name="stats")
+        raise BadInput(
+            f"stats ({type(stats).__name__}) must be the statistics returned by problem.sample.", name="stats"
+        )
     return R, m
 
 
 def _check_attack(attack: Any, q: int, rng: Any) -> None:
     if q > 0:
         if not callable(attack):
-            raise BadInput(f"attack ({attack!r}) must be a callable attack(honest, q, rng, ctx) when q > 0.",
-                           name="attack")
+            raise BadInput(
+                f"attack ({attack!r}) must be a callable attack(honest, q, rng, ctx) when q > 0.", name="attack"
+            )
         if not isinstance(rng, np.random.Generator):
             raise BadInput(f"rng ({rng!r}) must be a numpy.random.Generator when q > 0.", name="rng")
 
@@ -285,6 +296,7 @@ def _aggregate(aggregator: Aggregator, msgs: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # Algorithm 1
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class GDResult:
@@ -352,20 +364,39 @@ class GDResult:
         first = parts[0]
         for p in parts[1:]:
             if (p.q, p.m, p.eta, p.radius, p.T) != (first.q, first.m, first.eta, first.radius, first.T):
-                raise BadInput("parts (runs) must share q, m, eta, radius and T to be concatenated.",
-                               name="parts")
+                raise BadInput("parts (runs) must share q, m, eta, radius and T to be concatenated.", name="parts")
         cat = functools.partial(np.concatenate, axis=0)
-        return GDResult(None if any(p.w is None for p in parts) else cat([p.w for p in parts]),
-                        cat([p.w_final for p in parts]), cat([p.dist_to_opt for p in parts]),
-                        cat([p.grad_error for p in parts]), cat([p.F_gap for p in parts]),
-                        cat([p.grad_norm for p in parts]), first.q, first.m, first.eta, first.radius)
+        return GDResult(
+            None if any(p.w is None for p in parts) else cat([p.w for p in parts]),
+            cat([p.w_final for p in parts]),
+            cat([p.dist_to_opt for p in parts]),
+            cat([p.grad_error for p in parts]),
+            cat([p.F_gap for p in parts]),
+            cat([p.grad_norm for p in parts]),
+            first.q,
+            first.m,
+            first.eta,
+            first.radius,
+        )
 
 
-def robust_gd(problem: Problem, stats: Any, *, aggregator: Aggregator | str, T: int, w0: Any,
-              eta: float | None = None, q: int | None = None, alpha: float | None = None,
-              attack: Attack | None = None, rng: np.random.Generator | None = None,
-              radius: float | None = None, k: int | None = None, record: bool = True,
-              trial_block: int | str | None = None) -> GDResult:
+def robust_gd(
+    problem: Problem,
+    stats: Any,
+    *,
+    aggregator: Aggregator | str,
+    T: int,
+    w0: Any,
+    eta: float | None = None,
+    q: int | None = None,
+    alpha: float | None = None,
+    attack: Attack | None = None,
+    rng: np.random.Generator | None = None,
+    radius: float | None = None,
+    k: int | None = None,
+    record: bool = True,
+    trial_block: int | str | None = None,
+) -> GDResult:
     r"""Algorithm 1 (robust distributed gradient descent), batched over the R trials of ``stats``.
 
     For t = 0..T-1: the master broadcasts w^t; honest machines (the last m - q) send
@@ -432,18 +463,25 @@ def robust_gd(problem: Problem, stats: Any, *, aggregator: Aggregator | str, T: 
     if isinstance(aggregator, str):
         aggregator = aggregator_for(aggregator)
     if not callable(aggregator):
-        raise BadInput(f"aggregator ({aggregator!r}) must be a callable (*batch, m, d) -> (*batch, d).",
-                       name="aggregator")
+        raise BadInput(
+            f"aggregator ({aggregator!r}) must be a callable (*batch, m, d) -> (*batch, d).", name="aggregator"
+        )
     d = int(problem.d)
     w_star = np.asarray(problem.w_star, dtype=float)
     eta = 1.0 / float(problem.L_F) if eta is None else eta
-    if isinstance(eta, bool) or not isinstance(eta, (int, float, np.integer, np.floating)) \
-            or not (math.isfinite(eta) and eta > 0):
+    if (
+        isinstance(eta, bool)
+        or not isinstance(eta, (int, float, np.integer, np.floating))
+        or not (math.isfinite(eta) and eta > 0)
+    ):
         raise BadInput(f"eta ({eta!r}) must be > 0 and finite.", name="eta")
     eta = float(eta)
     if radius is not None:
-        if isinstance(radius, bool) or not isinstance(radius, (int, float, np.integer, np.floating)) \
-                or not (math.isfinite(radius) and radius > 0):
+        if (
+            isinstance(radius, bool)
+            or not isinstance(radius, (int, float, np.integer, np.floating))
+            or not (math.isfinite(radius) and radius > 0)
+        ):
             raise BadInput(f"radius ({radius!r}) must be > 0 and finite (or None: no projection).", name="radius")
         radius = float(radius)
     w = np.array(w0, dtype=float)
@@ -453,11 +491,13 @@ def robust_gd(problem: Problem, stats: Any, *, aggregator: Aggregator | str, T: 
     if radius is not None:
         far = float(np.max(np.linalg.norm(w - w_star, axis=-1)))
         if far > radius * (1 + 1e-12):
-            raise BadInput(f"w0 (||w0 - w*|| = {far:.6g}) must be in W: ||w0 - w*|| <= radius ({radius:g}).",
-                           name="w0")
+            raise BadInput(f"w0 (||w0 - w*|| = {far:.6g}) must be in W: ||w0 - w*|| <= radius ({radius:g}).", name="w0")
     if record and 8.0 * R * (T + 1) * d > MAX_TRAJECTORY_BYTES:
-        raise BadInput(f"R*(T+1)*d ({R * (T + 1) * d}) must be <= {MAX_TRAJECTORY_BYTES // 8} with record=True; "
-                       "chunk R (see the module docstring) or pass record=False.", name="R")
+        raise BadInput(
+            f"R*(T+1)*d ({R * (T + 1) * d}) must be <= {MAX_TRAJECTORY_BYTES // 8} with record=True; "
+            "chunk R (see the module docstring) or pass record=False.",
+            name="R",
+        )
     if k is None:
         k = _trim_k(aggregator, m)
     if trial_block is None:
@@ -465,8 +505,7 @@ def robust_gd(problem: Problem, stats: Any, *, aggregator: Aggregator | str, T: 
     if trial_block == "cache":
         trial_block = cache_block(stats, R, m, d)
     if isinstance(trial_block, bool) or not isinstance(trial_block, (int, np.integer)) or trial_block < 1:
-        raise BadInput(f"trial_block ({trial_block!r}) must be an integer >= 1, 'cache' or None.",
-                       name="trial_block")
+        raise BadInput(f"trial_block ({trial_block!r}) must be an integer >= 1, 'cache' or None.", name="trial_block")
 
     F_star = float(problem.F(w_star))
     traj = np.empty((R, T + 1, d)) if record else None
@@ -480,16 +519,49 @@ def robust_gd(problem: Problem, stats: Any, *, aggregator: Aggregator | str, T: 
         rows = slice(lo, min(R, lo + step))
         block = stats if step >= R else stats.take(rows)
         honest_stats = block.machines(slice(q, None)) if q > 0 else block
-        w_final[rows] = _gd_block(problem, honest_stats, w[rows], T, q, attack, rng, aggregator, eta, radius,
-                                  w_star, k, F_star, None if traj is None else traj[rows], dist[rows], err[rows],
-                                  gap[rows], gnorm[rows])
+        w_final[rows] = _gd_block(
+            problem,
+            honest_stats,
+            w[rows],
+            T,
+            q,
+            attack,
+            rng,
+            aggregator,
+            eta,
+            radius,
+            w_star,
+            k,
+            F_star,
+            None if traj is None else traj[rows],
+            dist[rows],
+            err[rows],
+            gap[rows],
+            gnorm[rows],
+        )
     return GDResult(traj, w_final, dist, err, gap, gnorm, q, m, eta, radius)
 
 
-def _gd_block(problem: Problem, honest_stats: Any, w: np.ndarray, T: int, q: int, attack: Attack | None, rng: Any,
-              aggregator: Aggregator, eta: float, radius: float | None, w_star: np.ndarray, k: int | None,
-              F_star: float, traj: np.ndarray | None, dist: np.ndarray, err: np.ndarray, gap: np.ndarray,
-              gnorm: np.ndarray) -> np.ndarray:
+def _gd_block(
+    problem: Problem,
+    honest_stats: Any,
+    w: np.ndarray,
+    T: int,
+    q: int,
+    attack: Attack | None,
+    rng: Any,
+    aggregator: Aggregator,
+    eta: float,
+    radius: float | None,
+    w_star: np.ndarray,
+    k: int | None,
+    F_star: float,
+    traj: np.ndarray | None,
+    dist: np.ndarray,
+    err: np.ndarray,
+    gap: np.ndarray,
+    gnorm: np.ndarray,
+) -> np.ndarray:
     """Algorithm 1 on one block of trials, writing the diagnostics into the given views; returns w^T."""
     gF = problem.grad_F(w)
     for t in range(T + 1):
@@ -514,6 +586,7 @@ def _gd_block(problem: Problem, honest_stats: Any, w: np.ndarray, T: int, q: int
 # ---------------------------------------------------------------------------------------------
 # Algorithm 2
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class OneRoundResult:
@@ -545,9 +618,16 @@ class OneRoundResult:
         return self.q / self.m
 
 
-def one_round(problem: Problem, stats: Any, *, aggregator: Aggregator | str = _median,
-              q: int | None = None, alpha: float | None = None, attack: Attack | None = None,
-              rng: np.random.Generator | None = None) -> OneRoundResult:
+def one_round(
+    problem: Problem,
+    stats: Any,
+    *,
+    aggregator: Aggregator | str = _median,
+    q: int | None = None,
+    alpha: float | None = None,
+    attack: Attack | None = None,
+    rng: np.random.Generator | None = None,
+) -> OneRoundResult:
     r"""Algorithm 2 (robust one-round algorithm), batched over the R trials of ``stats``.
 
     Honest machines (the last m - q) send their local ERM ``argmin_{w in R^d} F_i(w)``
@@ -586,18 +666,19 @@ def one_round(problem: Problem, stats: Any, *, aggregator: Aggregator | str = _m
     if isinstance(aggregator, str):
         aggregator = aggregator_for(aggregator)
     if not callable(aggregator):
-        raise BadInput(f"aggregator ({aggregator!r}) must be a callable (*batch, m, d) -> (*batch, d).",
-                       name="aggregator")
+        raise BadInput(
+            f"aggregator ({aggregator!r}) must be a callable (*batch, m, d) -> (*batch, d).", name="aggregator"
+        )
     local = getattr(problem, "local_minimizers", None)
     if local is None:
-        raise BadInput(f"problem ({type(problem).__name__}) must provide local_minimizers for Algorithm 2.",
-                       name="problem")
+        raise BadInput(
+            f"problem ({type(problem).__name__}) must provide local_minimizers for Algorithm 2.", name="problem"
+        )
     honest = local(stats.machines(slice(q, None)) if q > 0 else stats)
     w_star = np.asarray(problem.w_star, dtype=float)
     ctx = None
     if q > 0:
         center = honest.mean(axis=-2)
-        ctx = AttackContext(w=center, grad_F=problem.grad_F(center), w_star=w_star, t=0,
-                            k=_trim_k(aggregator, m))
+        ctx = AttackContext(w=center, grad_F=problem.grad_F(center), w_star=w_star, t=0, k=_trim_k(aggregator, m))
     w_hat = _aggregate(aggregator, _messages(honest, q, attack, rng, ctx))
     return OneRoundResult(w_hat, np.linalg.norm(w_hat - w_star, axis=-1), q, m)

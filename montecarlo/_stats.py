@@ -56,8 +56,9 @@ def max_ci(x: np.ndarray, confidence: float = 0.999) -> tuple[float, float, floa
     return m, m, m
 
 
-def loglog_slope(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, *, resamples: int = 2000,
-                 confidence: float = 0.95) -> tuple[float, float, float, float]:
+def loglog_slope(
+    x: np.ndarray, y: np.ndarray, rng: np.random.Generator, *, resamples: int = 2000, confidence: float = 0.95
+) -> tuple[float, float, float, float]:
     """Least-squares slope of log(mean y) on log(x) with a bootstrap interval over replicates.
 
     The interval is :func:`scipy.stats.bootstrap` with one sample per point (the replicates at each
@@ -120,14 +121,23 @@ def loglog_slope(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, *, resa
     seed_kw = "rng" if "rng" in inspect.signature(stats.bootstrap).parameters else "random_state"  # scipy < 1.15
     with warnings.catch_warnings():  # constant replicates: a degenerate, zero-width interval is the right answer
         warnings.simplefilter("ignore", getattr(stats, "DegenerateDataWarning", RuntimeWarning))
-        res = stats.bootstrap(tuple(y), statistic, n_resamples=int(resamples), confidence_level=confidence,
-                              method="percentile", paired=False, vectorized=True, **{seed_kw: rng})
+        res = stats.bootstrap(
+            tuple(y),
+            statistic,
+            n_resamples=int(resamples),
+            confidence_level=confidence,
+            method="percentile",
+            paired=False,
+            vectorized=True,
+            **{seed_kw: rng},
+        )
     ci = res.confidence_interval
     return float(slope), float(ci.low), float(ci.high), float(intercept)
 
 
-def slope_series(x: np.ndarray, y: np.ndarray, slope: float, intercept: float, *, xlabel: str,
-                 ylabel: str) -> dict[str, object]:
+def slope_series(
+    x: np.ndarray, y: np.ndarray, slope: float, intercept: float, *, xlabel: str, ylabel: str
+) -> dict[str, object]:
     """What the report plots for a rate check: per-point means with +-2 standard errors and the fit.
 
     ``y`` has shape (len(x), replicates), as for :func:`loglog_slope`.
@@ -141,6 +151,13 @@ def slope_series(x: np.ndarray, y: np.ndarray, slope: float, intercept: float, *
     y = np.asarray(y, dtype=float)
     mean = y.mean(axis=1)
     sem = y.std(axis=1, ddof=1) / math.sqrt(y.shape[1]) if y.shape[1] > 1 else np.zeros_like(mean)
-    return {"x": np.asarray(x, dtype=float).tolist(), "y": mean.tolist(), "y_lo": (mean - 2 * sem).tolist(),
-            "y_hi": (mean + 2 * sem).tolist(), "slope": float(slope), "intercept": float(intercept),
-            "xlabel": xlabel, "ylabel": ylabel}
+    return {
+        "x": np.asarray(x, dtype=float).tolist(),
+        "y": mean.tolist(),
+        "y_lo": (mean - 2 * sem).tolist(),
+        "y_hi": (mean + 2 * sem).tolist(),
+        "slope": float(slope),
+        "intercept": float(intercept),
+        "xlabel": xlabel,
+        "ylabel": ylabel,
+    }

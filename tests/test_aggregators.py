@@ -465,7 +465,11 @@ INVALID = [
     ("ragged batch", lambda: trimmed_mean([[[1.0]], [[1.0], [2.0]]], 0.1), r"x \(a ragged nested sequence\)"),
     ("krum m <= 2f+2", lambda: krum(np.zeros((6, 2)), 2), r"m \(6\) must be > 2f \+ 2 = 6"),
     ("krum negative f", lambda: krum(X5, -1), r"f \(-1\) must be >= 0\."),
-    ("multi_krum q > m", lambda: multi_krum(np.zeros((9, 2)), 1, 10), r"q \(10\) must be <= m = 9 \(the number of workers\)\."),
+    (
+        "multi_krum q > m",
+        lambda: multi_krum(np.zeros((9, 2)), 1, 10),
+        r"q \(10\) must be <= m = 9 \(the number of workers\)\.",
+    ),
     ("multi_krum q = 0", lambda: multi_krum(np.zeros((9, 2)), 1, 0), r"q \(0\) must be >= 1\."),
     ("geometric_median tol", lambda: geometric_median(X5, tol=0.0), r"tol \(0.0\) must be > 0\."),
     ("geometric_median max_iter", lambda: geometric_median(X5, max_iter=0), r"max_iter \(0\) must be >= 1\."),

@@ -125,8 +125,9 @@ def test_large_value_moves_the_mean_but_not_the_median():
 @given(k=st.integers(0, 5), q=st.integers(0, 6), which=st.sampled_from(["kth", "max"]), seed=st.integers(0, 99))
 def test_inside_range_values_survive_trimming(k, q, which, seed):
     honest = np.random.default_rng(seed).standard_normal((2, M_H, 3))
-    full = apply_attack(honest, q, functools.partial(inside_range, which=which), np.random.default_rng(0),
-                        AttackContext(k=k))
+    full = apply_attack(
+        honest, q, functools.partial(inside_range, which=which), np.random.default_rng(0), AttackContext(k=k)
+    )
     _, kept = trimmed_mean(full, k=k, return_mask=True)
     if which == "kth":  # A3: the k trimmed from the top are honest, every Byzantine value is kept
         assert kept[..., :q, :].all()
@@ -199,28 +200,61 @@ def test_random_labels_are_uniform_and_reproducible():
 
 
 INVALID = [
-    ("q negative", lambda: apply_attack(np.zeros((3, 2)), -2, "gaussian", np.random.default_rng(0)),
-     r"q \(-2\) must be >= 0"),
-    ("q float", lambda: ATTACKS["alie"](np.zeros((3, 2)), 2.0, np.random.default_rng(0)),
-     r"q \(2.0\) must be an integer"),
-    ("honest ndim 1", lambda: ATTACKS["sign_flip"](np.zeros(3), 1, np.random.default_rng(0)),
-     r"honest \(ndim 1, shape \(3,\)\) must have ndim >= 2"),
-    ("legacy rng", lambda: ATTACKS["gaussian"](np.zeros((3, 2)), 1, np.random.RandomState(0)),
-     r"rng \(RandomState\) must be a numpy.random.Generator"),
-    ("unknown attack", lambda: apply_attack(np.zeros((3, 2)), 1, "nope", np.random.default_rng(0)),
-     r"attack \('nope'\) must be one of"),
-    ("wrong output shape", lambda: apply_attack(np.zeros((3, 2)), 1, lambda h, q, r, c: np.zeros((2, 2)),
-                                                np.random.default_rng(0)),
-     r"the attack's output \(shape \(2, 2\)\) must have shape \(1, 2\)"),
-    ("stall without grad_F", lambda: ATTACKS["stall"](np.zeros((3, 2)), 1, np.random.default_rng(0)),
-     r"ctx.grad_F \(None\) must be given"),
-    ("inside_range k >= m_h", lambda: inside_range(np.zeros((3, 2)), 1, np.random.default_rng(0), k=3),
-     r"k \(3\) must be an integer in \[0, m_h\) = \[0, 3\)"),
-    ("nan_inf unknown value", lambda: ATTACKS["nan"](np.zeros((3, 2)), 1, np.random.default_rng(0), value="x"),
-     r"value \('x'\) must be one of"),
-    ("large_value sign", lambda: large_value(np.zeros((3, 2)), 1, np.random.default_rng(0), sign=2),
-     r"sign \(2\) must be 1, -1 or 'random'"),
-    ("label out of range", lambda: label_flip(np.array([0, 10])), r"y \(range \[0, 10\]\) must be in \[0, num_classes\)"),
+    (
+        "q negative",
+        lambda: apply_attack(np.zeros((3, 2)), -2, "gaussian", np.random.default_rng(0)),
+        r"q \(-2\) must be >= 0",
+    ),
+    (
+        "q float",
+        lambda: ATTACKS["alie"](np.zeros((3, 2)), 2.0, np.random.default_rng(0)),
+        r"q \(2.0\) must be an integer",
+    ),
+    (
+        "honest ndim 1",
+        lambda: ATTACKS["sign_flip"](np.zeros(3), 1, np.random.default_rng(0)),
+        r"honest \(ndim 1, shape \(3,\)\) must have ndim >= 2",
+    ),
+    (
+        "legacy rng",
+        lambda: ATTACKS["gaussian"](np.zeros((3, 2)), 1, np.random.RandomState(0)),
+        r"rng \(RandomState\) must be a numpy.random.Generator",
+    ),
+    (
+        "unknown attack",
+        lambda: apply_attack(np.zeros((3, 2)), 1, "nope", np.random.default_rng(0)),
+        r"attack \('nope'\) must be one of",
+    ),
+    (
+        "wrong output shape",
+        lambda: apply_attack(np.zeros((3, 2)), 1, lambda h, q, r, c: np.zeros((2, 2)), np.random.default_rng(0)),
+        r"the attack's output \(shape \(2, 2\)\) must have shape \(1, 2\)",
+    ),
+    (
+        "stall without grad_F",
+        lambda: ATTACKS["stall"](np.zeros((3, 2)), 1, np.random.default_rng(0)),
+        r"ctx.grad_F \(None\) must be given",
+    ),
+    (
+        "inside_range k >= m_h",
+        lambda: inside_range(np.zeros((3, 2)), 1, np.random.default_rng(0), k=3),
+        r"k \(3\) must be an integer in \[0, m_h\) = \[0, 3\)",
+    ),
+    (
+        "nan_inf unknown value",
+        lambda: ATTACKS["nan"](np.zeros((3, 2)), 1, np.random.default_rng(0), value="x"),
+        r"value \('x'\) must be one of",
+    ),
+    (
+        "large_value sign",
+        lambda: large_value(np.zeros((3, 2)), 1, np.random.default_rng(0), sign=2),
+        r"sign \(2\) must be 1, -1 or 'random'",
+    ),
+    (
+        "label out of range",
+        lambda: label_flip(np.array([0, 10])),
+        r"y \(range \[0, 10\]\) must be in \[0, num_classes\)",
+    ),
     ("float labels", lambda: label_flip(np.array([0.5])), r"y \(dtype float64\) must hold integer class labels"),
 ]
 

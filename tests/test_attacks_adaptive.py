@@ -47,6 +47,7 @@ def _error(agg, h, q, message):
     def err(tau):
         x = np.concatenate([np.repeat(message(tau)[None], q, axis=0), h])
         return float(np.linalg.norm(agg(x) - h.mean(axis=0)))
+
     return err
 
 

@@ -77,7 +77,9 @@ def test_a_violating_oracle_raises_naming_the_point_and_the_excess():
     F = cos_saddle(2)
     bad = checked_oracle(lambda w, ctx: F.grad(w) + np.array([0.0, 3e-3]), F, 1e-3, "push")
     w = np.array([[0.5, 0.25]])
-    with pytest.raises(BadInput, match=r"oracle push .* at w = \[0\.5  0\.25\]\) must be <= Delta \(0\.001\): excess 0\.002"):
+    with pytest.raises(
+        BadInput, match=r"oracle push .* at w = \[0\.5  0\.25\]\) must be <= Delta \(0\.001\): excess 0\.002"
+    ):
         bad(w, ctx_for(w))
 
 
@@ -85,14 +87,25 @@ def test_a_violation_during_a_run_stops_the_run():
     F = cos_saddle(1)
     bad = checked_oracle(lambda w, ctx: F.grad(w) + 2e-6 * ctx.escaping[:, None], F, 1e-6, "late")
     with pytest.raises(BadInput, match="oracle late"):
-        byzantine_pgd(F, bad, np.zeros((2, 1)), eta=1, eps=3e-6, r=1e-3, R=1e-2, Q=2, T_th=5,
-                      rng=np.random.default_rng(0))
+        byzantine_pgd(
+            F, bad, np.zeros((2, 1)), eta=1, eps=3e-6, r=1e-3, R=1e-2, Q=2, T_th=5, rng=np.random.default_rng(0)
+        )
 
 
 def test_honest_runs_escape_the_saddle_and_end_at_a_second_order_stationary_point():
     F = cos_saddle(2)
-    res = byzantine_pgd(F, make_oracle("honest", F, 1e-6), np.zeros((20, 2)), eta=1.0, eps=3e-6, r=1e-3, R=1e-2,
-                        Q=5, T_th=30, rng=np.random.default_rng(0))
+    res = byzantine_pgd(
+        F,
+        make_oracle("honest", F, 1e-6),
+        np.zeros((20, 2)),
+        eta=1.0,
+        eps=3e-6,
+        r=1e-3,
+        R=1e-2,
+        Q=5,
+        T_th=30,
+        rng=np.random.default_rng(0),
+    )
     assert res.terminated.all() and np.all(res.escapes >= 1)
     assert np.all(is_sosp(F.grad(res.output), F.hess(res.output), 4e-6, 0.0))
 
@@ -103,21 +116,41 @@ def test_under_the_zero_oracle_the_output_is_the_start_and_every_round_is_spent(
     F = sine_class(Delta, s=1.1)
     w0 = np.array([[0.3], [-2.0]])
     Q, T = 4, 7
-    res = byzantine_pgd(F, make_oracle("zero_if_small", F, Delta), w0, eta=1.0, eps=3 * Delta, r=0.1, R=0.5, Q=Q,
-                        T_th=T, rng=np.random.default_rng(0))
+    res = byzantine_pgd(
+        F,
+        make_oracle("zero_if_small", F, Delta),
+        w0,
+        eta=1.0,
+        eps=3 * Delta,
+        r=0.1,
+        R=0.5,
+        Q=Q,
+        T_th=T,
+        rng=np.random.default_rng(0),
+    )
     assert np.array_equal(res.output, w0)
     assert np.array_equal(res.calls, np.full(2, 1 + Q * (T + 1)))
     s_star = math.pi / 4 - w0[:, 0] / math.sqrt(Delta)
     worst = [sine_class(Delta, s=float(s)) for s in s_star]
     for i, G in enumerate(worst):
-        assert abs(G.grad(res.output[i:i + 1])[0, 0]) > Delta / 2
-        assert G.lambda_min(res.output[i:i + 1])[0] < -math.sqrt(Delta) / 2
+        assert abs(G.grad(res.output[i : i + 1])[0, 0]) > Delta / 2
+        assert G.lambda_min(res.output[i : i + 1])[0] < -math.sqrt(Delta) / 2
 
 
 def test_an_escape_round_makes_t_th_plus_one_calls_before_it_fails():
     F = cos_saddle(1)
-    res = byzantine_pgd(F, make_oracle("cancel_escape", F, 1e-3), np.zeros((3, 1)), eta=1.0, eps=3e-3, r=1e-4,
-                        R=1.0, Q=3, T_th=6, rng=np.random.default_rng(0))
+    res = byzantine_pgd(
+        F,
+        make_oracle("cancel_escape", F, 1e-3),
+        np.zeros((3, 1)),
+        eta=1.0,
+        eps=3e-3,
+        r=1e-4,
+        R=1.0,
+        Q=3,
+        T_th=6,
+        rng=np.random.default_rng(0),
+    )
     assert np.array_equal(res.calls, np.full(3, 1 + 3 * 7))
     assert np.array_equal(res.escape_calls, np.ones(3))
     assert np.all(res.output == 0)
@@ -125,8 +158,19 @@ def test_an_escape_round_makes_t_th_plus_one_calls_before_it_fails():
 
 def test_after_an_escape_the_gradient_of_the_escape_point_is_reused():
     F = cos_saddle(1)
-    res = byzantine_pgd(F, make_oracle("honest", F, 1e-9), np.zeros((1, 1)), eta=1.0, eps=3e-9, r=1e-3, R=1e-2,
-                        Q=1, T_th=40, rng=np.random.default_rng(0), record=1)
+    res = byzantine_pgd(
+        F,
+        make_oracle("honest", F, 1e-9),
+        np.zeros((1, 1)),
+        eta=1.0,
+        eps=3e-9,
+        r=1e-3,
+        R=1e-2,
+        Q=1,
+        T_th=40,
+        rng=np.random.default_rng(0),
+        record=1,
+    )
     tr = res.trajectory[:, 0, 0]
     k = int(np.argmax(np.abs(tr - tr[1]) >= 1e-2))  # first query at distance >= R from the round start
     assert tr[k + 1] == pytest.approx(tr[k] + math.sin(tr[k]), abs=1e-15)
@@ -135,10 +179,12 @@ def test_after_an_escape_the_gradient_of_the_escape_point_is_reused():
 def test_batched_and_looped_runs_agree_in_what_the_theorem_guarantees():
     F = cos_saddle(2)
     kw = dict(eta=1.0, eps=3e-6, r=1e-3, R=1e-2, Q=5, T_th=30)
-    batched = byzantine_pgd(F, make_oracle("pull_to_center", F, 1e-6), np.zeros((6, 2)), rng=np.random.default_rng(0),
-                            **kw)
-    looped = byzantine_pgd_looped(F, lambda: make_oracle("pull_to_center", F, 1e-6), np.zeros((6, 2)),
-                                  rng=np.random.default_rng(0), **kw)
+    batched = byzantine_pgd(
+        F, make_oracle("pull_to_center", F, 1e-6), np.zeros((6, 2)), rng=np.random.default_rng(0), **kw
+    )
+    looped = byzantine_pgd_looped(
+        F, lambda: make_oracle("pull_to_center", F, 1e-6), np.zeros((6, 2)), rng=np.random.default_rng(0), **kw
+    )
     lam_b = F.lambda_min(batched.output)
     lam_l = np.array([F.lambda_min(r.output)[0] for r in looped])
     assert np.all(lam_b > 0) and np.all(lam_l > 0)
@@ -222,17 +268,22 @@ def test_invalid_arguments_raise_bad_input(change, message):
     kw = dict(eta=1.0, eps=3e-6, r=1e-3, R=1e-2, Q=2, T_th=5, w0=np.zeros((2, 2)))
     kw.update(change)
     w0 = kw.pop("w0")
-    with pytest.raises(BadInput, match=message.replace("(", r"\(").replace(")", r"\)") if "\\" not in message else message):
+    with pytest.raises(
+        BadInput, match=message.replace("(", r"\(").replace(")", r"\)") if "\\" not in message else message
+    ):
         byzantine_pgd(F, make_oracle("honest", F, 1e-6), w0, rng=np.random.default_rng(0), **kw)
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda: make_oracle("nope", cos_saddle(1), 0.1), "oracle \\('nope'\\) must be one of"),
-    (lambda: make_oracle("honest", cos_saddle(1), 0.0), r"Delta \(0.0\) must be a finite number > 0"),
-    (lambda: cos_saddle(0), r"d \(0\) must be an integer >= 1"),
-    (lambda: cos_saddle(2, lam=-1.0), r"lam \(-1.0\) must be > 0"),
-    (lambda: sine_class(2.0), r"Delta \(2.0\) must be in \(0, 1\]"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: make_oracle("nope", cos_saddle(1), 0.1), "oracle \\('nope'\\) must be one of"),
+        (lambda: make_oracle("honest", cos_saddle(1), 0.0), r"Delta \(0.0\) must be a finite number > 0"),
+        (lambda: cos_saddle(0), r"d \(0\) must be an integer >= 1"),
+        (lambda: cos_saddle(2, lam=-1.0), r"lam \(-1.0\) must be > 0"),
+        (lambda: sine_class(2.0), r"Delta \(2.0\) must be in \(0, 1\]"),
+    ],
+)
 def test_invalid_constructions_raise_bad_input(call, message):
     with pytest.raises(BadInput, match=message):
         call()

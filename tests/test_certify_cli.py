@@ -20,10 +20,22 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 @pytest.fixture()
 def files(tmp_path):
     rng = np.random.default_rng(0)
-    paths = {k: str(tmp_path / f) for k, f in
-             (("net", "net.npz"), ("X", "X.npy"), ("y", "y.npy"), ("Q", "Q.npy"), ("half", "half.npz"),
-              ("garbage", "garbage.npy"), ("objects", "objects.npy"), ("truncated", "truncated.npy"),
-              ("huge", "huge.npy"), ("nan", "nan.npy"), ("ragged", "ragged.npy"))}
+    paths = {
+        k: str(tmp_path / f)
+        for k, f in (
+            ("net", "net.npz"),
+            ("X", "X.npy"),
+            ("y", "y.npy"),
+            ("Q", "Q.npy"),
+            ("half", "half.npz"),
+            ("garbage", "garbage.npy"),
+            ("objects", "objects.npy"),
+            ("truncated", "truncated.npy"),
+            ("huge", "huge.npy"),
+            ("nan", "nan.npy"),
+            ("ragged", "ragged.npy"),
+        )
+    }
     (tmp_path / "garbage.npy").write_bytes(b"not an array at all")
     np.save(paths["objects"], np.array([{"a": 1}], dtype=object), allow_pickle=True)
     np.save(paths["huge"], np.full((2, 2), 1e308))
@@ -41,8 +53,19 @@ def files(tmp_path):
 
 
 def test_certify_json_reports_margins_accuracy_and_bound(capsys, files):
-    code, out, _ = run(capsys, "certify", "--weights", files["net"], "--data", files["X"], "--labels", files["y"],
-                       "--eps", "0.01", "--json")
+    code, out, _ = run(
+        capsys,
+        "certify",
+        "--weights",
+        files["net"],
+        "--data",
+        files["X"],
+        "--labels",
+        files["y"],
+        "--eps",
+        "0.01",
+        "--json",
+    )
     doc = json.loads(out)
     assert code == 0
     assert len(doc["certified_margins"]) == 5 and doc["clean_accuracy"] == 1.0
@@ -53,16 +76,39 @@ def test_certify_json_reports_margins_accuracy_and_bound(capsys, files):
 
 
 def test_certify_text_prints_a_row_per_example_and_the_summary(capsys, files):
-    code, out, _ = run(capsys, "certify", "--weights", files["net"], "--data", files["X"], "--labels", files["y"],
-                       "--eps", "0.001", "--pairwise")
+    code, out, _ = run(
+        capsys,
+        "certify",
+        "--weights",
+        files["net"],
+        "--data",
+        files["X"],
+        "--labels",
+        files["y"],
+        "--eps",
+        "0.001",
+        "--pairwise",
+    )
     assert code == 0
     assert "certified robust accuracy at eps = 0.001" in out and "Theorem 5.8 bound" in out
     assert sum(1 for line in out.splitlines() if line.strip().endswith((" yes", " no"))) == 5
 
 
 def test_certify_with_the_printed_q_warns_that_it_is_unsound(capsys, files):
-    code, out, _ = run(capsys, "certify", "--weights", files["net"], "--data", files["X"], "--labels", files["y"],
-                       "--eps", "0.01", "--form", "printed")
+    code, out, _ = run(
+        capsys,
+        "certify",
+        "--weights",
+        files["net"],
+        "--data",
+        files["X"],
+        "--labels",
+        files["y"],
+        "--eps",
+        "0.01",
+        "--form",
+        "printed",
+    )
     assert code == 0 and "unsound" in out
 
 
@@ -78,33 +124,51 @@ def test_certify_sdp_text_shows_the_interval(capsys, files):
     assert code == 0 and "certified interval [0, 8" in out
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["certify", "--weights", "{net}", "--data", "{X}", "--labels", "{y}", "--eps", "-1"],
-     "eps (-1.0) must be a finite number >= 0"),
-    (["certify", "--weights", "{net}", "--data", "{X}", "--labels", "{y}"], "eps (missing) must be given"),
-    (["certify", "--weights", "{half}", "--data", "{X}", "--labels", "{y}", "--eps", "0.1"], "missing W2"),
-    (["certify", "--weights", "{X}", "--data", "{X}", "--labels", "{y}", "--eps", "0.1"], "must be a readable .npz"),
-    (["certify", "--weights", "{net}", "--data", "{y}", "--labels", "{y}", "--eps", "0.1"], "must have d = 4 columns"),
-    (["certify", "--data", "{X}", "--labels", "{y}", "--eps", "0.1"], "weights (missing) must be given"),
-    (["certify", "--matrix", "{Q}"], "must be used as `boundlab certify sdp --matrix Q.npy`"),
-    (["certify", "sdp"], "matrix (missing) must be given with --matrix Q.npy"),
-    (["certify", "sdp", "--matrix", "nowhere.npy"], "matrix (nowhere.npy) must be an existing .npy file"),
-    (["certify", "sdp", "--matrix", "{net}"], "must hold a single array"),
-    (["certify", "sdp", "--matrix", "{X}"], "must be a non-empty square matrix"),
-    (["certify", "sdp", "--matrix", "{Q}", "--weights", "{net}"], "--weights (given) must not be used"),
-    (["certify", "sdp", "--matrix", "{Q}", "--tol", "2"], "tol (2.0) must be in (0, 1)"),
-    (["certify", "sdp", "--matrix", "{garbage}"], "does not start with the .npy magic string"),
-    (["certify", "sdp", "--matrix", "{objects}"], "must be a numeric .npy array, not pickled Python objects"),
-    (["certify", "sdp", "--matrix", "{truncated}"], "must be a readable .npy array (EOF"),
-    (["certify", "sdp", "--matrix", "{huge}"], "Q (max |entry| 1e+308) must have entries of magnitude <= 1e300 / N^2"),
-    (["certify", "sdp", "--matrix", "{huge}", "--method", "eig"], "Q (max |entry| 1e+308) must have entries"),
-    (["certify", "sdp", "--matrix", "{nan}"], "Q (nan) must contain only finite numbers"),
-    (["certify", "sdp", "--matrix", "{ragged}"], "Q (shape (2, 3)) must be a non-empty square matrix"),
-    (["certify", "--weights", "{net}", "--data", "{garbage}", "--labels", "{y}", "--eps", "0.1"],
-     "data ({garbage}) must be a .npy file written by numpy.save"),
-    (["certify", "--weights", "{net}", "--data", "{X}", "--labels", "{objects}", "--eps", "0.1"],
-     "labels ({objects}) must be a numeric .npy array"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (
+            ["certify", "--weights", "{net}", "--data", "{X}", "--labels", "{y}", "--eps", "-1"],
+            "eps (-1.0) must be a finite number >= 0",
+        ),
+        (["certify", "--weights", "{net}", "--data", "{X}", "--labels", "{y}"], "eps (missing) must be given"),
+        (["certify", "--weights", "{half}", "--data", "{X}", "--labels", "{y}", "--eps", "0.1"], "missing W2"),
+        (
+            ["certify", "--weights", "{X}", "--data", "{X}", "--labels", "{y}", "--eps", "0.1"],
+            "must be a readable .npz",
+        ),
+        (
+            ["certify", "--weights", "{net}", "--data", "{y}", "--labels", "{y}", "--eps", "0.1"],
+            "must have d = 4 columns",
+        ),
+        (["certify", "--data", "{X}", "--labels", "{y}", "--eps", "0.1"], "weights (missing) must be given"),
+        (["certify", "--matrix", "{Q}"], "must be used as `boundlab certify sdp --matrix Q.npy`"),
+        (["certify", "sdp"], "matrix (missing) must be given with --matrix Q.npy"),
+        (["certify", "sdp", "--matrix", "nowhere.npy"], "matrix (nowhere.npy) must be an existing .npy file"),
+        (["certify", "sdp", "--matrix", "{net}"], "must hold a single array"),
+        (["certify", "sdp", "--matrix", "{X}"], "must be a non-empty square matrix"),
+        (["certify", "sdp", "--matrix", "{Q}", "--weights", "{net}"], "--weights (given) must not be used"),
+        (["certify", "sdp", "--matrix", "{Q}", "--tol", "2"], "tol (2.0) must be in (0, 1)"),
+        (["certify", "sdp", "--matrix", "{garbage}"], "does not start with the .npy magic string"),
+        (["certify", "sdp", "--matrix", "{objects}"], "must be a numeric .npy array, not pickled Python objects"),
+        (["certify", "sdp", "--matrix", "{truncated}"], "must be a readable .npy array (EOF"),
+        (
+            ["certify", "sdp", "--matrix", "{huge}"],
+            "Q (max |entry| 1e+308) must have entries of magnitude <= 1e300 / N^2",
+        ),
+        (["certify", "sdp", "--matrix", "{huge}", "--method", "eig"], "Q (max |entry| 1e+308) must have entries"),
+        (["certify", "sdp", "--matrix", "{nan}"], "Q (nan) must contain only finite numbers"),
+        (["certify", "sdp", "--matrix", "{ragged}"], "Q (shape (2, 3)) must be a non-empty square matrix"),
+        (
+            ["certify", "--weights", "{net}", "--data", "{garbage}", "--labels", "{y}", "--eps", "0.1"],
+            "data ({garbage}) must be a .npy file written by numpy.save",
+        ),
+        (
+            ["certify", "--weights", "{net}", "--data", "{X}", "--labels", "{objects}", "--eps", "0.1"],
+            "labels ({objects}) must be a numeric .npy array",
+        ),
+    ],
+)
 def test_certify_bad_input_exits_2_with_one_line(capsys, files, argv, message):
     code, out, err = run(capsys, *[a.format(**files) for a in argv])
     assert code == 2 and message.format(**files) in err and len(err.strip().splitlines()) == 1

@@ -65,14 +65,22 @@ def test_the_one_round_median_ignores_one_machine_with_random_labels_better_than
     spec = ch3.DigitsSpec("lr", m=10, q=1, corruption="random", attacked=(False, True), ridge=1e-2)
     W = ch3.local_models(spec, 0, tuple(range(10)), 60)
     assert W.shape == (2, 10, 650)
-    np.testing.assert_array_equal(W[0, 1:], W[1, 1:])        # honest machines train on the same data
+    np.testing.assert_array_equal(W[0, 1:], W[1, 1:])  # honest machines train on the same data
     assert not np.allclose(W[0, 0], W[1, 0])
 
 
 def _small_gd(backend):
     spec = ch3.DigitsSpec("cnn", m=10, q=1, corruption="flip", attacked=(False, True, True, True), batch_frac=0.1)
-    return ch3.byzantine_gd(spec, ("mean", "mean", "median", "trimmed mean"), [0, 1], steps=4, lr=0.1, beta=0.1,
-                            eval_every=2, backend=backend)
+    return ch3.byzantine_gd(
+        spec,
+        ("mean", "mean", "median", "trimmed mean"),
+        [0, 1],
+        steps=4,
+        lr=0.1,
+        beta=0.1,
+        eval_every=2,
+        backend=backend,
+    )
 
 
 def test_gd_runs_are_bit_identical_in_process_and_in_a_process_pool():
@@ -94,8 +102,9 @@ def test_gd_runs_on_a_dask_local_cluster_are_bit_identical_to_in_process_runs():
     from boundlab.parallel import DaskCluster
 
     ref = _small_gd(None)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         backend = DaskCluster(cluster.scheduler_address)
         try:
             got = _small_gd(backend)

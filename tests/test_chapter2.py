@@ -10,8 +10,12 @@ import sympy as sp
 from boundlab.bounds import ERRATA, REGISTRY, BadInput, get
 from boundlab.bounds import _chapter2 as ch2
 
-CH2_IDS = [f"def2.{i}" for i in range(1, 7)] + ["rem2.1", "rem2.2", "lem2.1"] + [f"thm2.{i}" for i in range(1, 11)] \
+CH2_IDS = (
+    [f"def2.{i}" for i in range(1, 7)]
+    + ["rem2.1", "rem2.2", "lem2.1"]
+    + [f"thm2.{i}" for i in range(1, 11)]
     + [f"prop2.{i}" for i in range(1, 10)]
+)
 
 
 @pytest.mark.parametrize("item_id", CH2_IDS)

@@ -14,8 +14,18 @@ from boundlab.bounds import get, quadratic_model_constants
 S_TIGHT = 2 * math.sqrt(2 / math.pi)
 E = math.e
 
-C_EPS = [(0.01, 37.520436), (0.05, 9.695969), (0.1, 5.698060), (1 / 6, 4.002386), (0.2, 3.571914),
-         (0.25, 3.146865), (0.3, 2.876104), (0.4, 2.588377), (0.45, 2.526497), (0.49, 2.507416)]
+C_EPS = [
+    (0.01, 37.520436),
+    (0.05, 9.695969),
+    (0.1, 5.698060),
+    (1 / 6, 4.002386),
+    (0.2, 3.571914),
+    (0.25, 3.146865),
+    (0.3, 2.876104),
+    (0.4, 2.588377),
+    (0.45, 2.526497),
+    (0.49, 2.507416),
+]
 
 
 def close(a: float, b: float, digits: int | None = None) -> bool:
@@ -73,10 +83,13 @@ def test_median_delta_is_the_explicit_formula_of_3_27_to_1e9():
     assert math.isclose(got, ref, rel_tol=1e-9)
 
 
-@pytest.mark.parametrize("n,m,q,lhs,eps,c,delta,fail", [
-    (100, 201, 10, 0.3999914, 0.1000086, 5.6977004, 0.3224444, 9.95e-5),
-    (1000, 2001, 100, 0.1756543, 0.3243457, 2.7807355, 0.0218455, 1.0e-6),
-])
+@pytest.mark.parametrize(
+    "n,m,q,lhs,eps,c,delta,fail",
+    [
+        (100, 201, 10, 0.3999914, 0.1000086, 5.6977004, 0.3224444, 9.95e-5),
+        (1000, 2001, 100, 0.1756543, 0.3243457, 2.7807355, 0.0218455, 1.0e-6),
+    ],
+)
 def test_median_delta_matches_model_e_golden_rows(n, m, q, lhs, eps, c, delta, fail):
     ev = get("thm3.8").assess(n=n, m=m, d=1, alpha=q / m, D=2, L_hat=1, V=1, S=12 / E - 2)
     assert close(ev.quantities["lhs_3_2"], lhs)
@@ -86,8 +99,7 @@ def test_median_delta_matches_model_e_golden_rows(n, m, q, lhs, eps, c, delta, f
 
 
 def test_median_delta_matches_the_model_an_golden_value():
-    ev = get("thm3.8").assess(n=1000, m=1001, d=2, alpha=50 / 1001, D=6, L_hat=math.sqrt(2), V=math.sqrt(2),
-                              S=S_TIGHT)
+    ev = get("thm3.8").assess(n=1000, m=1001, d=2, alpha=50 / 1001, D=6, L_hat=math.sqrt(2), V=math.sqrt(2), S=S_TIGHT)
     assert close(ev.quantities["lhs_3_2"], 0.2570867)
     assert close(ev.quantities["C_eps"], 3.1957334)
     assert close(ev.value, 0.0519642)
@@ -117,10 +129,13 @@ def test_trimmed_probabilities_match_the_catalog():
     assert close(1 - q["prob"], 5.0e-13, 2)
 
 
-@pytest.mark.parametrize("n,m,k,paper,full,a,b", [
-    (100, 201, 10, 0.4678724, 0.4336462, 0.0042196, 0.6361981),
-    (1000, 2001, 100, 0.1292244, 0.1250965, None, None),
-])
+@pytest.mark.parametrize(
+    "n,m,k,paper,full,a,b",
+    [
+        (100, 201, 10, 0.4678724, 0.4336462, 0.0042196, 0.6361981),
+        (1000, 2001, 100, 0.1292244, 0.1250965, None, None),
+    ],
+)
 def test_trimmed_delta_prime_matches_model_e_golden_rows(n, m, k, paper, full, a, b):
     ev = get("thm3.11").assess(n=n, m=m, d=1, alpha=0.0, beta=k / m, D=2, L_hat=1, v=1.5)
     assert close(ev.value, full)
@@ -195,8 +210,10 @@ def test_observation_3_1_separations_match_the_catalog(alpha, n, exact, text):
     assert q["separation_exact"] >= q["separation_text"]
 
 
-@pytest.mark.parametrize("p,n,bound", [(0.5, 10, 0.150145), (0.5, 100, 0.047480), (0.5, 1000, 0.015014),
-                                       (0.1, 100, 0.129779), (0.01, 1000, 0.147913)])
+@pytest.mark.parametrize(
+    "p,n,bound",
+    [(0.5, 10, 0.150145), (0.5, 100, 0.047480), (0.5, 1000, 0.015014), (0.1, 100, 0.129779), (0.01, 1000, 0.147913)],
+)
 def test_berry_esseen_bound_matches_the_bernoulli_table_and_dominates_the_exact_distance(p, n, bound):
     gamma = (p**2 + (1 - p) ** 2) / math.sqrt(p * (1 - p))
     be = get("thm3.9").evaluate(n=n, gamma=gamma)
@@ -224,8 +241,9 @@ def test_prop_3_1_variance_is_the_exact_formula():
 
 
 def test_theorem_3_1_value_is_the_contraction_plus_the_ball():
-    ev = get("thm3.1").assess(n=1000, m=1000, d=2, alpha=0.05, D=2, L_hat=2, V=math.sqrt(3), S=S_TIGHT,
-                              L_F=4, lambda_F=1, T=7, r0=1.5)
+    ev = get("thm3.1").assess(
+        n=1000, m=1000, d=2, alpha=0.05, D=2, L_hat=2, V=math.sqrt(3), S=S_TIGHT, L_F=4, lambda_F=1, T=7, r0=1.5
+    )
     delta = ev.quantities["Delta"]
     assert math.isclose(ev.value, (1 - 1 / 5) ** 7 * 1.5 + 2 * delta, rel_tol=1e-12)
     assert ev.quantities["bound_unrolled"] <= ev.value
@@ -252,8 +270,9 @@ def test_lemma_3_3_bound_and_tail_probabilities_follow_the_text():
     q = get("lem3.3").assess(n=50, m=21, alpha=2 / 21, beta=3 / 21, v=1.5, t=0.2, s=0.7)
     beta = 3 / 21
     assert math.isclose(q.value, (0.2 + 3 * beta * 0.7) / (1 - 2 * beta), rel_tol=1e-13)
-    assert math.isclose(q.quantities["fail_mean"], 2 * math.exp(-(19 / 21) * 21 * 50 * min(0.2 / 3, 0.04 / 4.5)),
-                        rel_tol=1e-12)
+    assert math.isclose(
+        q.quantities["fail_mean"], 2 * math.exp(-(19 / 21) * 21 * 50 * min(0.2 / 3, 0.04 / 4.5)), rel_tol=1e-12
+    )
     assert q.quantities["tighter"] <= q.value
 
 
@@ -277,7 +296,8 @@ def test_exponents_are_symbolic_power_laws():
     assert get("thm3.8").exponents() == {"alpha": 0, "n": -half, "m": 0, "d": half}
     terms = get("thm3.8").rate_terms(variables=("alpha", "n", "m"), drop_dominated=False)
     assert sorted(tuple(t.exponents.values()) for t in terms) == sorted(
-        [(1, -half, 0), (0, -half, -half), (0, -1, 0), (0, -1, -1)])
+        [(1, -half, 0), (0, -half, -half), (0, -1, 0), (0, -1, -1)]
+    )
 
 
 def test_the_s_480_threshold_of_condition_3_2_is_reproduced():
@@ -292,6 +312,7 @@ def test_the_tightest_default_eps_never_violates_the_condition_it_is_defined_fro
     """eps omitted means eps = 1/2 - s; then s <= 1/2 - eps is an equality that rounding must not break."""
     ev = get("cor3.1").assess(n=n, m=m, alpha=q / m, t=2.0, sigma=0.5, gamma=1.0)
     assert not ev.violated
-    bad = get("cor3.1").assess(n=n, m=m, alpha=q / m, t=2.0, sigma=0.5, gamma=1.0,
-                               eps=float(0.5 - ev.quantities["s"]) * (1 + 1e-9))
+    bad = get("cor3.1").assess(
+        n=n, m=m, alpha=q / m, t=2.0, sigma=0.5, gamma=1.0, eps=float(0.5 - ev.quantities["s"]) * (1 + 1e-9)
+    )
     assert [c["text"] for c in bad.violated] == ["(3.32): s <= 1/2 - eps"]

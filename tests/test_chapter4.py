@@ -24,13 +24,31 @@ def rel(a: float, b: float, tol: float = 5e-6) -> bool:
 
 
 THM43_GOLDEN = [
-    ({"L_F": 1, "rho_F": 1, "d": 1, "Delta": 1e-12, "delta": 0.1, "F_gap": 1},
-     {"r": 2.52383e-7, "R": 1.58489e-5, "mu": 6.30957e-8, "Q": 63.1693, "T_th": 81.8301, "gamma": 0.187923,
-      "iterations": 4.21128e25, "n_escapes_max": 5.21235e12, "escape_decrease": 3.83704e-13}, 1.80278),
-    ({"L_F": 1, "rho_F": 1, "d": 10, "Delta": 1e-14, "delta": 0.05, "F_gap": 2},
-     {"r": 3.17731e-8, "R": 3.98107e-6, "Q": 74.2351, "T_th": 326.417, "gamma": 0.0609695}, 0.522505),
-    ({"L_F": 2, "rho_F": 0.5, "d": 4, "Delta": 1e-3, "delta": 0.1, "F_gap": 1},
-     {"r": 0.135892, "R": 0.117741, "Q": 8.49822, "T_th": 0.0179343, "gamma": 934.199}, None),
+    (
+        {"L_F": 1, "rho_F": 1, "d": 1, "Delta": 1e-12, "delta": 0.1, "F_gap": 1},
+        {
+            "r": 2.52383e-7,
+            "R": 1.58489e-5,
+            "mu": 6.30957e-8,
+            "Q": 63.1693,
+            "T_th": 81.8301,
+            "gamma": 0.187923,
+            "iterations": 4.21128e25,
+            "n_escapes_max": 5.21235e12,
+            "escape_decrease": 3.83704e-13,
+        },
+        1.80278,
+    ),
+    (
+        {"L_F": 1, "rho_F": 1, "d": 10, "Delta": 1e-14, "delta": 0.05, "F_gap": 2},
+        {"r": 3.17731e-8, "R": 3.98107e-6, "Q": 74.2351, "T_th": 326.417, "gamma": 0.0609695},
+        0.522505,
+    ),
+    (
+        {"L_F": 2, "rho_F": 0.5, "d": 4, "Delta": 1e-3, "delta": 0.1, "F_gap": 1},
+        {"r": 0.135892, "R": 0.117741, "Q": 8.49822, "T_th": 0.0179343, "gamma": 934.199},
+        None,
+    ),
 ]
 
 
@@ -49,13 +67,28 @@ def test_theorem_4_3_reports_the_integers_the_algorithm_uses():
     assert q["iterations_int"] == pytest.approx(q["iterations"] * 75 / q["Q"] + 75 * 327, rel=1e-12)
 
 
-@pytest.mark.parametrize("params,golden", [
-    ({"L_F": 1, "rho_F": 1, "d": 2, "eps": 0.01, "delta": 0.1, "F_gap": 1},
-     {"R": 0.1, "r": 0.01, "T_th": 0.757576, "mu": 3.53553e-7, "gamma": 43.4322, "eps_H": 83.6336,
-      "eps_H_printed": 83.6336, "iterations": 2e4}),
-    ({"L_F": 4, "rho_F": 2, "d": 3, "eps": 1e-3, "delta": 0.05, "F_gap": 1},
-     {"T_th": 7.1345, "gamma": 25.9827, "eps_H_printed": 54.0229, "eps_H": 52.1630}),
-])
+@pytest.mark.parametrize(
+    "params,golden",
+    [
+        (
+            {"L_F": 1, "rho_F": 1, "d": 2, "eps": 0.01, "delta": 0.1, "F_gap": 1},
+            {
+                "R": 0.1,
+                "r": 0.01,
+                "T_th": 0.757576,
+                "mu": 3.53553e-7,
+                "gamma": 43.4322,
+                "eps_H": 83.6336,
+                "eps_H_printed": 83.6336,
+                "iterations": 2e4,
+            },
+        ),
+        (
+            {"L_F": 4, "rho_F": 2, "d": 3, "eps": 1e-3, "delta": 0.05, "F_gap": 1},
+            {"T_th": 7.1345, "gamma": 25.9827, "eps_H_printed": 54.0229, "eps_H": 52.1630},
+        ),
+    ],
+)
 def test_theorem_4_4_matches_the_catalog_golden_values(params, golden):
     ev = get("thm4.4").assess(**params)
     q = {**ev.quantities, "eps_H": ev.value}
@@ -63,17 +96,20 @@ def test_theorem_4_4_matches_the_catalog_golden_values(params, golden):
         assert rel(q[k], v), (k, q[k], v)
 
 
-@pytest.mark.parametrize("item,params,golden", [
-    ("prop4.4", {"Delta": 0.005, "lam": 1, "r": 0.01}, 0.608998),
-    ("rem4.1", {"Delta": 0.005, "lam": 1, "r": 0.01}, 1 / 3),
-    ("prop4.4", {"Delta": 0.02, "lam": 1, "r": 0.01}, 1.0),
-    ("prop4.3", {"Delta": 0.1, "r": 0.4}, 0.25),
-    ("prop4.3", {"Delta": 0.5, "r": 0.4}, 1.0),
-    ("prop4.1", {"Delta": 0.01}, 0.01 / math.sqrt(2)),
-    ("lem4.3", {"d": 1, "mu": 1e-5, "r": 4e-5}, 0.5),
-    ("lem4.1", {"L_F": 2, "Delta": 0.1}, 0.0025),
-    ("eq4.5", {"L_F": 2, "Delta": 0.1}, 0.0075),
-])
+@pytest.mark.parametrize(
+    "item,params,golden",
+    [
+        ("prop4.4", {"Delta": 0.005, "lam": 1, "r": 0.01}, 0.608998),
+        ("rem4.1", {"Delta": 0.005, "lam": 1, "r": 0.01}, 1 / 3),
+        ("prop4.4", {"Delta": 0.02, "lam": 1, "r": 0.01}, 1.0),
+        ("prop4.3", {"Delta": 0.1, "r": 0.4}, 0.25),
+        ("prop4.3", {"Delta": 0.5, "r": 0.4}, 1.0),
+        ("prop4.1", {"Delta": 0.01}, 0.01 / math.sqrt(2)),
+        ("lem4.3", {"d": 1, "mu": 1e-5, "r": 4e-5}, 0.5),
+        ("lem4.1", {"L_F": 2, "Delta": 0.1}, 0.0025),
+        ("eq4.5", {"L_F": 2, "Delta": 0.1}, 0.0075),
+    ],
+)
 def test_probabilities_and_constants_match_the_catalog(item, params, golden):
     assert rel(float(get(item).evaluate(**params)), golden)
 
@@ -118,7 +154,12 @@ def test_proof_iteration_form_equals_the_theorem_form():
 @pytest.mark.parametrize("d", [1, 2, 3, 10, 100, 1000])
 def test_lemma_4_3_volume_ratio_is_below_both_stated_bounds(d):
     mu, r = 1e-3, 1.0
-    exact = 2 * mu / (math.sqrt(math.pi) * r) * math.exp(scipy.special.gammaln(d / 2 + 1) - scipy.special.gammaln(d / 2 + 0.5))
+    exact = (
+        2
+        * mu
+        / (math.sqrt(math.pi) * r)
+        * math.exp(scipy.special.gammaln(d / 2 + 1) - scipy.special.gammaln(d / 2 + 0.5))
+    )
     q = get("lem4.3").assess(d=d, mu=mu, r=r)
     assert exact <= q.quantities["volume_bound"] <= q.value
 
@@ -239,13 +280,16 @@ def test_every_chapter_4_erratum_reproduces_its_evidence(eid):
     assert ok, message
 
 
-@pytest.mark.parametrize("check,kwargs", [
-    (ch4._check_thm44_T_th, {"L_over_LF": 1.0}),
-    (ch4._check_thm44_log, {"rho": 2.0}),
-    (ch4._check_lem42_factor, {"gamma_": 0.95}),
-    (ch4._check_prop43_part_i, {"Delta_": 5.0}),
-    (ch4._check_sub_exponential, {"scale": 1.0}),
-])
+@pytest.mark.parametrize(
+    "check,kwargs",
+    [
+        (ch4._check_thm44_T_th, {"L_over_LF": 1.0}),
+        (ch4._check_thm44_log, {"rho": 2.0}),
+        (ch4._check_lem42_factor, {"gamma_": 0.95}),
+        (ch4._check_prop43_part_i, {"Delta_": 5.0}),
+        (ch4._check_sub_exponential, {"scale": 1.0}),
+    ],
+)
 def test_each_erratum_check_fails_where_the_printed_statement_is_fine(check, kwargs):
     ok, _ = check(**kwargs)
     assert not ok

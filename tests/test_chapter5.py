@@ -18,8 +18,27 @@ from boundlab.montecarlo.experiments import EXPERIMENTS
 from boundlab.montecarlo.experiments import ch5 as chk
 
 EXPECTED = {
-    "thm5.1", "thm5.2", "thm5.3", "thm5.4", "thm5.5", "thm5.6", "thm5.7", "thm5.8", "cor5.1", "cor5.2", "cor5.3",
-    "lem5.1", "lem5.2", "eq5.4", "eq5.5", "eq5.7", "eq5.9", "eq5.10", "eq5.13", "def5.7", "def5.12",
+    "thm5.1",
+    "thm5.2",
+    "thm5.3",
+    "thm5.4",
+    "thm5.5",
+    "thm5.6",
+    "thm5.7",
+    "thm5.8",
+    "cor5.1",
+    "cor5.2",
+    "cor5.3",
+    "lem5.1",
+    "lem5.2",
+    "eq5.4",
+    "eq5.5",
+    "eq5.7",
+    "eq5.9",
+    "eq5.10",
+    "eq5.13",
+    "def5.7",
+    "def5.12",
 }
 
 
@@ -27,8 +46,10 @@ def test_every_numbered_result_of_chapter_5_is_registered():
     assert EXPECTED <= set(REGISTRY)
 
 
-@pytest.mark.parametrize("t,g,expected", [(-3.0, 1.0, 1.0), (0.0, 1.0, 1.0), (0.25, 1.0, 0.75), (1.0, 1.0, 0.0),
-                                          (5.0, 2.0, 0.0), (1.0, 4.0, 0.75)])
+@pytest.mark.parametrize(
+    "t,g,expected",
+    [(-3.0, 1.0, 1.0), (0.0, 1.0, 1.0), (0.25, 1.0, 0.75), (1.0, 1.0, 0.0), (5.0, 2.0, 0.0), (1.0, 4.0, 0.75)],
+)
 def test_ramp_loss_matches_its_three_pieces_in_numpy_and_mpmath(t, g, expected):
     ramp = get("eq5.4")
     assert ramp.evaluate(margin=t, gamma=g) == pytest.approx(expected)

@@ -25,9 +25,25 @@ def test_list_json_names_every_chapter_3_item(capsys):
     code, out, _ = run(capsys, "list", "--chapter", "3", "--json")
     assert code == 0
     ids = {row["id"] for row in json.loads(out)}
-    expected = {f"def3.{i}" for i in range(1, 10)} | {f"asm3.{i}" for i in range(1, 8)} | \
-        {f"thm3.{i}" for i in range(1, 14)} | {f"lem3.{i}" for i in range(1, 7)} | \
-        {"prop3.1", "prop3.2", "prop3.3", "cor3.1", "obs3.1", "rem3.1", "tab3.1", "alg3.1", "alg3.2", "eq3.2", "eq3.4"}
+    expected = (
+        {f"def3.{i}" for i in range(1, 10)}
+        | {f"asm3.{i}" for i in range(1, 8)}
+        | {f"thm3.{i}" for i in range(1, 14)}
+        | {f"lem3.{i}" for i in range(1, 7)}
+        | {
+            "prop3.1",
+            "prop3.2",
+            "prop3.3",
+            "cor3.1",
+            "obs3.1",
+            "rem3.1",
+            "tab3.1",
+            "alg3.1",
+            "alg3.2",
+            "eq3.2",
+            "eq3.4",
+        }
+    )
     assert expected <= ids
 
 
@@ -44,15 +60,41 @@ def test_eval_json_has_the_documented_shape_and_quantities(capsys):
 
 
 def test_eval_thm3_4_reports_delta_prime(capsys):
-    code, out, _ = run(capsys, "eval", "thm3.4", "n=1000", "m=1000", "d=2", "alpha=0.05", "beta=0.05", "D=2",
-                       "L_hat=2", "v=1.4142135623730951", "L_F=1", "lambda_F=1", "T=30", "r0=1", "--json")
+    code, out, _ = run(
+        capsys,
+        "eval",
+        "thm3.4",
+        "n=1000",
+        "m=1000",
+        "d=2",
+        "alpha=0.05",
+        "beta=0.05",
+        "D=2",
+        "L_hat=2",
+        "v=1.4142135623730951",
+        "L_F=1",
+        "lambda_F=1",
+        "T=30",
+        "r0=1",
+        "--json",
+    )
     assert code == 0
     assert math.isclose(json.loads(out)["quantities"]["Delta_prime"], 0.2311309, rel_tol=1e-6)
 
 
 def test_eval_cor3_1_reports_the_deviation_bound_and_its_probability(capsys):
-    code, out, _ = run(capsys, "eval", "cor3.1", "n=100", "m=201", "alpha=0.04975124378109453", "t=2", "sigma=1",
-                       "gamma=2.414553294057308", "--json")
+    code, out, _ = run(
+        capsys,
+        "eval",
+        "cor3.1",
+        "n=100",
+        "m=201",
+        "alpha=0.04975124378109453",
+        "t=2",
+        "sigma=1",
+        "gamma=2.414553294057308",
+        "--json",
+    )
     doc = json.loads(out)
     assert code == 0
     assert math.isclose(doc["value"], 0.0871497, rel_tol=1e-6)
@@ -111,11 +153,15 @@ BAD = [
     (["eval", "thm3.8", *MODEL_R[1:], "n=0"], r"n \(0\) must be an integer in \[1, inf\)"),
     (["eval", "thm3.8", *MODEL_R[1:], "n=-5"], r"n \(-5\) must be"),
     (["eval", "thm3.8", *MODEL_R[1:], "n=10.5"], r"n \(10.5\) must be an integer"),
-    (["eval", "thm3.8", *[a for a in MODEL_R if not a.startswith("alpha")], "alpha=0.6"],
-     r"alpha \(0.6\) must be in \[0, 1/2\)"),
+    (
+        ["eval", "thm3.8", *[a for a in MODEL_R if not a.startswith("alpha")], "alpha=0.6"],
+        r"alpha \(0.6\) must be in \[0, 1/2\)",
+    ),
     (["eval", "thm3.8", *[a for a in MODEL_R if not a.startswith("alpha")], "alpha=-0.1"], r"alpha \(-0.1\) must be"),
-    (["eval", "thm3.11", "n=1000", "m=1000", "d=2", "alpha=0.1", "beta=0.05", "D=2", "L_hat=2", "v=1"],
-     r"alpha \(0.1\) must be <= beta \(0.05\)"),
+    (
+        ["eval", "thm3.11", "n=1000", "m=1000", "d=2", "alpha=0.1", "beta=0.05", "D=2", "L_hat=2", "v=1"],
+        r"alpha \(0.1\) must be <= beta \(0.05\)",
+    ),
     (["eval", "thm3.8", *MODEL_R, "eps=0"], r"eps \(0\) must be in \(0, 1/2\)"),
     (["eval", "thm3.8", *MODEL_R, "eps=-1"], r"eps \(-1\) must be"),
     (["eval", "thm3.8", *MODEL_R[1:], "n=nan"], r"n \(nan\) must be finite"),
@@ -167,8 +213,21 @@ def test_solve_finds_the_smallest_n_meeting_a_target_with_hypotheses_holding(cap
 
 
 def test_solve_nonvacuous_reports_where_the_s_480_bound_starts_saying_something(capsys):
-    code, out, _ = run(capsys, "solve", "eq3.2", "--for", "n", "--nonvacuous", "m=1000", "d=2", "alpha=0",
-                       "L_hat=2", "D=2", "S=480", "--json")
+    code, out, _ = run(
+        capsys,
+        "solve",
+        "eq3.2",
+        "--for",
+        "n",
+        "--nonvacuous",
+        "m=1000",
+        "d=2",
+        "alpha=0",
+        "L_hat=2",
+        "D=2",
+        "S=480",
+        "--json",
+    )
     doc = json.loads(out)
     assert code == 0 and doc["which"] == "smallest"
     assert doc["value"] > 207761
@@ -209,8 +268,21 @@ def test_reproduce_list_works_with_an_empty_or_filled_registry(capsys):
 
 @pytest.mark.slow
 def test_report_quick_writes_a_markdown_table(capsys, tmp_path):
-    code, out, _ = run(capsys, "report", "--quick", "--out", str(tmp_path), "--format", "md", "--format", "csv",
-                       "--format", "json", "--format", "latex")
+    code, out, _ = run(
+        capsys,
+        "report",
+        "--quick",
+        "--out",
+        str(tmp_path),
+        "--format",
+        "md",
+        "--format",
+        "csv",
+        "--format",
+        "json",
+        "--format",
+        "latex",
+    )
     assert code == 0
     md = (tmp_path / "report.md").read_text()
     assert "| thm3.1 |" in md and "## Errata" in md and "alpha/sqrt(n) + 1/sqrt(nm) + 1/n" in md

@@ -75,17 +75,40 @@ BLOCKER = textwrap.dedent("""
 
 
 def _core_only(*argv: str, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", BLOCKER, *argv], capture_output=True, text=True, timeout=300,
-                          cwd=cwd, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    return subprocess.run(
+        [sys.executable, "-c", BLOCKER, *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
 
 
-@pytest.mark.parametrize("argv", [
-    ["eval", "thm3.1", "n=1000", "m=1000", "d=2", "alpha=0.05", "D=2", "L_hat=2", "V=1.732", "S=1.596", "L_F=1",
-     "lambda_F=1", "T=30", "r0=1"],
-    ["verify", "cor3.1", "--trials", "2000"],
-    ["list", "--chapter", "3"],
-    ["certify", "--help"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [
+            "eval",
+            "thm3.1",
+            "n=1000",
+            "m=1000",
+            "d=2",
+            "alpha=0.05",
+            "D=2",
+            "L_hat=2",
+            "V=1.732",
+            "S=1.596",
+            "L_F=1",
+            "lambda_F=1",
+            "T=30",
+            "r0=1",
+        ],
+        ["verify", "cor3.1", "--trials", "2000"],
+        ["list", "--chapter", "3"],
+        ["certify", "--help"],
+    ],
+)
 def test_the_core_install_evaluates_and_verifies_without_any_extra(argv):
     proc = _core_only(*argv)
     assert proc.returncode == 0, proc.stderr
@@ -94,6 +117,7 @@ def test_the_core_install_evaluates_and_verifies_without_any_extra(argv):
 def test_a_report_without_the_plots_extra_says_which_extra_to_install(tmp_path):
     proc = _core_only("report", "--quick", "--out", str(tmp_path / "r"))
     assert proc.returncode == 2
-    assert proc.stderr.strip() == ("boundlab: error: matplotlib (not installed) must be installed for this command: "
-                                   "pip install 'boundlab[plots]'.")
+    assert proc.stderr.strip() == (
+        "boundlab: error: matplotlib (not installed) must be installed for this command: pip install 'boundlab[plots]'."
+    )
     assert not (tmp_path / "r").exists()  # refused before any work

@@ -57,10 +57,25 @@ def assignments(draw: st.DrawFn, item_id: str) -> list[str]:
 FLAGS = {
     "list": [["--json"], ["--chapter", "3"], ["--chapter", "7"], ["--kind", "wp"], ["--kind", "x"]],
     "show": [["--json"], ["--latex"]],
-    "eval": [["--json"], ["--quantity", "Delta"], ["--quantity", "x"], ["--precision", "20"], ["--precision", "3"],
-             ["--variant", "printed"]],
-    "solve": [["--json"], ["--for", "n"], ["--for", "alpha"], ["--for", "x"], ["--target", "0.1"],
-              ["--target", "nan"], ["--target", "1e-300"], ["--nonvacuous"], ["--at-least"]],
+    "eval": [
+        ["--json"],
+        ["--quantity", "Delta"],
+        ["--quantity", "x"],
+        ["--precision", "20"],
+        ["--precision", "3"],
+        ["--variant", "printed"],
+    ],
+    "solve": [
+        ["--json"],
+        ["--for", "n"],
+        ["--for", "alpha"],
+        ["--for", "x"],
+        ["--target", "0.1"],
+        ["--target", "nan"],
+        ["--target", "1e-300"],
+        ["--nonvacuous"],
+        ["--at-least"],
+    ],
     "errata": [["--json"], ["--chapter", "3"], ["--chapter", "9"]],
     "verify": [["--json"], ["--seed", "1"], ["--seed", "-1"], ["--trials", "0"], ["--chunks", "2"], ["--quiet"]],
 }
@@ -96,8 +111,12 @@ def run(argv: list[str]) -> tuple[int, str, str]:
     return int(code), out.getvalue(), err.getvalue()
 
 
-@settings(max_examples=100, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(argv=command_lines())
 def test_every_random_command_line_ends_in_a_documented_exit_code_without_a_traceback(argv):
     code, out, err = run(argv)

@@ -12,28 +12,48 @@ import pytest
 import boundlab.bounds as bounds
 from boundlab.bounds import _index
 
-HEAVY = ("sympy", "cvxpy", "dask", "distributed", "matplotlib", "scipy.stats", "boundlab.montecarlo",
-         "boundlab.certify")
+HEAVY = (
+    "sympy",
+    "cvxpy",
+    "dask",
+    "distributed",
+    "matplotlib",
+    "scipy.stats",
+    "boundlab.montecarlo",
+    "boundlab.certify",
+)
 
 
 def imported_after(*argv: str) -> tuple[set[str], str]:
     """The modules a fresh interpreter has imported after running ``boundlab ARGV`` (and its stdout)."""
-    code = ("import contextlib, io, json, sys\n"
-            "from boundlab.cli import main\n"
-            "buf = io.StringIO()\n"
-            "with contextlib.redirect_stdout(buf):\n"
-            "    try:\n"
-            f"        main({list(argv)!r})\n"
-            "    except SystemExit:\n"
-            "        pass\n"
-            "sys.__stdout__.write(json.dumps({'modules': sorted(sys.modules), 'out': buf.getvalue()}))\n")
+    code = (
+        "import contextlib, io, json, sys\n"
+        "from boundlab.cli import main\n"
+        "buf = io.StringIO()\n"
+        "with contextlib.redirect_stdout(buf):\n"
+        "    try:\n"
+        f"        main({list(argv)!r})\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "sys.__stdout__.write(json.dumps({'modules': sorted(sys.modules), 'out': buf.getvalue()}))\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     doc = json.loads(done.stdout)
     return set(doc["modules"]), doc["out"]
 
 
-@pytest.mark.parametrize("argv", [("--help",), ("list",), ("list", "--json"), ("show", "--help"), ("verify", "--help"),
-                                  ("certify", "--help"), ("diversity", "--help")])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--help",),
+        ("list",),
+        ("list", "--json"),
+        ("show", "--help"),
+        ("verify", "--help"),
+        ("certify", "--help"),
+        ("diversity", "--help"),
+    ],
+)
 def test_help_and_list_import_none_of_the_heavy_libraries(argv):
     modules, out = imported_after(*argv)
     assert out
@@ -41,35 +61,56 @@ def test_help_and_list_import_none_of_the_heavy_libraries(argv):
 
 
 def test_eval_loads_the_registry_on_first_use_and_no_monte_carlo():
-    modules, out = imported_after("eval", "thm3.1", "n=1000", "m=1000", "d=2", "alpha=0.05", "D=2", "L_hat=2",
-                                  "V=1.7320508075688772", "S=1.5957691216057308", "L_F=1", "lambda_F=1", "T=30",
-                                  "r0=1", "--json")
+    modules, out = imported_after(
+        "eval",
+        "thm3.1",
+        "n=1000",
+        "m=1000",
+        "d=2",
+        "alpha=0.05",
+        "D=2",
+        "L_hat=2",
+        "V=1.7320508075688772",
+        "S=1.5957691216057308",
+        "L_F=1",
+        "lambda_F=1",
+        "T=30",
+        "r0=1",
+        "--json",
+    )
     assert json.loads(out)["id"] == "thm3.1"
     assert "sympy" in modules
-    assert sorted(m for m in ("cvxpy", "dask", "matplotlib", "boundlab.montecarlo", "boundlab.certify")
-                  if m in modules) == []
+    assert (
+        sorted(m for m in ("cvxpy", "dask", "matplotlib", "boundlab.montecarlo", "boundlab.certify") if m in modules)
+        == []
+    )
 
 
 def test_static_index_is_what_the_live_registry_generates():
-    assert Path(_index.__file__).with_name("_index_data.py").read_text() == _index.render(_index.build()), \
+    assert Path(_index.__file__).with_name("_index_data.py").read_text() == _index.render(_index.build()), (
         "the registry changed: regenerate with python -c 'import boundlab.bounds._index as i; i.write()'"
+    )
 
 
 def test_index_entries_agree_with_the_registry_items_field_by_field():
     assert list(bounds.INDEX) == list(bounds.REGISTRY)
     for key, entry in bounds.INDEX.items():
         item = bounds.REGISTRY[key]
-        assert (entry.name, entry.title, entry.kind, entry.chapter, entry.number, entry.evaluable) == \
-            (item.name, item.title, item.kind, item.chapter, item.number, item.evaluable)
+        assert (entry.name, entry.title, entry.kind, entry.chapter, entry.number, entry.evaluable) == (
+            item.name,
+            item.title,
+            item.kind,
+            item.chapter,
+            item.number,
+            item.evaluable,
+        )
         assert entry.params == tuple(p.name for p in getattr(item, "params", ()))
 
 
 def test_list_from_the_index_prints_what_the_loaded_registry_prints():
     _, from_index = imported_after("list", "--json")
-    code = ("import boundlab.bounds as b; b.REGISTRY\n"
-            "from boundlab.cli import main\nmain(['list', '--json'])\n")
-    live = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          timeout=120).stdout
+    code = "import boundlab.bounds as b; b.REGISTRY\nfrom boundlab.cli import main\nmain(['list', '--json'])\n"
+    live = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120).stdout
     assert json.loads(from_index) == json.loads(live)
 
 

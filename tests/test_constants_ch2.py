@@ -70,7 +70,7 @@ def test_sparse_conflict_bound_is_tight_on_cliques_with_equal_gradients():
     rho, cliques = 2, 4
     g = np.zeros(((rho + 1) * cliques, cliques))
     for k in range(cliques):
-        g[k * (rho + 1):(k + 1) * (rho + 1), k] = 1.0
+        g[k * (rho + 1) : (k + 1) * (rho + 1), k] = 1.0
     n = g.shape[0]
     bd = n * np.sum(g**2) / np.sum(g.sum(axis=0) ** 2)
     assert rel(get("rem2.2").evaluate(n=n, rho=rho), bd)
@@ -95,8 +95,9 @@ def test_lemma_2_1_is_the_exact_expectation_of_one_minibatch_step():
     g = np.array([[1.0, -0.5], [0.3, 0.8], [-0.6, 0.2]])
     w, u, gamma, B = np.array([0.4, -0.2]), np.array([-0.1, 0.3]), 0.07, 3
     n = g.shape[0]
-    exact = np.mean([np.sum((w - gamma * g[list(idx)].sum(0) - u) ** 2)
-                     for idx in itertools.product(range(n), repeat=B)])
+    exact = np.mean(
+        [np.sum((w - gamma * g[list(idx)].sum(0) - u) ** 2) for idx in itertools.product(range(n), repeat=B)]
+    )
     M2, G = float(np.mean(np.sum(g**2, 1))), float(np.sum(g.mean(0) ** 2))
     dist2, inner = float(np.sum((w - u) ** 2)), float(g.mean(0) @ (w - u))
     ev = get("lem2.1").assess(gamma=gamma, B=B, M2=M2, G=G, dist2=dist2, inner=inner)
@@ -127,8 +128,11 @@ def test_theorem_2_2_step_size_iteration_count_and_general_bound():
     assert rel(ev.quantities["gamma"], gamma) and rel(ev.quantities["T_min"], 2 * M2 * beta * F / eps**2)
     assert rel(ev.value, F / (gamma * T) + beta / 2 * gamma * (1 + delta) * M2)
     assert rel(ev.quantities["target"], (1 + delta / 2) * eps)
-    key = next(k for k in get("thm2.2").check(beta=beta, M2=M2, eps=eps, F_gap=F, B=B, B_D=BD, T=T)
-               if k.startswith("T >= T_min"))
+    key = next(
+        k
+        for k in get("thm2.2").check(beta=beta, M2=M2, eps=eps, F_gap=F, B=B, B_D=BD, T=T)
+        if k.startswith("T >= T_min")
+    )
     assert get("thm2.2").check(beta=beta, M2=M2, eps=eps, F_gap=F, B=B, B_D=BD, T=T)[key] is True
     assert get("thm2.2").check(beta=beta, M2=M2, eps=eps, F_gap=F, B=B, B_D=BD, T=20)[key] is False
 
@@ -183,8 +187,18 @@ def test_theorem_2_5_strongly_convex_step_size_batch_cap_and_contraction():
     assert rel(ev.value, (1 - 2 * gamma * lam * B) ** (T / B) * D0 + (1 + 1.5) * gamma * M2 / (2 * lam))
     key = "B <= 1/(2 lambda gamma) = M^2/(2 lambda^2 eps)"
     assert get("thm2.5").check(lambda_=lam, M2=M2, eps=eps, D0=D0, B=B, B_D=BD, T=T)[key] is True
-    assert get("thm2.5").check(lambda_=lam, M2=M2, eps=eps, D0=D0, B=B, B_D=BD, T=T, )[
-        "T >= T_min = M^2/(2 lambda^2 eps) log(2 D_0/eps)"] is False
+    assert (
+        get("thm2.5").check(
+            lambda_=lam,
+            M2=M2,
+            eps=eps,
+            D0=D0,
+            B=B,
+            B_D=BD,
+            T=T,
+        )["T >= T_min = M^2/(2 lambda^2 eps) log(2 D_0/eps)"]
+        is False
+    )
     big = 1 / (2 * lam * gamma)
     assert get("thm2.5").check(lambda_=lam, M2=M2, eps=eps, D0=D0, B=int(big) + 1, B_D=BD, T=T)[key] is False
 
@@ -204,8 +218,9 @@ def test_theorem_2_6_lower_bound_constants():
     assert rel(ev.quantities["J"], J) and rel(ev.quantities["c"], lam * gamma * T)
     assert rel(ev.quantities["c_prime"], (1 - math.exp(-2 * lam * gamma * T)) / 4)
     assert rel(ev.value, D0 * (1 - a) ** K + 0.25 * (1 + delta) * gamma * 2 * lam**2 / lam * J)
-    assert rel(ev.quantities["paper_form"],
-               (1 - math.exp(-2 * lam * gamma * T)) / 4 * (1 + delta) * gamma * 2 * lam**2 / lam)
+    assert rel(
+        ev.quantities["paper_form"], (1 - math.exp(-2 * lam * gamma * T)) / 4 * (1 + delta) * gamma * 2 * lam**2 / lam
+    )
     key = "B_k <= 1/(2 lambda gamma)"
     assert get("thm2.6").check(lambda_=1.0, gamma=0.05, B=10, T=200, delta=0.1)[key] is True
     assert get("thm2.6").check(lambda_=1.0, gamma=0.05, B=11, T=200, delta=0.1)[key] is False
@@ -334,8 +349,9 @@ def test_generalization_bounds_mix_the_stable_and_the_trivial_bound_by_eta():
     ev = get("thm2.10").assess(**q)
     assert rel(ev.value, 4 * 2.25 / (0.1 * 99) * 0.7 + 2 * 0.5 * 2.25 * 300 * 0.3)
     assert rel(ev.quantities["tau"], 3 / (2 / (0.5 * 0.6) - 1 - 1 / 99))
-    assert rel(get("thm2.10").evaluate(variant="printed", **q),
-               4 * 2.25 / (0.1 * 100) * 0.7 + 2 * 0.5 * 2.25 * 300 * 0.3)
+    assert rel(
+        get("thm2.10").evaluate(variant="printed", **q), 4 * 2.25 / (0.1 * 100) * 0.7 + 2 * 0.5 * 2.25 * 300 * 0.3
+    )
     key = "B <= 1/(2 gamma lambda)"
     assert get("thm2.10").check(**q)[key] is True
     assert get("thm2.10").check(**{**q, "B": 11})[key] is False
@@ -529,8 +545,10 @@ def test_differential_glm_evidence_reports_definition_2_6_and_remark_2_1():
     2.6) is at least n min||x_i||^2/sigma_max(X)^2 (Remark 2.1), the printed bound is n times smaller."""
     rng = np.random.default_rng(0)
     X = rng.standard_normal((50, 5))
-    worst = min(differential_bd((np.tanh(X @ w) - np.tanh(X @ w2))[:, None] * X)
-                for w, w2 in ((rng.standard_normal(5), rng.standard_normal(5)) for _ in range(200)))
+    worst = min(
+        differential_bd((np.tanh(X @ w) - np.tanh(X @ w2))[:, None] * X)
+        for w, w2 in ((rng.standard_normal(5), rng.standard_normal(5)) for _ in range(200))
+    )
     printed = float(np.min(np.sum(X**2, axis=1))) / float(np.linalg.svd(X, compute_uv=False)[0] ** 2)
     ok, msg = ch2._check_diff_glm_factor_n()
     assert ok and worst >= 50 * printed

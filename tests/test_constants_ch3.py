@@ -20,8 +20,7 @@ from boundlab.bounds import ERRATA, BadInput, get, quadratic_model_constants
 PHI_INV = NormalDist().inv_cdf
 S_TIGHT = 2 * math.sqrt(2 / math.pi)
 MODEL_R = {"n": 1000, "m": 1000, "d": 2, "alpha": 0.05, "D": 2.0, "L_hat": 2.0, "V": math.sqrt(3), "S": S_TIGHT}
-MODEL_R_TRIMMED = {"n": 1000, "m": 1000, "d": 2, "alpha": 0.05, "beta": 0.05, "D": 2.0, "L_hat": 2.0,
-                   "v": math.sqrt(2)}
+MODEL_R_TRIMMED = {"n": 1000, "m": 1000, "d": 2, "alpha": 0.05, "beta": 0.05, "D": 2.0, "L_hat": 2.0, "v": math.sqrt(2)}
 EXP3 = 12 / math.e - 2  # E|Z - 1|^3 for Z ~ Exp(1): the absolute skewness of Exp(1)
 
 
@@ -53,8 +52,9 @@ def delta_prime_full(n, m, d, beta, D, L_hat, v):
     a = 8 * d / (n * m) * math.log(1 + X)
     b = 4 / n * (d * math.log(1 + X) + math.log(m))
     t, s = v * max(a, math.sqrt(a)), v * max(b, math.sqrt(b))
-    return (math.sqrt(2 * d) * (t + 3 * beta * s) / (1 - 2 * beta)
-            + math.sqrt(2) * 2 * (1 + 3 * beta) / ((1 - 2 * beta) * n * m))
+    return math.sqrt(2 * d) * (t + 3 * beta * s) / (1 - 2 * beta) + math.sqrt(2) * 2 * (1 + 3 * beta) / (
+        (1 - 2 * beta) * n * m
+    )
 
 
 def condition(ev, prefix: str) -> dict:
@@ -210,8 +210,15 @@ def test_theorem_3_3_iteration_count_ball_and_gradient_bound_follow_the_text():
 # -- Trimmed mean: Theorems 3.11, 3.4-3.6 ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n,m,d,beta,v", [(1000, 1000, 2, 0.05, math.sqrt(2)), (10, 100, 2, 0.1, math.sqrt(2)),
-                                          (100, 201, 1, 10 / 201, 1.5), (500, 30, 4, 0.2, 0.8)])
+@pytest.mark.parametrize(
+    "n,m,d,beta,v",
+    [
+        (1000, 1000, 2, 0.05, math.sqrt(2)),
+        (10, 100, 2, 0.1, math.sqrt(2)),
+        (100, 201, 1, 10 / 201, 1.5),
+        (500, 30, 4, 0.2, 0.8),
+    ],
+)
 def test_trimmed_delta_prime_is_the_fully_explicit_bound_of_the_proof(n, m, d, beta, v):
     """Theorem 3.11's proof (L7030-7075): Delta'_full with t = v max(a, sqrt a), s = v max(b, sqrt b)."""
     ev = get("thm3.11").assess(n=n, m=m, d=d, alpha=0.0, beta=beta, D=2.0, L_hat=2.0, v=v)
@@ -276,8 +283,11 @@ def test_theorems_3_5_and_3_6_are_theorems_3_2_and_3_3_with_delta_prime():
     q5 = get("thm3.5").assess(**MODEL_R_TRIMMED, L_F=2.0, r0=0.3)
     assert rel(q5.value, 16 * 0.3 * dp + dp**2 / (2 * 2.0), 1e-11)
     assert rel(q5.quantities["T"], 2.0 * 0.3 / dp, 1e-11)
-    assert rel(get("thm3.5").evaluate(variant="printed", **MODEL_R_TRIMMED, L_F=2.0, r0=0.3),
-               16 * 0.3 * dp * (1 + dp / (2 * 2.0)), 1e-11)
+    assert rel(
+        get("thm3.5").evaluate(variant="printed", **MODEL_R_TRIMMED, L_F=2.0, r0=0.3),
+        16 * 0.3 * dp * (1 + dp / (2 * 2.0)),
+        1e-11,
+    )
     thm6 = get("thm3.6")
     p6 = {**MODEL_R_TRIMMED, "L_F": 1.5, "F_gap": 0.01, "M": 0.5}
     q6 = thm6.assess(**p6)
@@ -339,12 +349,15 @@ def berry_esseen_C_k(n, lam, pF, sig, vs, nu2, nu3):
     return 0.1393 + 2.3356 * vs**3 + ((c20 + c21 * vs) * nu2**2 + (c30 + c31 * vs) * nu3**2) / sig + c4
 
 
-@pytest.mark.parametrize("n,lam,pF,sig,vs,nu2,nu3", [
-    (1e5, 1.0, 0.0, 1.0, (8 / math.pi) ** (1 / 3), math.sqrt(8), 3.530493),  # Model G, w* = 0
-    (50.0, 2.0, 1.5, 0.7, 1.2, 3.0, 4.0),  # C_4's second branch is the smaller one
-    (1e7, 0.5, 0.3, 2.0, 1.7, 1.1, 1.3),
-    (4.0, 0.6, 0.2, 0.9, 1.1, 1.3, 1.7),  # tiny n: C_4's first branch is the smaller one
-])
+@pytest.mark.parametrize(
+    "n,lam,pF,sig,vs,nu2,nu3",
+    [
+        (1e5, 1.0, 0.0, 1.0, (8 / math.pi) ** (1 / 3), math.sqrt(8), 3.530493),  # Model G, w* = 0
+        (50.0, 2.0, 1.5, 0.7, 1.2, 3.0, 4.0),  # C_4's second branch is the smaller one
+        (1e7, 0.5, 0.3, 2.0, 1.7, 1.1, 1.3),
+        (4.0, 0.6, 0.2, 0.9, 1.1, 1.3, 1.7),  # tiny n: C_4's first branch is the smaller one
+    ],
+)
 def test_lemma_3_5_berry_esseen_constant_is_3_65(n, lam, pF, sig, vs, nu2, nu3):
     got = get("lem3.5").assess(n=n, lambda_F=lam, pF_norm=pF, sigma_k=sig, varsigma_k=vs, nu2=nu2, nu3=nu3)
     expected = berry_esseen_C_k(n, lam, pF, sig, vs, nu2, nu3)
@@ -356,9 +369,12 @@ def test_theorem_3_13_constant_is_3_63_with_m_theta_and_theta():
     """(3.63), L7287-7377: C = C0 + C1 vs^3 + (C20 + C21 vs) nu2^2 + (C30 + C31 vs) nu3^2 + C4 with
     (C20, ..., C31) = M_theta/(2 sigma~) (...), C4 = min(nu2^2/(theta^2 sqrt n), (2 nu2^3 + nu3^3/sqrt n)/(theta^3 n));
     Lemma 3.4's theta = lambda_F/2, M_theta = (2 lambda_F + 4||p_F||)/lambda_F^3 (L7464-7470) give (3.65)."""
-    for n, lam, pF, sig, vs, nu2, nu3 in ((1e5, 1.0, 0.0, 1.0, 1.3655681, math.sqrt(8), 3.530493),
-                                          (50.0, 2.0, 1.5, 0.7, 1.2, 3.0, 4.0), (4.0, 0.6, 0.2, 0.9, 1.1, 1.3, 1.7),
-                                          (30.0, 3.0, 0.2, 0.9, 1.1, 1.3, 1.7)):
+    for n, lam, pF, sig, vs, nu2, nu3 in (
+        (1e5, 1.0, 0.0, 1.0, 1.3655681, math.sqrt(8), 3.530493),
+        (50.0, 2.0, 1.5, 0.7, 1.2, 3.0, 4.0),
+        (4.0, 0.6, 0.2, 0.9, 1.1, 1.3, 1.7),
+        (30.0, 3.0, 0.2, 0.9, 1.1, 1.3, 1.7),
+    ):
         M, theta = (2 * lam + 4 * pF) / lam**3, lam / 2
         got = get("thm3.13").assess(n=n, M_theta=M, theta=theta, sigma_tilde=sig, varsigma=vs, nu2=nu2, nu3=nu3)
         expected = berry_esseen_C_k(n, lam, pF, sig, vs, nu2, nu3)
@@ -366,8 +382,15 @@ def test_theorem_3_13_constant_is_3_63_with_m_theta_and_theta():
         assert rel(got.value, expected / math.sqrt(n), 1e-12)
     got = get("thm3.13").assess(n=50.0, M_theta=1.0, theta=2.0, sigma_tilde=1.0, varsigma=1.0, nu2=1.0, nu3=1.0)
     c4 = min(1 / (4 * math.sqrt(50)), (2 + 1 / math.sqrt(50)) / (8 * 50))
-    direct = 0.1393 + 2.3356 + (0.5 * (2 * (2 / math.pi) ** (1 / 6) + 2 + 2 ** (2 / 3) / 50 ** (1 / 6))
-                                + 0.5 * ((8 / math.pi) ** (1 / 6) / 50 ** (1 / 3) + 2 / math.sqrt(50))) + c4
+    direct = (
+        0.1393
+        + 2.3356
+        + (
+            0.5 * (2 * (2 / math.pi) ** (1 / 6) + 2 + 2 ** (2 / 3) / 50 ** (1 / 6))
+            + 0.5 * ((8 / math.pi) ** (1 / 6) / 50 ** (1 / 3) + 2 / math.sqrt(50))
+        )
+        + c4
+    )
     assert rel(got.quantities["C"], direct, 1e-12)
 
 
@@ -493,8 +516,10 @@ def test_lemma_3_1_radius_probability_and_exact_radius_follow_3_32_to_3_37(item)
     key = "(3.32): s <= 1/2 - eps"
     assert get(item).check(n=n, m=m, alpha=alpha, t=t, sigma=sigma, gamma=gamma, eps=0.5 - s - 1e-6)[key] is True
     assert get(item).check(n=n, m=m, alpha=alpha, t=t, sigma=sigma, gamma=gamma, eps=0.5 - s + 1e-6)[key] is False
-    assert get(item).check(n=n, m=m, alpha=0.45, t=t, sigma=sigma, gamma=gamma, eps=0.01)[
-        "(3.32) is satisfiable: s < 1/2"] is False
+    assert (
+        get(item).check(n=n, m=m, alpha=0.45, t=t, sigma=sigma, gamma=gamma, eps=0.01)["(3.32) is satisfiable: s < 1/2"]
+        is False
+    )
 
 
 def test_corollary_3_1_needs_an_odd_number_of_machines():
@@ -590,8 +615,19 @@ def test_erratum_3_4_and_3_9_probabilities():
 def test_erratum_3_5_and_3_6_printed_rates():
     """err3.5 (L4066-4086): (3.3) prints log(nm L_hat D) where the proof has log(1 + nm L_hat D); err3.6
     (L3722-3725): O(1/(mn)) should be O(1/sqrt(mn))."""
-    p = {**MODEL_R, "n": 5, "m": 3, "D": 0.5, "L_hat": 1.0, "alpha": 0.1, "L_F": 1.0, "lambda_F": 1.0, "T": 1,
-         "r0": 0.1, "eps": 0.01}
+    p = {
+        **MODEL_R,
+        "n": 5,
+        "m": 3,
+        "D": 0.5,
+        "L_hat": 1.0,
+        "alpha": 0.1,
+        "L_F": 1.0,
+        "lambda_F": 1.0,
+        "T": 1,
+        "r0": 0.1,
+        "eps": 0.01,
+    }
     X = 5 * 3 * 0.5
     ce, V = c_eps(0.01), math.sqrt(3)
     vals = ERRATA["err3.5"].evaluate(**p)

@@ -37,20 +37,38 @@ def thm43(L, rho, d, D, delta, F):
     T = L / (384 * Phi * S)
     arg = 2 * d**0.4 * D**-0.2 + 8 * math.sqrt(d)
     return {
-        "Phi": Phi, "S_Delta": S, "P_Delta": P, "eta": 1 / L, "eps": 3 * D, "r": r, "R": R, "mu": mu,
-        "n_escapes_max": n_esc, "Q": Q, "Q_int": max(1, math.ceil(Q)), "T_th": T, "T_th_int": max(1, math.floor(T)),
-        "gamma": 768 * Phi * S * log94(arg), "gamma_950": 950 * Phi * S * math.log(arg), "eps_g": 4 * D,
-        "eps_H": 1900 * Phi * D**0.4 * d**0.2 * math.log(10 / D), "iterations": 2 * F * L / (3 * D**2) * Q,
-        "escape_decrease": 48 * (1 / math.sqrt(rho) + L / rho) * P, "step_decrease": 3 * D**2 / (2 * L),
+        "Phi": Phi,
+        "S_Delta": S,
+        "P_Delta": P,
+        "eta": 1 / L,
+        "eps": 3 * D,
+        "r": r,
+        "R": R,
+        "mu": mu,
+        "n_escapes_max": n_esc,
+        "Q": Q,
+        "Q_int": max(1, math.ceil(Q)),
+        "T_th": T,
+        "T_th_int": max(1, math.floor(T)),
+        "gamma": 768 * Phi * S * log94(arg),
+        "gamma_950": 950 * Phi * S * math.log(arg),
+        "eps_g": 4 * D,
+        "eps_H": 1900 * Phi * D**0.4 * d**0.2 * math.log(10 / D),
+        "iterations": 2 * F * L / (3 * D**2) * Q,
+        "escape_decrease": 48 * (1 / math.sqrt(rho) + L / rho) * P,
+        "step_decrease": 3 * D**2 / (2 * L),
         "ball_radius": (4 / 3 + 2 * math.sqrt(2 / 3 * (7 / 6 + math.sqrt(rho) / (3 * L))) + math.sqrt(rho) / (12 * L))
-        * F / D,
+        * F
+        / D,
         "prob": 1 - delta,
     }
 
 
-THM43_POINTS = [{"L_F": 1.0, "rho_F": 1.0, "d": 10, "Delta": 1e-14, "delta": 0.05, "F_gap": 2.0},
-                {"L_F": 2.5, "rho_F": 0.3, "d": 3, "Delta": 1e-11, "delta": 0.2, "F_gap": 0.7},
-                {"L_F": 0.4, "rho_F": 6.0, "d": 200, "Delta": 1e-13, "delta": 0.01, "F_gap": 30.0}]
+THM43_POINTS = [
+    {"L_F": 1.0, "rho_F": 1.0, "d": 10, "Delta": 1e-14, "delta": 0.05, "F_gap": 2.0},
+    {"L_F": 2.5, "rho_F": 0.3, "d": 3, "Delta": 1e-11, "delta": 0.2, "F_gap": 0.7},
+    {"L_F": 0.4, "rho_F": 6.0, "d": 200, "Delta": 1e-13, "delta": 0.01, "F_gap": 30.0},
+]
 
 
 @pytest.mark.parametrize("p", THM43_POINTS)
@@ -62,7 +80,8 @@ def test_theorem_4_3_every_parameter_is_the_printed_or_derived_formula(p):
     for k, v in expected.items():
         assert rel(q[k], v, 1e-11), (k, q[k], v)
     it_int = 2 * p["F_gap"] * p["L_F"] / (3 * p["Delta"] ** 2) * expected["Q_int"] + expected["Q_int"] * (
-        expected["T_th_int"] + 1)
+        expected["T_th_int"] + 1
+    )
     assert rel(q["iterations_int"], it_int, 1e-11)
 
 
@@ -98,12 +117,23 @@ def test_theorem_4_4_parameters_and_both_curvature_bounds():
     R, r = math.sqrt(eps / rho), eps
     mu = delta * eps**2.5 / (2 * math.sqrt(rho * d) * F)
     T = L / (12 * rho * (R + r))
-    expected = {"eta": 1 / L, "Q": 1.0, "r": r, "R": R, "T_th": T, "T_th_int": max(1, math.floor(T)), "mu": mu,
-                "gamma": 24 * rho * (R + r) * log94(2 * (R + r) / mu), "eps_g": eps,
-                "eps_H_printed": 60 * math.sqrt(rho * eps) * math.log(8 * rho * math.sqrt(d) * F / (delta * eps**2)),
-                "eps_H": 60 * math.sqrt(rho * eps) * math.log(8 * math.sqrt(d) * F / (delta * eps**2)),
-                "iterations": 2 * L * F / eps**2, "n_escapes_max": math.sqrt(rho) * F / eps**1.5,
-                "escape_decrease": rho * R**3, "prob": 1 - delta}
+    expected = {
+        "eta": 1 / L,
+        "Q": 1.0,
+        "r": r,
+        "R": R,
+        "T_th": T,
+        "T_th_int": max(1, math.floor(T)),
+        "mu": mu,
+        "gamma": 24 * rho * (R + r) * log94(2 * (R + r) / mu),
+        "eps_g": eps,
+        "eps_H_printed": 60 * math.sqrt(rho * eps) * math.log(8 * rho * math.sqrt(d) * F / (delta * eps**2)),
+        "eps_H": 60 * math.sqrt(rho * eps) * math.log(8 * math.sqrt(d) * F / (delta * eps**2)),
+        "iterations": 2 * L * F / eps**2,
+        "n_escapes_max": math.sqrt(rho) * F / eps**1.5,
+        "escape_decrease": rho * R**3,
+        "prob": 1 - delta,
+    }
     for k, v in expected.items():
         assert rel(q[k], v, 1e-11), (k, q[k], v)
     assert rel(q["n_escapes_max"], F / (rho * R**3), 1e-11)  # (F_0 - F*)/(rho_F R^3), L10330-10360
@@ -226,8 +256,10 @@ def test_lemma_4_2_conditions_4_8_to_4_10_are_decided_from_the_parameters():
     need9 = 2.0 * (1.96e-3 + 4e-5) * 1e-5
     assert thm.check(**{**p, "Delta": need9 * 0.999})["(4.9) rho_F (R + r) mu >= Delta"] is True
     assert thm.check(**{**p, "Delta": need9 * 1.001})["(4.9) rho_F (R + r) mu >= Delta"] is False
-    assert thm.check(**{**p, "gamma": 0.5, "L_F": 0.49})[
-        "gamma <= L_F (lambda_min >= -L_F; needed for the base 9/4)"] is False
+    assert (
+        thm.check(**{**p, "gamma": 0.5, "L_F": 0.49})["gamma <= L_F (lambda_min >= -L_F; needed for the base 9/4)"]
+        is False
+    )
 
 
 def test_lemma_4_3_volume_bound_and_stated_bound():
@@ -304,10 +336,13 @@ def test_theorem_4_7_median_inexactness_condition_and_probability():
     ev = get("thm4.7").assess(**p)
     assert rel(ev.quantities["lhs_med"], lhs)
     assert rel(ev.params["c2"], 0.5 - lhs)
-    assert rel(ev.value, 2.0 * (v / math.sqrt(n) * (a + math.sqrt(d * math.log(1 + X) / m) + s / math.sqrt(n))
-                                 + 1 / (n * m)))
-    assert rel(get("thm4.7").evaluate(variant="printed", **p),
-               2.0 * (v / math.sqrt(n) * (a + math.sqrt(d * math.log(X) / m) + s / math.sqrt(n)) + 1 / (n * m)))
+    assert rel(
+        ev.value, 2.0 * (v / math.sqrt(n) * (a + math.sqrt(d * math.log(1 + X) / m) + s / math.sqrt(n)) + 1 / (n * m))
+    )
+    assert rel(
+        get("thm4.7").evaluate(variant="printed", **p),
+        2.0 * (v / math.sqrt(n) * (a + math.sqrt(d * math.log(X) / m) + s / math.sqrt(n)) + 1 / (n * m)),
+    )
     assert rel(1 - ev.quantities["prob"], 4 * d / (1 + X) ** d)
     key = "the median condition: lhs <= 1/2 - c2"
     assert get("thm4.7").check(**p, c2=0.5 - lhs - 1e-6)[key] is True
@@ -336,7 +371,7 @@ def test_theorem_4_8_trimmed_mean_inexactness_condition_and_probability():
 def test_regime_of_theorem_4_3_starts_below_384_to_the_minus_five_halves():
     """Catalog regime warning: T_th < 1 unless Delta < 384^(-5/2) d^(-1/2) (the erratum check's own threshold)."""
     ok, message = ch4._check_T_th_regime()
-    assert ok and f"{384 ** -2.5 / 2:.3g}" in message
+    assert ok and f"{384**-2.5 / 2:.3g}" in message
 
 
 def test_erratum_checks_of_chapter_4_fail_where_the_printed_statement_is_fine():
@@ -463,7 +498,12 @@ def test_nonvacuous_region_solution_records_the_given_parameters():
     sol = get("thm4.3").nonvacuous_region("Delta", L_F=1, rho_F=1, d=1, delta=0.1, F_gap=1)
     assert sol.which == "largest" and sol.quantity == "nonvacuous"
     assert sol.quantity_value == 1.0 and sol.target == 1.0
-    assert {k: sol.params[k] for k in ("L_F", "rho_F", "d", "delta", "F_gap")} == {"L_F": 1.0, "rho_F": 1.0, "d": 1.0,
-                                                                                     "delta": 0.1, "F_gap": 1.0}
+    assert {k: sol.params[k] for k in ("L_F", "rho_F", "d", "delta", "F_gap")} == {
+        "L_F": 1.0,
+        "rho_F": 1.0,
+        "d": 1.0,
+        "delta": 0.1,
+        "F_gap": 1.0,
+    }
     e = thm43(1.0, 1.0, 1, sol.value * 0.999, 0.1, 1.0)
     assert e["eps_H"] < 1.0 and e["T_th"] >= 1 and e["Q"] >= 1

@@ -154,8 +154,9 @@ def test_adversarial_rademacher_complexity_by_enumeration_matches_its_definition
     for s in itertools.product((-1.0, 1.0), repeat=3):
         s = np.array(s)
         u, v = (s * y) @ X, eps * s.sum()
-        best = max(sum(w[j] * u[j] - v * abs(w[j]) for j in range(2))
-                   for w in itertools.product((-W, 0.0, W), repeat=2))
+        best = max(
+            sum(w[j] * u[j] - v * abs(w[j]) for j in range(2)) for w in itertools.product((-W, 0.0, W), repeat=2)
+        )
         total += best
     truth = total / 8 / 3
     assert rel(ch5.exact_adv_rs(X, y, eps, W, math.inf, "brute"), truth)
@@ -174,8 +175,18 @@ def test_theorem_5_3_complexity_is_4_k_w_over_gamma_n_times_the_expected_norm():
 def test_theorem_5_4_printed_and_proof_constants():
     """Theorem 5.4 (L12178-12253): (2WK/gamma)[eps sqrt(K) d^(1/q)/sqrt(n) + (1/n) sum_y E||u_y||_q] as printed;
     the proof supports 4WK/gamma (err5.6)."""
-    p = {"n": 40000, "K": 4, "d": 81, "W": 0.5, "gamma": 1.5, "delta": 0.1, "eps": 0.05, "p": 2.0, "margin_err": 0.02,
-         "E_class_norms": 300.0}
+    p = {
+        "n": 40000,
+        "K": 4,
+        "d": 81,
+        "W": 0.5,
+        "gamma": 1.5,
+        "delta": 0.1,
+        "eps": 0.05,
+        "p": 2.0,
+        "margin_err": 0.02,
+        "E_class_norms": 300.0,
+    }
     ev = get("thm5.4").assess(**p)
     bracket = 0.05 * 2 * 9 / 200 + 300.0 / 40000
     assert rel(ev.quantities["d_q"], 9.0)
@@ -252,8 +263,19 @@ def test_theorem_5_8_terms_printed_corrected_and_proof_as_written():
     """Theorem 5.8 (L12498-12593): the BFT bracket 4/n^(3/2) + (60 log n log(2 d_max)/n) s1 s2 (...)^(3/2) ||X||_F
     and the SDP term 2 eps b1 b2/sqrt(n); printed (bracket + sdp)/gamma, corrected (2 bracket + sdp)/gamma
     (err5.7), the catalog's conservative form 2 (bracket + sdp)/gamma."""
-    p = {"n": 1e8, "d_max": 10, "normXF": 1e4, "s1": 1.2, "s2": 0.9, "b1": 2.0, "b2": 1.5, "gamma": 0.5,
-         "delta": 0.05, "eps": 0.01, "margin_err": 0.05}
+    p = {
+        "n": 1e8,
+        "d_max": 10,
+        "normXF": 1e4,
+        "s1": 1.2,
+        "s2": 0.9,
+        "b1": 2.0,
+        "b2": 1.5,
+        "gamma": 0.5,
+        "delta": 0.05,
+        "eps": 0.01,
+        "margin_err": 0.05,
+    }
     thm = get("thm5.8")
     q = thm.assess(**p)
     bft = 4 / 1e8**1.5 + 60 * math.log(1e8) * math.log(20) / 1e8 * 1e4 * bft_shape(1.2, 0.9, 2.0, 1.5)
@@ -277,15 +299,48 @@ def test_errata_checks_fail_where_the_printed_statement_holds():
     assert ch5._check_closed_form()[0]
 
 
-@pytest.mark.parametrize("item,params", [
-    ("cor5.2", {"margin_err": 0.3, "RS": 0.35, "n": 5000, "delta": 0.05}),
-    ("cor5.3", {"margin_err": 0.3, "RS": 0.35, "n": 5000, "delta": 0.05}),
-    ("thm5.3", {"n": 20000, "K": 5, "W": 1.5, "gamma": 2.0, "delta": 0.05, "margin_err": 0.3, "E_sum_norm": 2000.0}),
-    ("thm5.4", {"n": 4000, "K": 4, "d": 81, "W": 0.5, "gamma": 1.5, "delta": 0.1, "eps": 0.05, "p": 2.0,
-                "margin_err": 0.5, "E_class_norms": 300.0}),
-    ("thm5.8", {"n": 1e8, "d_max": 10, "normXF": 2200.0, "s1": 1.2, "s2": 0.9, "b1": 2.0, "b2": 1.5, "gamma": 0.5,
-                "delta": 0.05, "eps": 0.01, "margin_err": 0.05}),
-])
+@pytest.mark.parametrize(
+    "item,params",
+    [
+        ("cor5.2", {"margin_err": 0.3, "RS": 0.35, "n": 5000, "delta": 0.05}),
+        ("cor5.3", {"margin_err": 0.3, "RS": 0.35, "n": 5000, "delta": 0.05}),
+        (
+            "thm5.3",
+            {"n": 20000, "K": 5, "W": 1.5, "gamma": 2.0, "delta": 0.05, "margin_err": 0.3, "E_sum_norm": 2000.0},
+        ),
+        (
+            "thm5.4",
+            {
+                "n": 4000,
+                "K": 4,
+                "d": 81,
+                "W": 0.5,
+                "gamma": 1.5,
+                "delta": 0.1,
+                "eps": 0.05,
+                "p": 2.0,
+                "margin_err": 0.5,
+                "E_class_norms": 300.0,
+            },
+        ),
+        (
+            "thm5.8",
+            {
+                "n": 1e8,
+                "d_max": 10,
+                "normXF": 2200.0,
+                "s1": 1.2,
+                "s2": 0.9,
+                "b1": 2.0,
+                "b2": 1.5,
+                "gamma": 0.5,
+                "delta": 0.05,
+                "eps": 0.01,
+                "margin_err": 0.05,
+            },
+        ),
+    ],
+)
 def test_a_misclassification_bound_of_one_or_more_says_nothing(item, params):
     """A bound on a probability is vacuous at or above 1: these results are non-vacuous only below 1."""
     thm = get(item)
@@ -374,7 +429,9 @@ def test_closed_form_evidence_random_case_is_the_enumerated_complexity():
     assert ok
     for p, label in ((1, "1"), (math.inf, "inf")):
         true, printed = adversarial_rs_by_enumeration(X, 1.0, 1.0, p)
-        assert f"random n = 6, d = 3, p = {label}: brute force {true:.6g}, corrected form {true:.6g}, printed (5.10) " \
-               f"{printed:.6g}" in msg
+        assert (
+            f"random n = 6, d = 3, p = {label}: brute force {true:.6g}, corrected form {true:.6g}, printed (5.10) "
+            f"{printed:.6g}" in msg
+        )
     for x, e, t in ((0.0, 0.3, 0.15), (1.0, 2.0, 1.5)):  # the 1-D cases: eps W/2 at x = 0 (err5.1), 1.5 at x = 1
         assert rel(adversarial_rs_by_enumeration(np.full((1, 1), x), e, 1.0, 1)[0], t)

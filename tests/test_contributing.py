@@ -38,11 +38,11 @@ def test_the_worked_example_touches_exactly_a_results_module_and_a_checks_module
 
 
 def test_the_worked_example_registers_a_result_an_erratum_and_a_check(worked_example):
-    assert get("lem3.99").evaluate(n=100, s=0.1) == pytest.approx(2 * 2.718281828459045 ** -2)
+    assert get("lem3.99").evaluate(n=100, s=0.1) == pytest.approx(2 * 2.718281828459045**-2)
     assert ERRATA["err3.99"].evaluate()["printed"] < ERRATA["err3.99"].evaluate()["corrected"]
     c = CHECKS["lem3.99/two-point"]
     res = c.run(c.quick_trials, 0)
-    assert res.verdict == "pass" and res.resolving_power == pytest.approx(2 * 2.718281828459045 ** -0.5, rel=1e-6)
+    assert res.verdict == "pass" and res.resolving_power == pytest.approx(2 * 2.718281828459045**-0.5, rel=1e-6)
     assert c.run(c.quick_trials, 0, **c.wrong).verdict == "fail"
 
 

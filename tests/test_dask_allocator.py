@@ -46,8 +46,9 @@ def test_the_setting_is_removed_for_one_key_only_and_restored_afterwards():
     with without_nanny_malloc_trim():
         inside = dask.config.get("distributed.nanny.pre-spawn-environ")
         assert inside[MALLOC_TRIM_VAR] is None
-        assert {k: v for k, v in inside.items() if k != MALLOC_TRIM_VAR} == \
-            {k: v for k, v in before.items() if k != MALLOC_TRIM_VAR}
+        assert {k: v for k, v in inside.items() if k != MALLOC_TRIM_VAR} == {
+            k: v for k, v in before.items() if k != MALLOC_TRIM_VAR
+        }
     assert dask.config.get("distributed.nanny.pre-spawn-environ") == before
 
 

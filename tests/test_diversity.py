@@ -16,8 +16,9 @@ from boundlab.bounds import BadInput
 from boundlab.cli import main
 from boundlab.montecarlo import _diversity as div
 
-grads = arrays(np.float64, st.tuples(st.integers(2, 12), st.integers(1, 6)),
-               elements=st.floats(-10, 10, allow_nan=False, width=64))
+grads = arrays(
+    np.float64, st.tuples(st.integers(2, 12), st.integers(1, 6)), elements=st.floats(-10, 10, allow_nan=False, width=64)
+)
 
 
 def test_golden_values_of_a_small_gradient_set():
@@ -188,8 +189,21 @@ def files(tmp_path):
 
 def test_cli_json_from_gradients_matches_the_library(files, capsys):
     path, G, _, _ = files
-    code = main(["diversity", "--gradients", str(path / "G.npy"), "--drop", "0.4", "--sgld", "0.1", "--quant",
-                 "--batch", "5", "--json"])
+    code = main(
+        [
+            "diversity",
+            "--gradients",
+            str(path / "G.npy"),
+            "--drop",
+            "0.4",
+            "--sgld",
+            "0.1",
+            "--quant",
+            "--batch",
+            "5",
+            "--json",
+        ]
+    )
     doc = json.loads(capsys.readouterr().out)
     s = div.diversity(G)
     assert code == 0
@@ -208,8 +222,9 @@ def test_cli_reads_csv_and_sparse_npz(files, capsys):
 
 def test_cli_glm_mode_reports_the_lower_bounds(files, capsys):
     path, _, X, y = files
-    code = main(["diversity", "--data", str(path / "Xz.npz"), "--labels", str(path / "y.npy"), "--model",
-                 "logistic", "--json"])
+    code = main(
+        ["diversity", "--data", str(path / "Xz.npz"), "--labels", str(path / "y.npy"), "--model", "logistic", "--json"]
+    )
     doc = json.loads(capsys.readouterr().out)
     assert code == 0 and math.isclose(doc["B_D"], div.glm_diversity(X, y).B_D)
     assert doc["lower_bounds"]["glm"] <= doc["B_D"]
@@ -224,23 +239,28 @@ def test_cli_digits_prints_human_readable_text(capsys):
 def test_cli_differential_mode(files, capsys):
     path, G, _, _ = files
     np.save(path / "G2.npy", G * 0.5)
-    assert main(["diversity", "--gradients", str(path / "G.npy"), "--gradients-prime", str(path / "G2.npy"),
-                 "--json"]) == 0
+    assert (
+        main(["diversity", "--gradients", str(path / "G.npy"), "--gradients-prime", str(path / "G2.npy"), "--json"])
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["input"] == "differential"
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["diversity"], "input (missing)"),
-    (["diversity", "--gradients", "nope.npy"], "must be an existing"),
-    (["diversity", "--gradients", "{p}/Z.npy"], "all zero"),
-    (["diversity", "--gradients", "{p}/Gnan.npy"], "finite"),
-    (["diversity", "--gradients", "{p}/G.npy", "--drop", "1.5"], "drop (1.5) must be in [0, 1)"),
-    (["diversity", "--gradients", "{p}/G.npy", "--sgld", "-2"], "sgld (-2)"),
-    (["diversity", "--gradients", "{p}/G.npy", "--batch", "31"], "B (31) must be <= n (30)"),
-    (["diversity", "--data", "{p}/X.npy"], "labels (missing)"),
-    (["diversity", "--data", "{p}/X.npy", "--labels", "{p}/G.npy"], "y (length"),
-    (["diversity", "--data", "{p}/X.npy", "--labels", "{p}/y.npy", "--model", "probit"], "model (probit)"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["diversity"], "input (missing)"),
+        (["diversity", "--gradients", "nope.npy"], "must be an existing"),
+        (["diversity", "--gradients", "{p}/Z.npy"], "all zero"),
+        (["diversity", "--gradients", "{p}/Gnan.npy"], "finite"),
+        (["diversity", "--gradients", "{p}/G.npy", "--drop", "1.5"], "drop (1.5) must be in [0, 1)"),
+        (["diversity", "--gradients", "{p}/G.npy", "--sgld", "-2"], "sgld (-2)"),
+        (["diversity", "--gradients", "{p}/G.npy", "--batch", "31"], "B (31) must be <= n (30)"),
+        (["diversity", "--data", "{p}/X.npy"], "labels (missing)"),
+        (["diversity", "--data", "{p}/X.npy", "--labels", "{p}/G.npy"], "y (length"),
+        (["diversity", "--data", "{p}/X.npy", "--labels", "{p}/y.npy", "--model", "probit"], "model (probit)"),
+    ],
+)
 def test_cli_bad_input_exits_2_with_one_line(files, capsys, argv, message):
     path = files[0]
     code = main([a.replace("{p}", str(path)) for a in argv])

@@ -113,12 +113,15 @@ def test_a_solver_that_stops_early_raises_with_the_solver_status():
     assert info.value.status != "optimal"
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    (dict(alpha=0.3, sigma=1.0), r"alpha \(0.3\) must be in \[0, 1/4\]"),
-    (dict(alpha=-0.1, sigma=1.0), r"alpha \(-0.1\) must be in \[0, 1/4\]"),
-    (dict(alpha=0.1, sigma=0.0), r"sigma \(0.0\) must be a finite number > 0"),
-    (dict(alpha=0.1, sigma=1.0, on_infeasible="ignore"), r"on_infeasible \('ignore'\) must be"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(alpha=0.3, sigma=1.0), r"alpha \(0.3\) must be in \[0, 1/4\]"),
+        (dict(alpha=-0.1, sigma=1.0), r"alpha \(-0.1\) must be in \[0, 1/4\]"),
+        (dict(alpha=0.1, sigma=0.0), r"sigma \(0.0\) must be a finite number > 0"),
+        (dict(alpha=0.1, sigma=1.0, on_infeasible="ignore"), r"on_infeasible \('ignore'\) must be"),
+    ],
+)
 def test_invalid_arguments_raise_bad_input(kwargs, message):
     with pytest.raises(BadInput, match=message):
         iterative_filtering(np.zeros((5, 2)), **kwargs)

@@ -38,8 +38,9 @@ def test_a_scalar_evaluation_is_one_row():
 def test_the_holds_column_is_false_exactly_where_a_condition_fails_and_names_it():
     ev = get("thm3.8").assess(**{**THM38, "alpha": np.array([0.05, 0.49])})
     df = ev.to_frame()
-    per_point = np.logical_and.reduce([np.broadcast_to(c["holds"], (2,)) for c in ev.conditions
-                                       if c["holds"] is not None])
+    per_point = np.logical_and.reduce(
+        [np.broadcast_to(c["holds"], (2,)) for c in ev.conditions if c["holds"] is not None]
+    )
     assert df["holds"].tolist() == per_point.tolist() == [True, False]
     assert "condition (3.2)" in df["violated"][1]
     for holds, violated in zip(df["holds"], df["violated"]):
@@ -52,7 +53,12 @@ def test_a_check_result_frame_carries_the_verdict_interval_and_options():
     assert df.shape[0] == 1
     row = df.iloc[0]
     assert (row["name"], row["verdict"], row["estimate"], row["ci_low"], row["ci_high"]) == (
-        CHECK, r.verdict, r.estimate, r.ci_low, r.ci_high)
+        CHECK,
+        r.verdict,
+        r.estimate,
+        r.ci_low,
+        r.ci_high,
+    )
     assert row["param_t"] == 2.0
 
 
@@ -77,7 +83,11 @@ def test_the_store_loads_every_chunk_with_its_result_and_pools_complete_runs(tmp
     runs = load(path, pooled=True)
     assert len(runs) == 1
     assert (runs["estimate"][0], runs["ci_low"][0], runs["ci_high"][0], runs["trials"][0]) == (
-        pooled.estimate, pooled.ci_low, pooled.ci_high, pooled.trials)
+        pooled.estimate,
+        pooled.ci_low,
+        pooled.ci_high,
+        pooled.trials,
+    )
 
 
 def test_loading_a_missing_store_is_refused_and_creates_nothing(tmp_path):
@@ -86,10 +96,14 @@ def test_loading_a_missing_store_is_refused_and_creates_nothing(tmp_path):
     assert not (tmp_path / "nope.sqlite").exists()
 
 
-@pytest.mark.parametrize("make", [
-    lambda: MCResult("c", "thm3.1", "q", 0.2, 0.1, 0.25, 1.0, "upper", 10, 0, 0.0).to_frame(),
-    lambda: get("thm3.8").assess(**THM38).to_frame(),
-], ids=["check-result", "evaluation"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MCResult("c", "thm3.1", "q", 0.2, 0.1, 0.25, 1.0, "upper", 10, 0, 0.0).to_frame(),
+        lambda: get("thm3.8").assess(**THM38).to_frame(),
+    ],
+    ids=["check-result", "evaluation"],
+)
 def test_without_pandas_the_error_names_the_pandas_extra(monkeypatch, make):
     real_import = builtins.__import__
 

@@ -16,8 +16,7 @@ import pytest
 
 from boundlab.cli import main
 
-MODEL_R = ["n=1000", "m=1000", "d=2", "alpha=0.05", "D=2", "L_hat=2", "V=1.7320508075688772",
-           "S=1.5957691216057308"]
+MODEL_R = ["n=1000", "m=1000", "d=2", "alpha=0.05", "D=2", "L_hat=2", "V=1.7320508075688772", "S=1.5957691216057308"]
 NO_N = MODEL_R[1:]
 
 
@@ -59,15 +58,27 @@ BAD: list[tuple[list[str], int, str]] = [
     (["eval", "thm3.8", "n=1e308", *NO_N], 3, "lhs_3_2 = 1.27903 >= 1/2 = 1/2"),
     (["eval", "thm3.8", "n=1e400", *NO_N], 2, "n (inf) must be finite"),
     (["eval", "eq3.4", "eps=1e-320"], 2, "must keep value within float64 range"),
-    (["eval", "thm3.13", "n=100", "M_theta=1", "sigma_tilde=1", "varsigma=1", "nu2=1", "nu3=1", "theta=1e-300"], 2,
-     "theta (1e-300) must keep value within float64 range"),
-    (["eval", "lem3.4", "lambda_F=1e-300", "pF_norm=1", "U_sq=1e-10", "v_sq=1e-10"], 2,
-     "lambda_F (1e-300) must keep value within float64 range"),
+    (
+        ["eval", "thm3.13", "n=100", "M_theta=1", "sigma_tilde=1", "varsigma=1", "nu2=1", "nu3=1", "theta=1e-300"],
+        2,
+        "theta (1e-300) must keep value within float64 range",
+    ),
+    (
+        ["eval", "lem3.4", "lambda_F=1e-300", "pF_norm=1", "U_sq=1e-10", "v_sq=1e-10"],
+        2,
+        "lambda_F (1e-300) must keep value within float64 range",
+    ),
     (["solve", "thm3.8", "--for", "n", "--target", "1e-300", *NO_N], 3, "gives Delta <= 1e-300 with every hypothesis"),
-    (["solve", "thm3.8", "--for", "n", "--target", "0.05", "n=5", *NO_N], 2,
-     "n (5) must not be given when solving for n (Theorem 3.8)"),
-    (["solve", "eq3.2", "--for", "n", "--nonvacuous", "n=5", "m=1000", "d=2", "alpha=0", "L_hat=2", "D=2", "S=480"],
-     2, "n (5) must not be given when solving for n"),
+    (
+        ["solve", "thm3.8", "--for", "n", "--target", "0.05", "n=5", *NO_N],
+        2,
+        "n (5) must not be given when solving for n (Theorem 3.8)",
+    ),
+    (
+        ["solve", "eq3.2", "--for", "n", "--nonvacuous", "n=5", "m=1000", "d=2", "alpha=0", "L_hat=2", "D=2", "S=480"],
+        2,
+        "n (5) must not be given when solving for n",
+    ),
     (["certify", "sdp", "--matrix", "{dir}/huge.npy"], 2, "Q (max |entry| 1e+308) must have entries of magnitude"),
     (["certify", "sdp", "--matrix", "{dir}/garbage.npy"], 2, "does not start with the .npy magic string"),
     (["sweep", "{dir}"], 2, "config ({dir}) must be a TOML file, not a directory"),
@@ -112,22 +123,34 @@ BAD: list[tuple[list[str], int, str]] = [
     (["eval", "thm3.8", *MODEL_R, "--variant", "printed"], 2, "variant (printed) must be one of"),
     (["eval", "lem3.4"], 2, "parameter (lambda_F) is required"),
     (["eval", "thm3.8", *NO_N, "n=1:10:2e6"], 2, "n range count (2e6) must be at most 1000000 points"),
-    (["eval", "thm3.8", *without("alpha", "V"), "alpha=1e-3:0.4:2000", "V=1:2:1000"], 2,
-     "grid (2000 x 1000 = 2000000 points) must have at most 1000000 points"),
+    (
+        ["eval", "thm3.8", *without("alpha", "V"), "alpha=1e-3:0.4:2000", "V=1:2:1000"],
+        2,
+        "grid (2000 x 1000 = 2000000 points) must have at most 1000000 points",
+    ),
     (["eval", "thm3.8", "--json", *MODEL_R, "--quantity", "X", "eps=0.5"], 2, "eps (0.5) must be in (0, 1/2)"),
     # -- solve -----------------------------------------------------------------------------------------
     (["solve", "thm3.8", "--target", "0.1", *NO_N], 2, "the following arguments are required: --for"),
     (["solve", "thm3.8", "--for", "n", "--target", "nan", *NO_N], 2, "target (nan) must be a finite number"),
     (["solve", "thm3.8", "--for", "n", "--target", "inf", *NO_N], 2, "target (inf) must be a finite number"),
     (["solve", "thm3.8", "--for", "n", "--target", "x", *NO_N], 2, "argument --target: invalid float value: 'x'"),
-    (["solve", "thm3.8", "--for", "n", "--target", "0.1", *without("n", "m"), "m=1,2"], 2,
-     "m ([1.0, 2.0]) must be a single number when solving"),
-    (["solve", "thm3.8", "--for", "n", "--target", "0.1", "--quantity", "nope", *NO_N], 2,
-     "quantity (nope) must be one of X, lhs_3_2, C_eps, Delta, prob"),
+    (
+        ["solve", "thm3.8", "--for", "n", "--target", "0.1", *without("n", "m"), "m=1,2"],
+        2,
+        "m ([1.0, 2.0]) must be a single number when solving",
+    ),
+    (
+        ["solve", "thm3.8", "--for", "n", "--target", "0.1", "--quantity", "nope", *NO_N],
+        2,
+        "quantity (nope) must be one of X, lhs_3_2, C_eps, Delta, prob",
+    ),
     (["solve", "def3.1", "--for", "n", "--target", "0.1"], 2, "id (def3.1) must be an evaluable result"),
     (["solve", "nosuch", "--for", "n", "--target", "0.1"], 2, "id (nosuch) must be a registered result"),
-    (["solve", "thm3.8", "--for", "alpha", "--target", "0.1", *without("alpha"), "alpha=0.1"], 2,
-     "alpha (0.1) must not be given when solving for alpha"),
+    (
+        ["solve", "thm3.8", "--for", "alpha", "--target", "0.1", *without("alpha"), "alpha=0.1"],
+        2,
+        "alpha (0.1) must not be given when solving for alpha",
+    ),
     (["solve", "thm3.8", "--for", "n", "--target", "0.1", *without("n", "V"), "V=-1"], 2, "V (-1) must be in (0, inf)"),
     # -- show / list / errata / reproduce / report / docs ---------------------------------------------
     (["show"], 2, "the following arguments are required: id"),
@@ -150,11 +173,22 @@ BAD: list[tuple[list[str], int, str]] = [
     (["verify", "cor3.1", "--trials", "10", "--chunks", "0"], 2, "chunks (0) must be an integer >= 1"),
     (["verify", "cor3.1", "--trials", "10", "--jobs", "0"], 2, "jobs (0) must be an integer >= 1"),
     (["verify", "cor3.1", "--trials", "10", "--jobs", "-3"], 2, "jobs (-3) must be an integer >= 1"),
-    (["verify", "cor3.1", "--trials", "10", "--jobs", "2", "--scheduler", "tcp://127.0.0.1:1"], 2,
-     "argument --scheduler: not allowed with argument --jobs"),
-    (["verify", "cor3.1", "--scheduler", "nonsense"], 2, "scheduler (nonsense) must be an address like tcp://HOST:PORT"),
+    (
+        ["verify", "cor3.1", "--trials", "10", "--jobs", "2", "--scheduler", "tcp://127.0.0.1:1"],
+        2,
+        "argument --scheduler: not allowed with argument --jobs",
+    ),
+    (
+        ["verify", "cor3.1", "--scheduler", "nonsense"],
+        2,
+        "scheduler (nonsense) must be an address like tcp://HOST:PORT",
+    ),
     (["verify", "cor3.1", "--trials", "10", "--connect-timeout", "-1"], 2, "seconds (-1) must be a finite number > 0"),
-    (["verify", "cor3.1", "--trials", "10", "--connect-timeout", "nan"], 2, "seconds (nan) must be a finite number > 0"),
+    (
+        ["verify", "cor3.1", "--trials", "10", "--connect-timeout", "nan"],
+        2,
+        "seconds (nan) must be a finite number > 0",
+    ),
     (["verify", "cor3.1", "--trials", "10", "--connect-timeout", "x"], 2, "seconds (x) must be a number"),
     (["verify", "cor3.1", "n=abc"], 2, "n ('abc') must be a number"),
     (["verify", "cor3.1", "n=0"], 2, "n (0) must be an integer in [1, inf)"),
@@ -213,11 +247,18 @@ BAD: list[tuple[list[str], int, str]] = [
     (["diversity", "--gradients", "{dir}/G.npy", "--sgld", "-1"], 2, "sgld (-1) must be a finite number >= 0"),
     (["diversity", "--gradients", "{dir}/G.npy", "--sgld", "nan"], 2, "sgld (nan) must be a finite number >= 0"),
     (["diversity", "--data", "{dir}/G.npy"], 2, "labels (missing) must be given with --data"),
-    (["diversity", "--gradients", "{dir}/G.npy", "--gradients-prime", "{dir}/vector.npy"], 2,
-     "gradients_w_prime (shape (5,)) must be a non-empty n x d matrix"),
+    (
+        ["diversity", "--gradients", "{dir}/G.npy", "--gradients-prime", "{dir}/vector.npy"],
+        2,
+        "gradients_w_prime (shape (5,)) must be a non-empty n x d matrix",
+    ),
     (["diversity", "--gradients", "{dir}/G.npy", "--data", "digits"], 2, "argument --data: not allowed with"),
     # -- certify ---------------------------------------------------------------------------------------
-    (["certify", "sdp", "--matrix", "{dir}/objects.npy"], 2, "must be a numeric .npy array, not pickled Python objects"),
+    (
+        ["certify", "sdp", "--matrix", "{dir}/objects.npy"],
+        2,
+        "must be a numeric .npy array, not pickled Python objects",
+    ),
     (["certify", "sdp", "--matrix", "{dir}/vector.npy"], 2, "Q (shape (5,)) must be a non-empty square matrix"),
     (["certify", "sdp", "--matrix", "{dir}/nan.npy"], 2, "Q (nan) must contain only finite numbers"),
     (["certify", "sdp", "--matrix", "{dir}/G.npy", "--method", "nope"], 2, "argument --method: invalid choice"),

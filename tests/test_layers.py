@@ -17,8 +17,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = {"bounds": "boundlab.bounds", "montecarlo": "boundlab.montecarlo", "certify": "boundlab.certify",
-           "src/boundlab": "boundlab"}
+FOLDERS = {
+    "bounds": "boundlab.bounds",
+    "montecarlo": "boundlab.montecarlo",
+    "certify": "boundlab.certify",
+    "src/boundlab": "boundlab",
+}
 LAYERS = (  # (module prefix, rank); the longest matching prefix wins
     ("boundlab.bounds", 0),
     ("boundlab.montecarlo", 1),
@@ -101,15 +105,18 @@ def test_module_imports_only_from_its_own_or_lower_layers_and_public_modules(mod
     assert violations(path.read_text(), module, is_package) == []
 
 
-@pytest.mark.parametrize(("module", "source", "why"), [
-    ("boundlab.bounds._chapter3", "from boundlab.montecarlo import median\n", "higher layer"),
-    ("boundlab.montecarlo._stats", "def f():\n    from boundlab.certify import certificate\n", "higher layer"),
-    ("boundlab.montecarlo._stats", "import boundlab.montecarlo.checks\n", "higher layer"),
-    ("boundlab.certify._sdp", "from boundlab.cli import main\n", "higher layer"),
-    ("boundlab.cli.results", "from boundlab.bounds._base import fmt_number\n", "private module"),
-    ("boundlab.montecarlo.checks.ch3", "from .._stats import t_interval\n", "private module"),
-    ("boundlab.montecarlo.checks.ch3", "from boundlab.montecarlo import _stats\n", "private module"),
-])
+@pytest.mark.parametrize(
+    ("module", "source", "why"),
+    [
+        ("boundlab.bounds._chapter3", "from boundlab.montecarlo import median\n", "higher layer"),
+        ("boundlab.montecarlo._stats", "def f():\n    from boundlab.certify import certificate\n", "higher layer"),
+        ("boundlab.montecarlo._stats", "import boundlab.montecarlo.checks\n", "higher layer"),
+        ("boundlab.certify._sdp", "from boundlab.cli import main\n", "higher layer"),
+        ("boundlab.cli.results", "from boundlab.bounds._base import fmt_number\n", "private module"),
+        ("boundlab.montecarlo.checks.ch3", "from .._stats import t_interval\n", "private module"),
+        ("boundlab.montecarlo.checks.ch3", "from boundlab.montecarlo import _stats\n", "private module"),
+    ],
+)
 def test_the_contract_reports_an_upward_or_private_import(module, source, why):
     found = violations(source, module)
     assert found and all(why in v for v in found), found
@@ -124,6 +131,12 @@ def test_the_contract_accepts_downward_public_and_same_package_imports():
 
 def test_every_package_folder_is_covered_by_the_contract():
     names = {m for m, _, _ in MODULES}
-    assert {"boundlab.bounds", "boundlab.montecarlo", "boundlab.montecarlo.checks", "boundlab.montecarlo.experiments",
-            "boundlab.certify", "boundlab.cli"} <= names
+    assert {
+        "boundlab.bounds",
+        "boundlab.montecarlo",
+        "boundlab.montecarlo.checks",
+        "boundlab.montecarlo.experiments",
+        "boundlab.certify",
+        "boundlab.cli",
+    } <= names
     assert all(rank(m) is not None for m in names)

@@ -35,10 +35,13 @@ def test_streamed_batches_files_and_sparse_input_agree_with_in_memory(g, tmp_pat
 
     def batches():
         for i in range(0, g.shape[0], 3):
-            yield g[i:i + 3]
+            yield g[i : i + 3]
 
-    for other in (gradient_noise_scale(batches), gradient_noise_scale(path, block=2),
-                  gradient_noise_scale(sps.csr_matrix(g))):
+    for other in (
+        gradient_noise_scale(batches),
+        gradient_noise_scale(path, block=2),
+        gradient_noise_scale(sps.csr_matrix(g)),
+    ):
         assert other.n == ref.n
         assert other.B_D == pytest.approx(ref.B_D, rel=1e-10)
         assert other.B_simple == pytest.approx(ref.B_simple, rel=1e-9, abs=1e-12)

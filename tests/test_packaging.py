@@ -14,8 +14,12 @@ from pathlib import Path
 import boundlab
 
 ROOT = Path(__file__).resolve().parents[1]
-MAPPING = {"boundlab": "src/boundlab", "boundlab.bounds": "bounds", "boundlab.montecarlo": "montecarlo",
-           "boundlab.certify": "certify"}
+MAPPING = {
+    "boundlab": "src/boundlab",
+    "boundlab.bounds": "bounds",
+    "boundlab.montecarlo": "montecarlo",
+    "boundlab.certify": "certify",
+}
 
 
 def _pyproject() -> dict:
@@ -46,9 +50,11 @@ def test_the_imported_package_is_the_src_layout_one():
 
 
 def test_importing_boundlab_imports_no_bare_subpackage_names():
-    code = ("import sys, boundlab, boundlab.bounds, boundlab.montecarlo, boundlab.certify, boundlab.cli, "
-            "boundlab.reporting; bad = [m for m in sys.modules if m.split('.')[0] in "
-            "('bounds', 'montecarlo', 'certify')]; print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, boundlab, boundlab.bounds, boundlab.montecarlo, boundlab.certify, boundlab.cli, "
+        "boundlab.reporting; bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('bounds', 'montecarlo', 'certify')]; print(bad); sys.exit(1 if bad else 0)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT / "tests")
     assert out.returncode == 0, out.stdout + out.stderr
 

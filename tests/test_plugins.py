@@ -42,7 +42,8 @@ def plugin_dist(tmp_path, monkeypatch):
     """A distribution outside src/ that publishes an aggregator and an attack through entry points."""
     pkg = tmp_path / "userrules"
     pkg.mkdir()
-    (pkg / "__init__.py").write_text(textwrap.dedent("""
+    (pkg / "__init__.py").write_text(
+        textwrap.dedent("""
         import numpy as np
 
         CALLS = []
@@ -58,18 +59,21 @@ def plugin_dist(tmp_path, monkeypatch):
 
         def broken(x, *, return_mask=False):
             return x
-    """))
+    """)
+    )
     info = tmp_path / "userrules-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: userrules\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(textwrap.dedent("""
+    (info / "entry_points.txt").write_text(
+        textwrap.dedent("""
         [boundlab.aggregators]
         midrange = userrules:midrange
         missing = userrules_does_not_exist:fn
 
         [boundlab.attacks]
         far_away = userrules:far_away
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.invalidate_caches()
     yield tmp_path
@@ -115,8 +119,10 @@ def test_a_registered_aggregator_is_found_by_name_and_can_be_removed():
 
 
 def test_a_dict_of_aggregators_extends_the_registry_at_once():
-    table = {"test-a": lambda x, *, return_mask=False: np.asarray(x).mean(axis=-2),
-             "test-b": lambda x, *, return_mask=False: np.asarray(x).max(axis=-2)}
+    table = {
+        "test-a": lambda x, *, return_mask=False: np.asarray(x).mean(axis=-2),
+        "test-b": lambda x, *, return_mask=False: np.asarray(x).max(axis=-2),
+    }
     register_aggregators(table)
     try:
         assert {"test-a", "test-b"} <= set(available("aggregator"))
@@ -195,14 +201,28 @@ def test_an_entry_point_aggregator_runs_in_a_check(plugin_dist):
 
 
 def test_a_broken_entry_point_names_its_group_and_error(plugin_dist):
-    with pytest.raises(BadInput, match=r"aggregator \(missing\) must load from its entry point "
-                                       r"userrules_does_not_exist:fn \(group boundlab.aggregators"):
+    with pytest.raises(
+        BadInput,
+        match=r"aggregator \(missing\) must load from its entry point "
+        r"userrules_does_not_exist:fn \(group boundlab.aggregators",
+    ):
         resolve("aggregator", "missing")
 
 
 def test_verify_with_an_entry_point_aggregator_and_attack_prints_it_beside_the_references(plugin_dist, capsys):
-    code, out, err = run(capsys, "verify", "thm3.1/final-error", "--aggregator", "userrules:midrange",
-                         "--attack", "far_away", "--trials", "2", *FAST, "--json")
+    code, out, err = run(
+        capsys,
+        "verify",
+        "thm3.1/final-error",
+        "--aggregator",
+        "userrules:midrange",
+        "--attack",
+        "far_away",
+        "--trials",
+        "2",
+        *FAST,
+        "--json",
+    )
     doc = json.loads(out)
     runs = doc["checks"][0]["runs"]
     assert list(runs) == ["userrules:midrange", "median", "trimmed_mean"]
@@ -217,8 +237,9 @@ def test_verify_with_an_entry_point_aggregator_and_attack_prints_it_beside_the_r
 
 def test_every_check_that_runs_an_aggregator_accepts_any_registered_one():
     takes = [c for c in CHECKS.values() if "aggregator" in c.accepted()]
-    assert {"thm3.1/final-error", "thm3.4/final-error", "thm3.7/one-round-error", "thm3.1/rate-n"} <= \
-        {c.name for c in takes}
+    assert {"thm3.1/final-error", "thm3.4/final-error", "thm3.7/one-round-error", "thm3.1/rate-n"} <= {
+        c.name for c in takes
+    }
     for c in takes:
         for name in AGGREGATORS:
             assert c.resolve(aggregator=name)["aggregator"] == name
@@ -251,8 +272,20 @@ def test_a_check_run_with_a_users_aggregator_passes_and_its_wrong_bound_fails(na
 
 def test_compare_gives_the_expected_verdicts_on_builtins_and_a_user_aggregator(capsys, tmp_path):
     png = tmp_path / "cmp.png"
-    code, out, _ = run(capsys, "compare", "--aggregators", "median,trimmed_mean,krum,boundlab.montecarlo:mean",
-                       "--attacks", "large_value,alie", "--trials", "2", *FAST, "--plot", str(png), "--json")
+    code, out, _ = run(
+        capsys,
+        "compare",
+        "--aggregators",
+        "median,trimmed_mean,krum,boundlab.montecarlo:mean",
+        "--attacks",
+        "large_value,alie",
+        "--trials",
+        "2",
+        *FAST,
+        "--plot",
+        str(png),
+        "--json",
+    )
     assert code == 0
     cells = {(c["aggregator"], c["attack"]): c["verdict"] for c in json.loads(out)["cells"]}
     assert cells[("boundlab.montecarlo:mean", "large_value")] == "fail"
@@ -262,8 +295,9 @@ def test_compare_gives_the_expected_verdicts_on_builtins_and_a_user_aggregator(c
 
 
 def test_compare_prints_a_table_with_a_row_per_aggregator(capsys):
-    code, out, _ = run(capsys, "compare", "--aggregators", "mean,median", "--attacks", "large_value",
-                       "--trials", "2", *FAST)
+    code, out, _ = run(
+        capsys, "compare", "--aggregators", "mean,median", "--attacks", "large_value", "--trials", "2", *FAST
+    )
     assert code == 0
     assert "mean" in out and "median" in out and "fail" in out and "pass" in out
 

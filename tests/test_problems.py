@@ -70,6 +70,7 @@ def _moment_features(x: np.ndarray) -> np.ndarray:
 # exact identities (no Monte Carlo)
 # ---------------------------------------------------------------------------------------------
 
+
 @given(d=st.integers(1, 9), a=st.lists(finite, min_size=9, max_size=9), sigma=st.floats(0.0, 3.0))
 def test_model_r_gradient_variance_by_enumeration_equals_proposition_3_1(d, a, sigma):
     p = ModelR(d=d, sigma=sigma, radius=1.0)
@@ -115,8 +116,7 @@ def test_identity_3_16_sixth_rademacher_moment_is_W1_plus_15_W2_plus_15_W3(a):
 def test_abs_third_moment_formula_matches_numerical_integration(c, s):
     f = lambda x: abs(x) ** 3 * math.exp(-0.5 * ((x - c) / s) ** 2) / (s * math.sqrt(2 * math.pi))  # noqa: E731
     lo, hi = c - 40 * s, c + 40 * s
-    numeric = integrate.quad(f, lo, hi, points=[0.0] if lo < 0 < hi else None, epsabs=0, epsrel=1e-12,
-                             limit=200)[0]
+    numeric = integrate.quad(f, lo, hi, points=[0.0] if lo < 0 < hi else None, epsabs=0, epsrel=1e-12, limit=200)[0]
     assert float(abs_third_moment_normal(c, s)) == pytest.approx(numeric, rel=1e-9)
 
 
@@ -139,8 +139,9 @@ def test_model_r_skewness_lies_between_one_and_the_tight_constant_and_below_sqrt
 
 
 def test_model_r_skewness_at_w_star_is_that_of_a_gaussian():
-    np.testing.assert_allclose(ModelR(d=4, sigma=2.0).coordinate_skewness(np.zeros(4)), 2 * math.sqrt(2 / math.pi),
-                               rtol=1e-13)
+    np.testing.assert_allclose(
+        ModelR(d=4, sigma=2.0).coordinate_skewness(np.zeros(4)), 2 * math.sqrt(2 / math.pi), rtol=1e-13
+    )
 
 
 def test_model_r_skewness_matches_direct_rademacher_enumeration_without_noise():
@@ -156,9 +157,12 @@ def test_model_r_skewness_matches_direct_rademacher_enumeration_without_noise():
 # golden values
 # ---------------------------------------------------------------------------------------------
 
+
 def test_model_e_skewness_is_12_over_e_minus_2_by_integration():
-    third = integrate.quad(lambda z: abs(z - 1) ** 3 * math.exp(-z), 0, 1)[0] + \
-        integrate.quad(lambda z: abs(z - 1) ** 3 * math.exp(-z), 1, np.inf)[0]
+    third = (
+        integrate.quad(lambda z: abs(z - 1) ** 3 * math.exp(-z), 0, 1)[0]
+        + integrate.quad(lambda z: abs(z - 1) ** 3 * math.exp(-z), 1, np.inf)[0]
+    )
     assert ModelE.S == pytest.approx(third, rel=1e-10)
     assert ModelE.S == pytest.approx(2.4145533, abs=5e-8)
 
@@ -202,14 +206,23 @@ def test_model_e_constants_reproduce_the_catalog_delta_through_the_registry():
 
 def test_model_r_constants_follow_the_catalog():
     c = ModelR(d=5, sigma=0.5, radius=2.0).constants()
-    assert c == {"d": 5, "D": 4.0, "L_hat": 5.0, "L_F": 1.0, "lambda_F": 1.0,
-                 "V": math.sqrt(4 * 4 + 5 * 0.25), "S": 480.0, "v": math.sqrt(0.25 + 4)}
+    assert c == {
+        "d": 5,
+        "D": 4.0,
+        "L_hat": 5.0,
+        "L_F": 1.0,
+        "lambda_F": 1.0,
+        "V": math.sqrt(4 * 4 + 5 * 0.25),
+        "S": 480.0,
+        "v": math.sqrt(0.25 + 4),
+    }
     assert ModelR(d=5).constants(skewness="proof")["S"] == pytest.approx(21.908902, abs=1e-6)
 
 
 # ---------------------------------------------------------------------------------------------
 # population gradients, losses and minimisers
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(PROBLEMS))
 def test_population_gradient_matches_central_finite_differences_of_F(name):
@@ -243,8 +256,11 @@ def test_population_loss_of_quadratic_models_matches_definition_3_9(name):
 @pytest.mark.parametrize("name", sorted(PROBLEMS))
 def test_local_gradients_have_shape_R_m_d_and_average_to_grad_F_in_expectation(name):
     p = PROBLEMS[name]
-    stats = p.sample(np.random.default_rng(6), 2, 3, 4) if name == "softmax" else \
-        p.sample(np.random.default_rng(6), 4000, 5, 8)
+    stats = (
+        p.sample(np.random.default_rng(6), 2, 3, 4)
+        if name == "softmax"
+        else p.sample(np.random.default_rng(6), 4000, 5, 8)
+    )
     w = np.random.default_rng(7).standard_normal((stats.R, p.d)) * 0.5
     g = p.local_gradients(stats, w)
     assert g.shape == (stats.R, stats.m, p.d)
@@ -277,6 +293,7 @@ def test_softmax_shards_are_disjoint_and_label_flips_hit_only_the_first_q_machin
 # ---------------------------------------------------------------------------------------------
 # samplers against direct simulation
 # ---------------------------------------------------------------------------------------------
+
 
 def test_model_r_d2_sampler_matches_direct_int8_sampler_in_mean_and_covariance():
     p = ModelR(d=2, sigma=0.8, w_star=[1.0, -0.5])
@@ -319,8 +336,18 @@ def test_model_g_wishart_sampler_matches_direct_gaussian_features_in_mean_and_co
     p = ModelG(d=2, sigma=0.7, w_star=[1.0, -2.0])
     a = p.sample(np.random.default_rng(20), 1000, 20, 5, method="wishart")
     b = p.sample(np.random.default_rng(21), 1000, 20, 5, method="direct")
-    feats = [np.column_stack([s.H[..., 0, 0].ravel(), s.H[..., 0, 1].ravel(), s.H[..., 1, 1].ravel(),
-                              s.b[..., 0].ravel(), s.b[..., 1].ravel()]) for s in (a, b)]
+    feats = [
+        np.column_stack(
+            [
+                s.H[..., 0, 0].ravel(),
+                s.H[..., 0, 1].ravel(),
+                s.H[..., 1, 1].ravel(),
+                s.b[..., 0].ravel(),
+                s.b[..., 1].ravel(),
+            ]
+        )
+        for s in (a, b)
+    ]
     assert np.all(_two_sample_z(_moment_features(feats[0]), _moment_features(feats[1])) < 5)
 
 

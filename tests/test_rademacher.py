@@ -20,7 +20,8 @@ def small_data(max_n: int = 8, max_d: int = 4):
         lambda nd: st.tuples(
             arrays(np.float64, nd, elements=st.floats(-2, 2, allow_nan=False, width=32)),
             arrays(np.float64, (nd[0],), elements=st.sampled_from([-1.0, 1.0])),
-        ))
+        )
+    )
 
 
 # -- exactness ---------------------------------------------------------------------------------
@@ -237,15 +238,24 @@ BAD = [
     ("method", lambda: R.rademacher_linear(X_OK, method="fast"), r"method \(fast\) must be"),
     ("form", lambda: R.rademacher_adv_linear(X_OK, [1, 1, 1], 0.1, form="x"), r"form \(x\) must be"),
     ("draws", lambda: R.rademacher_linear(np.ones((30, 1)), method="mc", draws=1), r"draws \(1\) must be"),
-    ("Wmat columns", lambda: R.adversarial_margins(X_OK, [0, 1, 0], np.ones((2, 3)), 0.1),
-     r"Wmat \(shape \(2, 3\)\) must have 2 columns"),
+    (
+        "Wmat columns",
+        lambda: R.adversarial_margins(X_OK, [0, 1, 0], np.ones((2, 3)), 0.1),
+        r"Wmat \(shape \(2, 3\)\) must have 2 columns",
+    ),
     ("label >= K", lambda: R.adversarial_margins(X_OK, [0, 5, 0], np.ones((2, 2)), 0.1), r"y \(5\) must be < K = 2"),
     ("layer shapes", lambda: R.network_norms([np.ones((3, 2)), np.ones((1, 4))]), r"W2 \(shape \(1, 4\)\) must have 3"),
-    ("W1 vs X", lambda: R.thm5_8_bound(np.ones((2, 5)), np.ones((2, 2)), X_OK, [0, 1, 0], 0.1, 1.0),
-     r"W1 \(shape \(2, 5\)\) must have 2 columns"),
+    (
+        "W1 vs X",
+        lambda: R.thm5_8_bound(np.ones((2, 5)), np.ones((2, 2)), X_OK, [0, 1, 0], 0.1, 1.0),
+        r"W1 \(shape \(2, 5\)\) must have 2 columns",
+    ),
     ("NaN weights", lambda: R.c_holder_bound(np.array([[np.nan]]), np.ones((1, 1))), r"W1 \(nan\) must be finite"),
-    ("W_bound too small", lambda: R.thm5_3_bound(X_OK, [0, 1, 0], 2 * np.eye(2), 1.0, W_bound=1.0),
-     r"W_bound \(1\) must be >="),
+    (
+        "W_bound too small",
+        lambda: R.thm5_3_bound(X_OK, [0, 1, 0], 2 * np.eye(2), 1.0, W_bound=1.0),
+        r"W_bound \(1\) must be >=",
+    ),
     ("odd side", lambda: R.downsample2x2(np.ones((1, 9))), r"side \(3\) must be even"),
 ]
 

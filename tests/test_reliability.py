@@ -97,8 +97,12 @@ def test_a_dask_local_cluster_runs_the_checks_while_port_8787_is_taken():
     from distributed import LocalCluster
 
     reference = run_check(CHECK, trials=2000, seed=4, chunks=2)
-    with port_taken(8787), LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                        dashboard_address=":0") as cluster:
+    with (
+        port_taken(8787),
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+        ) as cluster,
+    ):
         backend = DaskCluster(cluster.scheduler_address)
         try:
             got = run_check(CHECK, trials=2000, seed=4, chunks=2, backend=backend)
@@ -109,9 +113,12 @@ def test_a_dask_local_cluster_runs_the_checks_while_port_8787_is_taken():
 
 def test_no_test_or_source_file_asks_for_the_dashboards_default_port():
     root = Path(__file__).resolve().parents[1]
-    offenders = [str(p.relative_to(root)) for folder in ("tests", "src", "montecarlo", "certify")
-                 for p in (root / folder).rglob("*.py")
-                 if p.name != Path(__file__).name and ("8787" in p.read_text() or "dashboard_address=None" in p.read_text())]
+    offenders = [
+        str(p.relative_to(root))
+        for folder in ("tests", "src", "montecarlo", "certify")
+        for p in (root / folder).rglob("*.py")
+        if p.name != Path(__file__).name and ("8787" in p.read_text() or "dashboard_address=None" in p.read_text())
+    ]
     assert offenders == []
 
 
@@ -182,8 +189,7 @@ def test_an_interrupted_sweep_keeps_finished_chunks_and_resumes_to_the_same_stor
     import json
 
     row = json.loads(done.stdout)[0]
-    assert (row["estimate"], row["ci_low"], row["ci_high"]) == (reference.estimate, reference.ci_low,
-                                                                  reference.ci_high)
+    assert (row["estimate"], row["ci_low"], row["ci_high"]) == (reference.estimate, reference.ci_low, reference.ci_high)
 
 
 # -- a Dask worker killed mid-sweep ------------------------------------------------------------
@@ -207,8 +213,9 @@ def test_a_dask_worker_killed_mid_sweep_loses_and_duplicates_no_chunk(tmp_path):
 
     tasks = plan_check(CHECK, trials=8 * 20000, seed=6, chunks=8)
     reference = run_tasks(tasks, InProcess())
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=":0") as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+    ) as cluster:
         backend = DaskCluster(cluster.scheduler_address)
         store = KillingStore(tmp_path / "s.sqlite")
         try:

@@ -120,8 +120,9 @@ def ref_meamed(x, f):
 
 def ref_nnm(x, f):
     m = len(x)
-    return np.array([x[sorted(range(m), key=lambda j: (np.sum((x[j] - x[i]) ** 2), j))[: m - f]].mean(axis=0)
-                     for i in range(m)])
+    return np.array(
+        [x[sorted(range(m), key=lambda j: (np.sum((x[j] - x[i]) ** 2), j))[: m - f]].mean(axis=0) for i in range(m)]
+    )
 
 
 def ref_static_clipping(x, c):
@@ -264,8 +265,9 @@ def test_dnc_agrees_with_the_filter_written_from_its_definition(x, data, seed):
     f = f_for(data, len(x))
     sub_dim = data.draw(st.integers(1, 6), label="sub_dim")
     n_iters = data.draw(st.integers(1, 3), label="n_iters")
-    np.testing.assert_allclose(dnc(x, f, seed, n_iters=n_iters, sub_dim=sub_dim),
-                               ref_dnc(x, f, seed, n_iters, sub_dim), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        dnc(x, f, seed, n_iters=n_iters, sub_dim=sub_dim), ref_dnc(x, f, seed, n_iters, sub_dim), rtol=1e-9, atol=1e-9
+    )
 
 
 @given(x=int_workers(), data=st.data(), seed=st.integers(0, 1000))
@@ -327,8 +329,11 @@ def test_rules_never_modify_their_input(name, agg, in_box):
     np.testing.assert_array_equal(x, before)
 
 
-@pytest.mark.parametrize("name,agg,in_box", [r for r in RULES if r[0] not in ("caf", "dnc", "bucketing>>median")],
-                         ids=[n for n in IDS if n not in ("caf", "dnc", "bucketing>>median")])
+@pytest.mark.parametrize(
+    "name,agg,in_box",
+    [r for r in RULES if r[0] not in ("caf", "dnc", "bucketing>>median")],
+    ids=[n for n in IDS if n not in ("caf", "dnc", "bucketing>>median")],
+)
 def test_batch_axes_give_the_same_result_as_one_call_per_element(name, agg, in_box):
     x = np.random.default_rng(1).standard_normal((2, 3, 9, 4))
     out = agg(x)
@@ -336,8 +341,9 @@ def test_batch_axes_give_the_same_result_as_one_call_per_element(name, agg, in_b
         np.testing.assert_allclose(out[i, j], agg(x[i, j]), rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("fn,kw", [(caf, {"f": 2}), (dnc, {"f": 2, "sub_dim": 2}), (bucketing, {"s": 2})],
-                         ids=["caf", "dnc", "bucketing"])
+@pytest.mark.parametrize(
+    "fn,kw", [(caf, {"f": 2}), (dnc, {"f": 2, "sub_dim": 2}), (bucketing, {"s": 2})], ids=["caf", "dnc", "bucketing"]
+)
 def test_random_rules_are_reproducible_from_the_seed(fn, kw):
     x = np.random.default_rng(2).standard_normal((3, 9, 4))
     np.testing.assert_array_equal(fn(x, rng=5, **kw), fn(x, rng=np.random.default_rng(5), **kw))
@@ -362,8 +368,10 @@ def test_centered_clipping_lets_a_non_finite_row_contribute_nothing():
     honest = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     x = np.concatenate([np.full((1, 2), np.nan), honest])
     centre = np.array([0.5, 0.5])
-    np.testing.assert_allclose(centered_clipping(x, tau=10.0, v0=centre),
-                               centered_clipping(np.concatenate([centre[None], honest]), tau=10.0, v0=centre))
+    np.testing.assert_allclose(
+        centered_clipping(x, tau=10.0, v0=centre),
+        centered_clipping(np.concatenate([centre[None], honest]), tau=10.0, v0=centre),
+    )
 
 
 def test_caf_ends_quickly_when_a_removed_outlier_is_far_away():
@@ -384,8 +392,7 @@ def test_meamed_orders_nan_as_plus_infinity_like_the_median():
 def test_composition_routes_each_keyword_to_the_stages_that_take_it():
     x = np.random.default_rng(3).standard_normal((4, 11, 3))
     np.testing.assert_array_equal((nnm >> krum)(x, f=2), krum(nnm(x, f=2), f=2))
-    np.testing.assert_array_equal((arc >> nnm >> trimmed_mean)(x, f=2, k=3),
-                                  trimmed_mean(nnm(arc(x, f=2), f=2), k=3))
+    np.testing.assert_array_equal((arc >> nnm >> trimmed_mean)(x, f=2, k=3), trimmed_mean(nnm(arc(x, f=2), f=2), k=3))
     np.testing.assert_array_equal((nnm.partial(f=1) >> AggregatorStage(median))(x), median(nnm(x, f=1)))
 
 

@@ -43,8 +43,21 @@ def test_bounds_come_from_the_registry_at_each_alpha(table):
 
     cfg = table["config"]
     k = ModelR(d=2, sigma=1.0, radius=1.0).constants(skewness="tight")
-    b = registry_bound("thm3.1", n=cfg["n"], m=cfg["m"], d=2, alpha=cfg["alphas"][0], D=k["D"], L_hat=k["L_hat"],
-                       V=k["V"], S=k["S"], L_F=1.0, lambda_F=1.0, T=cfg["T"], r0=1.0)
+    b = registry_bound(
+        "thm3.1",
+        n=cfg["n"],
+        m=cfg["m"],
+        d=2,
+        alpha=cfg["alphas"][0],
+        D=k["D"],
+        L_hat=k["L_hat"],
+        V=k["V"],
+        S=k["S"],
+        L_F=1.0,
+        lambda_F=1.0,
+        T=cfg["T"],
+        r0=1.0,
+    )
     assert table["bounds"][0] == b.value
     assert table["bounds"] == sorted(table["bounds"])  # the bound grows with alpha
 

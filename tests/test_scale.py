@@ -24,6 +24,7 @@ CHECK = "cor3.1/one-sided"
 
 # -- backends ---------------------------------------------------------------------------------
 
+
 def test_chunked_results_are_identical_in_process_and_in_a_process_pool():
     a = run_check(CHECK, trials=8000, seed=5, chunks=4, backend=InProcess())
     pool = Processes(2)
@@ -41,12 +42,15 @@ def test_a_dask_local_cluster_gives_the_in_process_results_bit_for_bit():
 
     reference = [run_check(name, trials=t, seed=2, chunks=3) for name, t in ((CHECK, 3000), ("thm3.1/rate-m", 60))]
     # without a dashboard the scheduler still serves HTTP routes on the default port: ":0" takes a free one
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=":0") as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+    ) as cluster:
         backend = DaskCluster(cluster.scheduler_address)
         try:
-            got = [run_check(name, trials=t, seed=2, chunks=3, backend=backend)
-                   for name, t in ((CHECK, 3000), ("thm3.1/rate-m", 60))]
+            got = [
+                run_check(name, trials=t, seed=2, chunks=3, backend=backend)
+                for name, t in ((CHECK, 3000), ("thm3.1/rate-m", 60))
+            ]
         finally:
             backend.close()
     for r, g in zip(reference, got):
@@ -66,13 +70,16 @@ def test_an_unreachable_scheduler_fails_fast_and_writes_nothing(tmp_path, capsys
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[[check]]\nname = "{CHECK}"\ntrials = 100\n')
     t0 = time.perf_counter()
-    code = main(["sweep", str(cfg), "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "2", "--store", str(store)])
+    code = main(
+        ["sweep", str(cfg), "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "2", "--store", str(store)]
+    )
     assert code == 2 and time.perf_counter() - t0 < 30
     assert "scheduler (tcp://127.0.0.1:9) must be reachable" in capsys.readouterr().err
     assert not store.exists()
 
 
 # -- store ------------------------------------------------------------------------------------
+
 
 def test_store_records_a_chunk_once(tmp_path):
     with Store(tmp_path / "s.sqlite") as s:
@@ -209,8 +216,11 @@ def test_a_sweep_killed_with_sigkill_resumes_without_losing_or_duplicating_chunk
         rows = s.rows()
     assert len(rows) == 60 and len({r["chunk"] for r in rows}) == 60
     fresh = run_sweep(parse_sweep({"seed": 4, "check": [{"name": CHECK, "trials": 120000, "chunks": 60}]}))[0]
-    assert (resumed["estimate"], resumed["ci_low"], resumed["trials"]) == (fresh["estimate"], fresh["ci_low"],
-                                                                           fresh["trials"])
+    assert (resumed["estimate"], resumed["ci_low"], resumed["trials"]) == (
+        fresh["estimate"],
+        fresh["ci_low"],
+        fresh["trials"],
+    )
 
 
 # -- sweep files ------------------------------------------------------------------------------
@@ -223,8 +233,7 @@ BAD_SWEEPS = [
     ({"check": [{"name": CHECK, "trials": 10, "grid": {"n": {"log": [0, 100, 3]}}}]}, "must have positive ends"),
     ({"check": [{"name": CHECK, "trials": 10, "grid": {"n": {"log": [1, 100]}}}]}, "must be log = "),
     ({"check": [{"name": CHECK, "trials": 10, "grid": {"zeta": [1, 2]}}]}, r"parameter \(zeta\) must be one of"),
-    ({"check": [{"name": CHECK, "trials": 10, "grid": {"n": [1, 2], "t": [1]}, "combine": "zip"}]},
-     "equal lengths"),
+    ({"check": [{"name": CHECK, "trials": 10, "grid": {"n": [1, 2], "t": [1]}, "combine": "zip"}]}, "equal lengths"),
     ({"check": [{"name": CHECK, "trials": 10, "combine": "sideways"}]}, "must be 'product' or 'zip'"),
     ({"check": [{"name": CHECK, "trials": 10, "speed": 3}]}, "unknown key"),
     ({"seed": -1, "check": [{"name": CHECK, "trials": 10}]}, r"seed \(-1\) must be"),
@@ -241,10 +250,13 @@ def test_invalid_sweep_files_are_rejected_with_the_key_named(config, message):
 
 def test_grids_expand_as_products_or_zips():
     product = parse_sweep({"check": [{"name": CHECK, "trials": 10, "grid": {"n": [100, 200], "t": [1.0, 2.0]}}]})
-    zipped = parse_sweep({"check": [{"name": CHECK, "trials": 10, "grid": {"n": [100, 200], "t": [1.0, 2.0]},
-                                     "combine": "zip"}]})
+    zipped = parse_sweep(
+        {"check": [{"name": CHECK, "trials": 10, "grid": {"n": [100, 200], "t": [1.0, 2.0]}, "combine": "zip"}]}
+    )
     assert len(product.checks) == 4 and len(zipped.checks) == 2
-    log = parse_sweep({"check": [{"name": CHECK, "trials": 10, "grid": {"n": {"log": [10, 1000, 3], "integer": True}}}]})
+    log = parse_sweep(
+        {"check": [{"name": CHECK, "trials": 10, "grid": {"n": {"log": [10, 1000, 3], "integer": True}}}]}
+    )
     assert [dict(c[1])["n"] for c in log.checks] == [10, 100, 1000]
 
 

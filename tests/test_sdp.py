@@ -168,8 +168,11 @@ def test_phi_is_invariant_under_negation_permutation_and_scales_linearly():
     q = _random_q(30, 5, 6)
     base = solve_sdp(q)
     perm = np.random.default_rng(30).permutation(q.N)
-    for other, factor in ((solve_sdp(-q), 1.0), (solve_sdp(q.dense()[np.ix_(perm, perm)]), 1.0),
-                          (solve_sdp(q.scaled(3.5)), 3.5)):
+    for other, factor in (
+        (solve_sdp(-q), 1.0),
+        (solve_sdp(q.dense()[np.ix_(perm, perm)]), 1.0),
+        (solve_sdp(q.scaled(3.5)), 3.5),
+    ):
         assert factor * base.lower <= other.upper and other.lower <= factor * base.upper
 
 
@@ -218,10 +221,14 @@ BAD = [
     (lambda: solve_sdp(np.array([[0.0, np.nan], [np.nan, 0.0]])), r"Q \(nan\) must contain only finite"),
     (lambda: solve_sdp(np.eye(2), method="newton"), r"method \(newton\) must be one of"),
     (lambda: solve_sdp(np.eye(2), tol=0), r"tol \(0\) must be in \(0, 1\)"),
-    (lambda: solve_sdp(np.zeros((MAX_N["clarabel"] + 1,) * 2), method="clarabel"),
-     r"must be <= 60 for the reference \(cvxpy \+ Clarabel\) path; the reference \(cvxpy \+ SCS\) path fits"),
-    (lambda: solve_sdp(np.zeros((MAX_N["scs"] + 1,) * 2), method="scs"),
-     r"N \(1001\) must be <= 1000 for the reference \(cvxpy \+ SCS\) path; the fast .* path fits"),
+    (
+        lambda: solve_sdp(np.zeros((MAX_N["clarabel"] + 1,) * 2), method="clarabel"),
+        r"must be <= 60 for the reference \(cvxpy \+ Clarabel\) path; the reference \(cvxpy \+ SCS\) path fits",
+    ),
+    (
+        lambda: solve_sdp(np.zeros((MAX_N["scs"] + 1,) * 2), method="scs"),
+        r"N \(1001\) must be <= 1000 for the reference \(cvxpy \+ SCS\) path; the fast .* path fits",
+    ),
     (lambda: certificate(np.eye(2), [1.0]), r"c \(shape \(1,\)\) must have shape \(2,\)"),
     (lambda: hypercube_max(np.zeros((21, 21))), r"N \(21\) must be <= 20"),
     (lambda: solve_sdp(np.eye(2), rank=0), r"rank \(0\) must be an integer >= 1"),

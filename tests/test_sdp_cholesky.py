@@ -18,15 +18,22 @@ def exact_value(Q, c) -> float:
     return float(np.sum(c) + A.shape[0] * np.linalg.eigvalsh(A)[-1])
 
 
-@given(d=st.integers(1, 6), d1=st.integers(1, 8), seed=st.integers(0, 2**32 - 1),
-       dual=st.sampled_from(["solver", "zero", "random"]))
+@given(
+    d=st.integers(1, 6),
+    d1=st.integers(1, 8),
+    seed=st.integers(0, 2**32 - 1),
+    dual=st.sampled_from(["solver", "zero", "random"]),
+)
 def test_cholesky_certificate_is_never_below_the_brute_force_hypercube_maximum(d, d1, seed, dual):
     rng = np.random.default_rng(seed)
     q = build_q(rng.standard_normal((d1, d)), rng.standard_normal(d1))
     if q.N > 16:
         return
-    c = {"solver": lambda: solve_sdp(q).dual, "zero": lambda: np.zeros(q.N),
-         "random": lambda: rng.uniform(-2.0, 5.0, q.N)}[dual]()
+    c = {
+        "solver": lambda: solve_sdp(q).dual,
+        "zero": lambda: np.zeros(q.N),
+        "random": lambda: rng.uniform(-2.0, 5.0, q.N),
+    }[dual]()
     upper, route = certificate_route(q, c, method="cholesky")
     assert route in ("cholesky", "eigh (the Cholesky proof failed at every margin tried)")
     assert upper >= hypercube_max(q)
@@ -52,7 +59,7 @@ def test_large_instances_take_the_cholesky_route_by_default_and_agree_with_eigh(
     q = build_q(rng.standard_normal((d1, d)) / np.sqrt(d), rng.standard_normal(d1))
     r = solve_sdp(q, tol=1e-6)
     factor = np.empty_like(r.factor)
-    factor[q.left], factor[q.right] = r.factor[:q.left.size], r.factor[q.left.size:]
+    factor[q.left], factor[q.right] = r.factor[: q.left.size], r.factor[q.left.size :]
     auto, route = certificate_route(q, r.dual, factor=factor)
     by_eigh, _ = certificate_route(q, r.dual, method="eigh")
     assert route == "cholesky" and r.note == ""

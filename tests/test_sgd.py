@@ -34,7 +34,7 @@ def test_batched_trials_equal_a_loop_over_trials_with_the_same_draws():
     w = np.tile(w0, (R, 1))
     for k in range(5):
         for r in range(R):
-            w[r] = w[r] - 0.1 * prob.per_sample(w[r:r + 1], idx[k][r:r + 1])[0].sum(0)
+            w[r] = w[r] - 0.1 * prob.per_sample(w[r : r + 1], idx[k][r : r + 1])[0].sum(0)
     assert np.allclose(batched, w)
 
 
@@ -57,8 +57,17 @@ def test_sampling_is_with_replacement():
 
 def test_projection_keeps_iterates_in_the_ball():
     prob, w0 = _points()
-    res = minibatch_sgd(prob, w0, B=8, gamma=2.0, T=80, rng=np.random.default_rng(1), R=50, radius=0.5,
-                        record=lambda w: np.linalg.norm(w, axis=1))
+    res = minibatch_sgd(
+        prob,
+        w0,
+        B=8,
+        gamma=2.0,
+        T=80,
+        rng=np.random.default_rng(1),
+        R=50,
+        radius=0.5,
+        record=lambda w: np.linalg.norm(w, axis=1),
+    )
     assert res.trace[1:].max() <= 0.5 + 1e-12
 
 
@@ -111,17 +120,21 @@ def test_glm_full_gradient_is_the_mean_of_per_sample_gradients():
 
 def test_per_trial_step_sizes_match_separate_runs():
     prob, w0 = _points()
-    both = minibatch_sgd(prob, np.tile(w0, (2, 1)), B=1, gamma=np.array([0.1, 0.2]), T=5,
-                         rng=np.random.default_rng(0)).w
+    both = minibatch_sgd(
+        prob, np.tile(w0, (2, 1)), B=1, gamma=np.array([0.1, 0.2]), T=5, rng=np.random.default_rng(0)
+    ).w
     assert both.shape == (2, 3)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"B": 0}, r"B \(0\) must be an integer >= 1"),
-    ({"T": 5, "B": 2}, r"T \(5\) must be a multiple of B \(2\)"),
-    ({"gamma": -1.0}, r"gamma \(-1.0\) must be"),
-    ({"gamma": np.array([0.1, 0.2, 0.3])}, r"gamma \(length 3\)"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"B": 0}, r"B \(0\) must be an integer >= 1"),
+        ({"T": 5, "B": 2}, r"T \(5\) must be a multiple of B \(2\)"),
+        ({"gamma": -1.0}, r"gamma \(-1.0\) must be"),
+        ({"gamma": np.array([0.1, 0.2, 0.3])}, r"gamma \(length 3\)"),
+    ],
+)
 def test_invalid_arguments_raise_bad_input(kwargs, message):
     prob, w0 = _points()
     base = {"B": 2, "gamma": 0.1, "T": 4, "R": 2}

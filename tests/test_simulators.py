@@ -32,7 +32,7 @@ def mean(x):
 def trmean(x, beta=None, *, k=None):
     m = x.shape[-2]
     k = int(math.floor(beta * m)) if k is None else k
-    return np.sort(x, axis=-2)[..., k:m - k, :].mean(axis=-2)
+    return np.sort(x, axis=-2)[..., k : m - k, :].mean(axis=-2)
 
 
 def big(c):
@@ -74,8 +74,12 @@ def _per_trial_stats(problem, seed, R, m, n):
 # convergence and the exact recursion (3.31)
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("problem", [ModelR(d=3, sigma=0.0, radius=2.0, w_star=[1.0, -1.0, 0.5]),
-                                     _quadratic(0.2, 1.0, 0.3, 0.0)], ids=["model-R", "quadratic"])
+
+@pytest.mark.parametrize(
+    "problem",
+    [ModelR(d=3, sigma=0.0, radius=2.0, w_star=[1.0, -1.0, 0.5]), _quadratic(0.2, 1.0, 0.3, 0.0)],
+    ids=["model-R", "quadratic"],
+)
 def test_mean_gd_without_attack_on_a_noiseless_problem_converges_to_w_star(problem):
     s = problem.sample(np.random.default_rng(0), 5, 7, 30)
     w0 = problem.w_star + 1.0 / math.sqrt(problem.d)
@@ -85,21 +89,28 @@ def test_mean_gd_without_attack_on_a_noiseless_problem_converges_to_w_star(probl
     assert np.all(res.F_gap[:, -1] < 1e-20) and np.all(res.grad_norm[:, -1] < 1e-12)
 
 
-@given(lam=st.floats(0.05, 1.0), L=st.floats(1.0, 5.0), theta=st.floats(0.0, 3.2), noise=st.floats(0.0, 0.5),
-       attack=st.sampled_from([None, *ATTACKS]), agg=st.sampled_from(["median", "mean", "trmean"]),
-       radius=st.sampled_from([None, 1.5, 4.0]), seed=st.integers(0, 2**32 - 1))
+@given(
+    lam=st.floats(0.05, 1.0),
+    L=st.floats(1.0, 5.0),
+    theta=st.floats(0.0, 3.2),
+    noise=st.floats(0.0, 0.5),
+    attack=st.sampled_from([None, *ATTACKS]),
+    agg=st.sampled_from(["median", "mean", "trmean"]),
+    radius=st.sampled_from([None, 1.5, 4.0]),
+    seed=st.integers(0, 2**32 - 1),
+)
 @example(lam=0.5, L=1.0, theta=0.0, noise=0.0, attack=None, agg="mean", radius=None, seed=0)
 @example(lam=0.3, L=3.0, theta=0.7, noise=0.01, attack="big", agg="median", radius=1.5, seed=1)
-def test_recursion_3_31_holds_at_every_step_with_the_realised_gradient_error(lam, L, theta, noise, attack, agg,
-                                                                           radius, seed):
+def test_recursion_3_31_holds_at_every_step_with_the_realised_gradient_error(
+    lam, L, theta, noise, attack, agg, radius, seed
+):
     p = _quadratic(lam, L, theta, noise)
     m, q = 9, (0 if attack is None else 2)
     rng = np.random.default_rng(seed)
     s = p.sample(rng, 6, m, 20)
     w0 = p.w_star + project_ball(rng.standard_normal((6, 2)), np.zeros(2), 1.4)
     aggregator = {"median": median, "mean": mean, "trmean": functools.partial(trmean, k=2)}[agg]
-    res = robust_gd(p, s, aggregator=aggregator, T=12, w0=w0, q=q, attack=ATTACKS.get(attack), rng=rng,
-                    radius=radius)
+    res = robust_gd(p, s, aggregator=aggregator, T=12, w0=w0, q=q, attack=ATTACKS.get(attack), rng=rng, radius=radius)
     lhs = res.dist_to_opt[:, 1:]
     rhs = (1 - _kappa(p)) * res.dist_to_opt[:, :-1] + res.grad_error / p.L_F
     assert np.all(lhs <= rhs + 1e-12 * np.maximum(1.0, rhs))
@@ -110,8 +121,9 @@ def test_recursion_3_31_holds_on_model_r_under_attack(attack, seed, radius):
     p = ModelR(d=3, sigma=1.0, radius=1.0)
     rng = np.random.default_rng(seed)
     s = p.sample(rng, 8, 11, 25)
-    res = robust_gd(p, s, aggregator=median, T=10, w0=[0.4, 0.0, -0.3], q=3, attack=ATTACKS[attack], rng=rng,
-                    radius=radius)
+    res = robust_gd(
+        p, s, aggregator=median, T=10, w0=[0.4, 0.0, -0.3], q=3, attack=ATTACKS[attack], rng=rng, radius=radius
+    )
     rhs = (1 - _kappa(p)) * res.dist_to_opt[:, :-1] + res.grad_error / p.L_F
     assert np.all(res.dist_to_opt[:, 1:] <= rhs + 1e-12 * np.maximum(1.0, rhs))
 
@@ -119,6 +131,7 @@ def test_recursion_3_31_holds_on_model_r_under_attack(attack, seed, radius):
 # ---------------------------------------------------------------------------------------------
 # projection
 # ---------------------------------------------------------------------------------------------
+
 
 @given(radius=st.floats(0.1, 3.0), seed=st.integers(0, 2**32 - 1), c=st.sampled_from([1e6, -1e6, 5.0]))
 def test_projection_keeps_every_iterate_in_the_ball_around_w_star(radius, seed, c):
@@ -142,17 +155,32 @@ def test_project_ball_is_the_identity_inside_and_radial_outside():
 # batched = per trial; reference implementation
 # ---------------------------------------------------------------------------------------------
 
-@given(R=st.integers(1, 5), m=st.integers(1, 9), d=st.integers(1, 4), T=st.integers(0, 8),
-       attack=st.sampled_from([None, *DETERMINISTIC]), agg=st.sampled_from(["median", "mean"]),
-       radius=st.sampled_from([None, 0.8]), seed=st.integers(0, 2**32 - 1))
-def test_batched_run_is_bit_identical_to_per_trial_runs_with_the_same_per_trial_streams(R, m, d, T, attack, agg,
-                                                                                      radius, seed):
+
+@given(
+    R=st.integers(1, 5),
+    m=st.integers(1, 9),
+    d=st.integers(1, 4),
+    T=st.integers(0, 8),
+    attack=st.sampled_from([None, *DETERMINISTIC]),
+    agg=st.sampled_from(["median", "mean"]),
+    radius=st.sampled_from([None, 0.8]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_batched_run_is_bit_identical_to_per_trial_runs_with_the_same_per_trial_streams(
+    R, m, d, T, attack, agg, radius, seed
+):
     p = ModelR(d=d, sigma=0.9, radius=1.0)
     parts = _per_trial_stats(p, seed, R, m, 12)
     q = 0 if attack is None else (m - 1) // 2
-    kw = dict(aggregator=median if agg == "median" else mean, T=T, w0=np.full(d, 0.3 / math.sqrt(d)), q=q,
-              attack=ATTACKS.get(attack) if q else None, rng=np.random.default_rng(0) if q else None,
-              radius=radius)
+    kw = dict(
+        aggregator=median if agg == "median" else mean,
+        T=T,
+        w0=np.full(d, 0.3 / math.sqrt(d)),
+        q=q,
+        attack=ATTACKS.get(attack) if q else None,
+        rng=np.random.default_rng(0) if q else None,
+        radius=radius,
+    )
     batched = robust_gd(p, QuadraticStats.concatenate(parts), **kw)
     single = GDResult.concatenate([robust_gd(p, part, **kw) for part in parts])
     for field in ("w", "w_final", "dist_to_opt", "grad_error", "F_gap", "grad_norm"):
@@ -163,8 +191,12 @@ def test_chunked_runs_with_spawned_seeds_reproduce_a_random_attack_per_chunk():
     p = ModelR(d=2, sigma=1.0)
     s = p.sample(np.random.default_rng(3), 6, 9, 20)
     kids = np.random.SeedSequence(11).spawn(2)
-    run = lambda st_, kid: robust_gd(p, st_, aggregator=median, T=5, w0=[0.5, 0.5], q=2, attack=noisy,  # noqa: E731
-                                     rng=np.random.default_rng(kid))
+
+    def run(st_, kid):
+        return robust_gd(
+            p, st_, aggregator=median, T=5, w0=[0.5, 0.5], q=2, attack=noisy, rng=np.random.default_rng(kid)
+        )
+
     whole = GDResult.concatenate([run(s.take(slice(0, 3)), kids[0]), run(s.take(slice(3, 6)), kids[1])])
     again = GDResult.concatenate([run(s.take(slice(0, 3)), kids[0]), run(s.take(slice(3, 6)), kids[1])])
     assert np.array_equal(whole.w, again.w)
@@ -194,11 +226,22 @@ def test_batched_simulator_matches_a_naive_loop_over_machines_and_coordinates(at
     p = ModelR(d=3, sigma=1.0, radius=1.0, w_star=[0.2, -0.1, 0.0])
     s = p.sample(np.random.default_rng(5), 4, 7, 15)
     q = 0 if attack is None else 3
-    res = robust_gd(p, s, aggregator=median, T=7, w0=[0.4, 0.0, 0.1], q=q, attack=ATTACKS.get(attack),
-                    rng=np.random.default_rng(0), radius=radius, eta=0.8)
+    res = robust_gd(
+        p,
+        s,
+        aggregator=median,
+        T=7,
+        w0=[0.4, 0.0, 0.1],
+        q=q,
+        attack=ATTACKS.get(attack),
+        rng=np.random.default_rng(0),
+        radius=radius,
+        eta=0.8,
+    )
     for r in range(4):
-        ref = _reference_gd(s.H[r], s.b[r], [0.4, 0.0, 0.1], q, ATTACKS.get(attack), np.median, 0.8, 7, radius,
-                            p.w_star)
+        ref = _reference_gd(
+            s.H[r], s.b[r], [0.4, 0.0, 0.1], q, ATTACKS.get(attack), np.median, 0.8, 7, radius, p.w_star
+        )
         np.testing.assert_allclose(res.w[r], ref, rtol=1e-12, atol=1e-14)
 
 
@@ -235,6 +278,7 @@ def test_model_e_one_median_step_with_unit_step_lands_on_the_median_of_machine_m
 # Byzantine rows and the attack context
 # ---------------------------------------------------------------------------------------------
 
+
 def test_byzantine_rows_are_the_first_q_and_honest_rows_use_the_fixed_data_of_the_other_machines():
     p = ModelR(d=2, sigma=1.0)
     s = p.sample(np.random.default_rng(0), 3, 7, 10)
@@ -250,8 +294,9 @@ def test_byzantine_rows_are_the_first_q_and_honest_rows_use_the_fixed_data_of_th
         return np.full(honest.shape[:-2] + (q, honest.shape[-1]), marker)
 
     rng = np.random.default_rng(1)
-    res = robust_gd(p, s, aggregator=functools.partial(spy_aggregator), T=4, w0=[0.1, 0.2], q=3, attack=spy_attack,
-                    rng=rng, k=1)
+    res = robust_gd(
+        p, s, aggregator=functools.partial(spy_aggregator), T=4, w0=[0.1, 0.2], q=3, attack=spy_attack, rng=rng, k=1
+    )
     assert len(seen) == len(calls) == 4
     for t, (x, (honest, q, r, ctx)) in enumerate(zip(seen, calls)):
         expected_honest = p.local_gradients(s.machines(slice(3, None)), res.w[:, t])
@@ -271,22 +316,32 @@ def test_attack_context_reads_the_trim_count_from_a_trimmed_mean_partial(kw, k):
     s = p.sample(np.random.default_rng(0), 2, 10, 5)
     got = []
     attack = lambda h, q, rng, ctx: got.append(ctx.k) or inside(h, q, rng, ctx)  # noqa: E731
-    robust_gd(p, s, aggregator=functools.partial(trmean, **kw), T=1, w0=[0.0, 0.0], q=1, attack=attack,
-              rng=np.random.default_rng(0))
+    robust_gd(
+        p,
+        s,
+        aggregator=functools.partial(trmean, **kw),
+        T=1,
+        w0=[0.0, 0.0],
+        q=1,
+        attack=attack,
+        rng=np.random.default_rng(0),
+    )
     assert got == [k]
 
 
 def test_alpha_is_accepted_instead_of_q():
     p = ModelR(d=2)
     s = p.sample(np.random.default_rng(0), 2, 40, 5)
-    res = robust_gd(p, s, aggregator=median, T=2, w0=[0.0, 0.0], alpha=0.05, attack=big(1.0),
-                    rng=np.random.default_rng(0))
+    res = robust_gd(
+        p, s, aggregator=median, T=2, w0=[0.0, 0.0], alpha=0.05, attack=big(1.0), rng=np.random.default_rng(0)
+    )
     assert res.q == 2 and res.alpha == 0.05
 
 
 # ---------------------------------------------------------------------------------------------
 # Algorithm 2
 # ---------------------------------------------------------------------------------------------
+
 
 def test_one_round_without_attack_is_the_coordinate_median_of_the_local_least_squares_solutions():
     p = ModelG(d=3, sigma=1.0, w_star=[1.0, 0.0, -1.0])
@@ -389,9 +444,12 @@ def test_trajectory_memory_guard_asks_for_chunking():
 # with the project's own aggregators and attacks
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.skipif(importlib.util.find_spec("boundlab.montecarlo._attacks") is None
-                    or importlib.util.find_spec("boundlab.montecarlo._aggregators") is None,
-                    reason="the aggregator/attack library is not there yet")
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("boundlab.montecarlo._attacks") is None
+    or importlib.util.find_spec("boundlab.montecarlo._aggregators") is None,
+    reason="the aggregator/attack library is not there yet",
+)
 @pytest.mark.parametrize("option,attack", [("I", "large_value"), ("II", "inside_range"), ("II", "stall")])
 def test_simulator_runs_with_the_project_aggregators_and_attacks(option, attack):
     from boundlab.montecarlo import _aggregators, _attacks
@@ -403,14 +461,33 @@ def test_simulator_runs_with_the_project_aggregators_and_attacks(option, attack)
     seen = []
     spy = lambda x: seen.append(x) or agg(x)  # noqa: E731
     spy = functools.partial(spy)
-    res = robust_gd(p, s, aggregator=agg, T=10, w0=[0.5, 0.5], q=2, attack=_attacks.ATTACKS[attack],
-                    rng=np.random.default_rng(1), radius=1.0, k=2)
+    res = robust_gd(
+        p,
+        s,
+        aggregator=agg,
+        T=10,
+        w0=[0.5, 0.5],
+        q=2,
+        attack=_attacks.ATTACKS[attack],
+        rng=np.random.default_rng(1),
+        radius=1.0,
+        k=2,
+    )
     rhs = (1 - _kappa(p)) * res.dist_to_opt[:, :-1] + res.grad_error
     assert np.all(res.dist_to_opt[:, 1:] <= rhs + 1e-12)
     assert np.all(np.isfinite(res.w)) and np.all(res.dist_to_opt[:, -1] < 0.5)
     # the simulator's message array is exactly apply_attack's (Byzantine rows first)
-    robust_gd(p, s, aggregator=spy, T=1, w0=[0.5, 0.5], q=2, attack=_attacks.ATTACKS[attack],
-              rng=np.random.default_rng(7), k=2)
+    robust_gd(
+        p,
+        s,
+        aggregator=spy,
+        T=1,
+        w0=[0.5, 0.5],
+        q=2,
+        attack=_attacks.ATTACKS[attack],
+        rng=np.random.default_rng(7),
+        k=2,
+    )
     honest = p.local_gradients(s.machines(slice(2, None)), np.full((20, 2), 0.5))
     ctx = _attacks.AttackContext(w=np.full((20, 2), 0.5), grad_F=np.full((20, 2), 0.5), w_star=p.w_star, t=0, k=2)
     expected = _attacks.apply_attack(honest, 2, _attacks.ATTACKS[attack], np.random.default_rng(7), ctx)
@@ -422,21 +499,35 @@ def test_simulator_runs_with_the_project_aggregators_and_attacks(option, attack)
 # trial blocks (cache-sized): the same numbers
 # ---------------------------------------------------------------------------------------------
 
-BLOCK_PROBLEMS = {"model-R": lambda: ModelR(d=3, sigma=0.9, radius=1.0), "model-E": lambda: ModelE(),
-                  "model-G": lambda: ModelG(d=2), "model-AN": lambda: ModelAN(d=2)}
+BLOCK_PROBLEMS = {
+    "model-R": lambda: ModelR(d=3, sigma=0.9, radius=1.0),
+    "model-E": lambda: ModelE(),
+    "model-G": lambda: ModelG(d=2),
+    "model-AN": lambda: ModelAN(d=2),
+}
 
 
 @pytest.mark.parametrize("name", sorted(BLOCK_PROBLEMS))
-@given(R=st.integers(1, 9), block=st.one_of(st.integers(1, 10), st.just("cache")),
-       attack=st.sampled_from([None, *DETERMINISTIC]), agg=st.sampled_from(["median", "mean"]),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    R=st.integers(1, 9),
+    block=st.one_of(st.integers(1, 10), st.just("cache")),
+    attack=st.sampled_from([None, *DETERMINISTIC]),
+    agg=st.sampled_from(["median", "mean"]),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_trial_blocks_give_bit_identical_trajectories_and_diagnostics(name, R, block, attack, agg, seed):
     p = BLOCK_PROBLEMS[name]()
     m, T = 7, 6
     stats = p.sample(np.random.default_rng(seed), R, m, 10)
     q = 0 if attack is None else 2
-    kw = dict(aggregator=median if agg == "median" else mean, T=T, w0=np.full(p.d, 0.1), q=q,
-              attack=ATTACKS.get(attack) if q else None, rng=np.random.default_rng(0) if q else None)
+    kw = dict(
+        aggregator=median if agg == "median" else mean,
+        T=T,
+        w0=np.full(p.d, 0.1),
+        q=q,
+        attack=ATTACKS.get(attack) if q else None,
+        rng=np.random.default_rng(0) if q else None,
+    )
     whole = robust_gd(p, stats, trial_block=R, **kw)
     blocked = robust_gd(p, stats, trial_block=block, **kw)
     for field in ("w", "w_final", "dist_to_opt", "grad_error", "F_gap", "grad_norm"):

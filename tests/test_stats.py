@@ -51,5 +51,5 @@ def test_the_slope_interval_is_reproducible_from_the_generator_seed():
 
 def test_one_replicate_per_point_gives_a_zero_width_slope_interval():
     x = np.array([1.0, 10.0, 100.0])
-    slope, lo, hi, _ = loglog_slope(x, (x ** -0.5)[:, None], np.random.default_rng(0))
+    slope, lo, hi, _ = loglog_slope(x, (x**-0.5)[:, None], np.random.default_rng(0))
     assert slope == pytest.approx(-0.5) and lo == hi == slope

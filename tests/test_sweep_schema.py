@@ -57,7 +57,13 @@ def test_omitted_keys_take_the_schema_defaults():
 
 
 def test_given_keys_reach_the_plan():
-    plan = parse_sweep({"seed": 3, "store": "r.sqlite", "backend": {"jobs": 2},
-                        "check": [{**OK_CHECK, "chunks": 2, "options": {"t": 2.0}}]})
+    plan = parse_sweep(
+        {
+            "seed": 3,
+            "store": "r.sqlite",
+            "backend": {"jobs": 2},
+            "check": [{**OK_CHECK, "chunks": 2, "options": {"t": 2.0}}],
+        }
+    )
     assert (plan.seed, plan.store, plan.jobs) == (3, "r.sqlite", 2)
     assert plan.checks == ((CHECK, (("t", 2.0),), 10, 2),)

@@ -29,7 +29,7 @@ def test_params_draws_only_points_inside_the_domains_and_hypotheses(item_id, dat
 def test_byzantine_instances_put_q_byzantine_rows_first_and_keep_a_minority(inst):
     assert inst["messages"].shape[0] == inst["m"]
     assert 2 * inst["q"] < inst["m"]
-    assert np.array_equal(inst["messages"][inst["q"]:], inst["honest"])
+    assert np.array_equal(inst["messages"][inst["q"] :], inst["honest"])
     assert inst["byzantine"].sum() == inst["q"]
 
 

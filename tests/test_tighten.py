@@ -21,17 +21,35 @@ def _register(name: str, excess: float):
     it, so the interval shrinks with the trials.
     """
 
-    @check(name, "eq3.4", description="synthetic: estimate = shape(eps) x bound", trials=4000, quick_trials=400,
-           theorem_params={"eps": 0.1}, options=(Param("width", "peak width", lower=0.05, upper=1.0,
-                                                       typical=(0.05, 1.0), default=0.1),))
+    @check(
+        name,
+        "eq3.4",
+        description="synthetic: estimate = shape(eps) x bound",
+        trials=4000,
+        quick_trials=400,
+        theorem_params={"eps": 0.1},
+        options=(Param("width", "peak width", lower=0.05, upper=1.0, typical=(0.05, 1.0), default=0.1),),
+    )
     def _synthetic(trials: int, seed: int, *, eps: float, width: float) -> MCResult:
         b = registry_bound("eq3.4", eps=eps)
-        shape = excess * np.exp(-((eps - 0.3) / width) ** 2)
+        shape = excess * np.exp(-(((eps - 0.3) / width) ** 2))
         xs = np.concatenate([rng.uniform(0.95, 1.05, size) for size, rng in chunk_rngs(seed, trials)]) * shape
         est = float(xs.mean())
         half = 4 * float(xs.std()) / np.sqrt(trials) + 1e-12
-        return MCResult("", "", "synthetic", est * b.value, (est - half) * b.value, (est + half) * b.value, b.value,
-                        "upper", trials, seed, 0.0, **b.stamp())
+        return MCResult(
+            "",
+            "",
+            "synthetic",
+            est * b.value,
+            (est - half) * b.value,
+            (est + half) * b.value,
+            b.value,
+            "upper",
+            trials,
+            seed,
+            0.0,
+            **b.stamp(),
+        )
 
     return CHECKS[name]
 
@@ -93,13 +111,16 @@ def test_tighten_records_the_search_in_the_store_and_prints_json(synthetic, tmp_
         assert [r["task"] for r in s.rows()] == ["tighten:eq3.4/synthetic-store"]
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"budget": 0}, r"budget \(0\) must be a positive"),
-    ({"budget": float("nan")}, r"budget \(nan\) must be a positive"),
-    ({"knobs": ["zeta"]}, r"knob \(zeta\) must be one of eps, width"),
-    ({"trials": 0}, r"trials \(0\) must be an integer >= 1"),
-    ({"method": "annealing"}, r"method \(annealing\) must be one of de, hypothesis"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"budget": 0}, r"budget \(0\) must be a positive"),
+        ({"budget": float("nan")}, r"budget \(nan\) must be a positive"),
+        ({"knobs": ["zeta"]}, r"knob \(zeta\) must be one of eps, width"),
+        ({"trials": 0}, r"trials \(0\) must be an integer >= 1"),
+        ({"method": "annealing"}, r"method \(annealing\) must be one of de, hypothesis"),
+    ],
+)
 def test_tighten_refuses_bad_arguments_naming_them(synthetic, kwargs, message):
     c = synthetic("eq3.4/synthetic-bad", 0.9)
     with pytest.raises(BadInput, match=message):
@@ -126,8 +147,19 @@ def test_hypothesis_targeted_search_also_finds_the_sharpest_instance(synthetic):
 
 def test_hypothesis_search_is_reproducible_from_its_seed(synthetic):
     c = synthetic("eq3.4/synthetic-targeted-seeded", 0.9)
-    runs = [tighten(c.name, budget=60.0, seed=5, trials=50, confirm_trials=50, method="hypothesis", knobs=["eps"],
-                    max_evaluations=40) for _ in range(2)]
+    runs = [
+        tighten(
+            c.name,
+            budget=60.0,
+            seed=5,
+            trials=50,
+            confirm_trials=50,
+            method="hypothesis",
+            knobs=["eps"],
+            max_evaluations=40,
+        )
+        for _ in range(2)
+    ]
     assert runs[0].evaluations == runs[1].evaluations == 40
     assert runs[0].best_params == runs[1].best_params
 
@@ -177,8 +209,10 @@ def test_tighten_write_from_the_command_line_updates_the_instances_file(syntheti
     synthetic("eq3.4/synthetic-cli-write", 0.9)
     target = tmp_path / "instances.json"
     monkeypatch.setattr(tl, "_instances_path", lambda: target)
-    assert main(["tighten", "eq3.4/synthetic-cli-write", "--budget", "2", "--max-evaluations", "30", "--write",
-                 "--quiet"]) == 0
+    assert (
+        main(["tighten", "eq3.4/synthetic-cli-write", "--budget", "2", "--max-evaluations", "30", "--write", "--quiet"])
+        == 0
+    )
     assert "is now its default" in capsys.readouterr().out
     assert "eq3.4/synthetic-cli-write" in json.loads(target.read_text())
 
@@ -212,7 +246,6 @@ def test_the_recorded_theorem_3_8_instance_is_the_default_and_sharper_than_the_c
 def test_the_slack_figure_measures_a_coverage_step_by_its_power_not_its_frequency():
     from boundlab.reporting import slack_by_step
 
-    cover = MCResult("thm9.9/step-cover", "thm9.9", "P", 0.96, 0.95, 0.97, 0.9, "probability", 10, 0, 0.0,
-                     power=1.37)
+    cover = MCResult("thm9.9/step-cover", "thm9.9", "P", 0.96, 0.95, 0.97, 0.9, "probability", 10, 0, 0.0, power=1.37)
     rows = slack_by_step([cover])["thm9.9"]
     assert rows == [("thm9.9/step-cover", pytest.approx(np.log10(1.37)), True)]

@@ -38,8 +38,10 @@ def apply_instance(check: Check, params: Mapping[str, Any], note: str = "") -> C
     """
     unknown = [k for k in params if k not in check.accepted() or k == "bound_scale"]
     if unknown:
-        raise BadInput(f"instance parameter ({unknown[0]}) must be one of {', '.join(check.accepted())} "
-                       f"({check.name}).", name=unknown[0])
+        raise BadInput(
+            f"instance parameter ({unknown[0]}) must be one of {', '.join(check.accepted())} ({check.name}).",
+            name=unknown[0],
+        )
     theorem = {k: params.get(k, v) for k, v in check.theorem_params.items()}
     options = tuple(dataclasses.replace(o, default=params[o.name]) if o.name in params else o for o in check.options)
     changed = dataclasses.replace(check, theorem_params=theorem, options=options)
@@ -52,10 +54,12 @@ def _apply_instances(path: Path) -> dict[str, Any]:
     data = json.loads(path.read_text()) if path.exists() else {}
     for name, entry in data.items():
         old = CHECKS.lookup(name)
-        note = (f"Default from instances.json: tightness {entry['tightness_default']:.3g} -> "
-                f"{entry['tightness_confirmed']:.3g}, resolving power {entry['resolving_power_default']:.3g} -> "
-                f"{entry['resolving_power_confirmed']:.3g} (confirmed with seed {entry['confirm_seed']}, "
-                f"{entry['confirm_trials']} trials), found by `{entry['found_by']}` on {entry['date']}.")
+        note = (
+            f"Default from instances.json: tightness {entry['tightness_default']:.3g} -> "
+            f"{entry['tightness_confirmed']:.3g}, resolving power {entry['resolving_power_default']:.3g} -> "
+            f"{entry['resolving_power_confirmed']:.3g} (confirmed with seed {entry['confirm_seed']}, "
+            f"{entry['confirm_trials']} trials), found by `{entry['found_by']}` on {entry['date']}."
+        )
         new = apply_instance(old, entry["params"], note)
         CHECKS.remove(name)
         CHECKS.add(name, new)
@@ -85,8 +89,9 @@ def checks_for(item: str) -> list[Check]:
     raise BadInput(f"id ({item}) must be a result with Monte Carlo checks: {', '.join(known)}.", name="id")
 
 
-def verify(item: str, *, trials: int | None = None, seed: int = 0, quick: bool = False,
-           **params: Any) -> list[MCResult]:
+def verify(
+    item: str, *, trials: int | None = None, seed: int = 0, quick: bool = False, **params: Any
+) -> list[MCResult]:
     """Run every check of a result (or one named check) at the given parameters.
 
     Examples

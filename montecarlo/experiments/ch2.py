@@ -41,8 +41,13 @@ def _digits(binary: bool = True) -> tuple[np.ndarray, np.ndarray]:
 def _f_star(prob: GLMProblem) -> tuple[float, np.ndarray]:
     from scipy.optimize import minimize
 
-    res = minimize(lambda w: float(prob.loss(w[None])[0]), np.zeros(prob.dim),
-                   jac=lambda w: prob.full_grad(w[None])[0], method="L-BFGS-B", options={"maxiter": 5000, "gtol": 1e-10})
+    res = minimize(
+        lambda w: float(prob.loss(w[None])[0]),
+        np.zeros(prob.dim),
+        jac=lambda w: prob.full_grad(w[None])[0],
+        method="L-BFGS-B",
+        options={"maxiter": 5000, "gtol": 1e-10},
+    )
     return float(res.fun), res.x
 
 
@@ -55,8 +60,17 @@ def _t_iter(B: int, P: int) -> float:
     return COST["t_comm"] + B / P * COST["t_grad"]
 
 
-def _passes_to(prob: Any, B: int, gammas: np.ndarray, reps: int, max_passes: int, done: Any, rng: np.random.Generator,
-               mechanism: Mechanism | None = None, metric: str = "loss") -> tuple[np.ndarray, np.ndarray]:
+def _passes_to(
+    prob: Any,
+    B: int,
+    gammas: np.ndarray,
+    reps: int,
+    max_passes: int,
+    done: Any,
+    rng: np.random.Generator,
+    mechanism: Mechanism | None = None,
+    metric: str = "loss",
+) -> tuple[np.ndarray, np.ndarray]:
     """Run all step sizes (x reps) at once, pass by pass; returns (curves (passes+1, n_gamma), first pass reached)."""
     R = len(gammas) * reps
     gam = np.repeat(gammas, reps)
@@ -102,9 +116,15 @@ def _fig21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         j = int(np.argmin(hit))
         passes = float(hit[j])
         per_pass = (prob.n / B) * _t_iter(B, P)
-        rows.append({"B": B, "best_gamma": float(gammas[j]), "passes_to_target": passes,
-                     "speedup_per_pass": (prob.n * _t_iter(1, P)) / per_pass,
-                     "time_to_target": passes * per_pass if math.isfinite(passes) else math.inf})
+        rows.append(
+            {
+                "B": B,
+                "best_gamma": float(gammas[j]),
+                "passes_to_target": passes,
+                "speedup_per_pass": (prob.n * _t_iter(1, P)) / per_pass,
+                "time_to_target": passes * per_pass if math.isfinite(passes) else math.inf,
+            }
+        )
     t1 = rows[0]["time_to_target"]
     for r in rows:
         r["overall_speedup"] = t1 / r["time_to_target"] if math.isfinite(r["time_to_target"]) else 0.0
@@ -112,11 +132,23 @@ def _fig21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     p1 = rows[0]["passes_to_target"]
     knee = max((r["B"] for r in rows if r["passes_to_target"] <= 2 * p1), default=1)
     # B_D along a serial run: at w_0 = 0 and where serial SGD reaches the target
-    w_mid = minibatch_sgd(prob, np.zeros(prob.dim), B=1, gamma=rows[0]["best_gamma"],
-                          T=int(max(p1, 1)) * prob.n, rng=np.random.default_rng(seed + 1)).w[0] \
-        if math.isfinite(p1) else w_star
-    bd = {"B_D(w_0)": _b_d_at(prob, np.zeros(prob.dim)), "B_D(w at target)": _b_d_at(prob, w_mid),
-          "LB_normalized": glm_lower_bound_normalized(X)}
+    w_mid = (
+        minibatch_sgd(
+            prob,
+            np.zeros(prob.dim),
+            B=1,
+            gamma=rows[0]["best_gamma"],
+            T=int(max(p1, 1)) * prob.n,
+            rng=np.random.default_rng(seed + 1),
+        ).w[0]
+        if math.isfinite(p1)
+        else w_star
+    )
+    bd = {
+        "B_D(w_0)": _b_d_at(prob, np.zeros(prob.dim)),
+        "B_D(w at target)": _b_d_at(prob, w_mid),
+        "LB_normalized": glm_lower_bound_normalized(X),
+    }
     figs: list[str] = []
     if out_dir is not None:
         fig, ax = plt.subplots(1, 2, figsize=(9, 3.5))
@@ -128,16 +160,25 @@ def _fig21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         ax[1].legend()
         figs = _save(fig, out_dir, "fig2_1_speedup.png")
         plt.close(fig)
-    return {"title": "Figure 2.1 analog: speedup saturation vs batch size",
-            "analog": ("binary logistic regression (digit >= 5) on scikit-learn's digits (1797 x 64 + bias), ridge 1e-3, "
-                       f"target F <= F* + 0.05 (F* = {f_star:.4f}); gamma tuned per B on 2^-k, k = 0..9; cost model "
-                       f"t_iter = {COST['t_comm']:g} + B/{P} (units of one per-sample gradient). The paper ran "
-                       "cuda-convnet on CIFAR-10 (no numbers printed)."),
-            "rows": rows, "B_D": bd, "best_B": best["B"], "knee_B (passes <= 2x serial)": knee,
-            "comparison": (f"passes to target stay within 2x of serial SGD up to B = {knee}; B_D(w) is "
-                           f"{bd['B_D(w_0)']:.1f} at w_0 and {bd['B_D(w at target)']:.1f} where serial SGD reaches "
-                           f"the target; the overall speedup peaks at B = {best['B']}."),
-            "figures": figs}
+    return {
+        "title": "Figure 2.1 analog: speedup saturation vs batch size",
+        "analog": (
+            "binary logistic regression (digit >= 5) on scikit-learn's digits (1797 x 64 + bias), ridge 1e-3, "
+            f"target F <= F* + 0.05 (F* = {f_star:.4f}); gamma tuned per B on 2^-k, k = 0..9; cost model "
+            f"t_iter = {COST['t_comm']:g} + B/{P} (units of one per-sample gradient). The paper ran "
+            "cuda-convnet on CIFAR-10 (no numbers printed)."
+        ),
+        "rows": rows,
+        "B_D": bd,
+        "best_B": best["B"],
+        "knee_B (passes <= 2x serial)": knee,
+        "comparison": (
+            f"passes to target stay within 2x of serial SGD up to B = {knee}; B_D(w) is "
+            f"{bd['B_D(w_0)']:.1f} at w_0 and {bd['B_D(w at target)']:.1f} where serial SGD reaches "
+            f"the target; the overall speedup peaks at B = {best['B']}."
+        ),
+        "figures": figs,
+    }
 
 
 def _fig22(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
@@ -158,16 +199,25 @@ def _fig22(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         X, y = np.repeat(X0[keep], r, axis=0), np.repeat(y0[keep], r)
         prob = GLMProblem(X, y, "logistic", ridge=1e-3)
         curves = {}
-        for label, B, mech in (("small", B_small, None), ("large", B_large, None),
-                               ("large+DC", B_large, Mechanism("drop", p))):
+        for label, B, mech in (
+            ("small", B_small, None),
+            ("large", B_large, None),
+            ("large+DC", B_large, Mechanism("drop", p)),
+        ):
             c, _ = _passes_to(prob, B, gammas, reps, passes, lambda v: False, rng, mechanism=mech)
             j = int(np.argmin(c[-1]))  # step size tuned for the lowest final loss
             curves[label] = c[1:, j]
         g0 = prob.per_sample(np.zeros((1, prob.dim)), np.arange(prob.n)[None])[0]
         s = diversity(g0)
-        rows.append({"r": r, "loss_ratio": float(np.mean(curves["large"] / curves["small"])),
-                     "loss_ratio_DC": float(np.mean(curves["large+DC"] / curves["small"])),
-                     "B_D(0)": s.B_D, "B_drop(0)": b_drop(s, p)})
+        rows.append(
+            {
+                "r": r,
+                "loss_ratio": float(np.mean(curves["large"] / curves["small"])),
+                "loss_ratio_DC": float(np.mean(curves["large+DC"] / curves["small"])),
+                "B_D(0)": s.B_D,
+                "B_drop(0)": b_drop(s, p),
+            }
+        )
     figs: list[str] = []
     if out_dir is not None:
         fig, ax = plt.subplots(figsize=(4.5, 3.5))
@@ -177,17 +227,27 @@ def _fig22(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         ax.legend()
         figs = _save(fig, out_dir, "fig2_2_replication.png")
         plt.close(fig)
-    return {"title": "Figure 2.2 analog: data replication vs large-batch convergence",
-            "analog": (f"binary logistic regression on digits, r-replication of a random 1/r of the data, B = {B_small} vs "
-                       f"{B_large}, loss ratio (large / small) at equal gradient computations averaged over {passes} "
-                       f"passes, gamma tuned per run; DropConnect p = {p} on the large batch. The paper used CIFAR-10 "
-                       "(logistic, cuda-convnet, ResNet); r values and DC p unspecified there."),
-            "rows": rows,
-            "comparison": ("paper: the gap grows with r and DropConnect helps the large batch; here B_D(0) = "
-                           + ", ".join(f"{r['B_D(0)']:.1f}" for r in rows) + " for r = 1, 2, 4, 8 (equal to B_D of the "
-                           "n/r distinct points: replication identity), loss ratios " + ", ".join(f"{r['loss_ratio']:.3f}" for r in rows)
-                           + "; with DC " + ", ".join(f"{r['loss_ratio_DC']:.3f}" for r in rows) + "."),
-            "figures": figs}
+    return {
+        "title": "Figure 2.2 analog: data replication vs large-batch convergence",
+        "analog": (
+            f"binary logistic regression on digits, r-replication of a random 1/r of the data, B = {B_small} vs "
+            f"{B_large}, loss ratio (large / small) at equal gradient computations averaged over {passes} "
+            f"passes, gamma tuned per run; DropConnect p = {p} on the large batch. The paper used CIFAR-10 "
+            "(logistic, cuda-convnet, ResNet); r values and DC p unspecified there."
+        ),
+        "rows": rows,
+        "comparison": (
+            "paper: the gap grows with r and DropConnect helps the large batch; here B_D(0) = "
+            + ", ".join(f"{r['B_D(0)']:.1f}" for r in rows)
+            + " for r = 1, 2, 4, 8 (equal to B_D of the "
+            "n/r distinct points: replication identity), loss ratios "
+            + ", ".join(f"{r['loss_ratio']:.3f}" for r in rows)
+            + "; with DC "
+            + ", ".join(f"{r['loss_ratio_DC']:.3f}" for r in rows)
+            + "."
+        ),
+        "figures": figs,
+    }
 
 
 def _fig23(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
@@ -234,17 +294,24 @@ def _fig23(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         figs = _save(fig, out_dir, "fig2_3_stability.png")
         plt.close(fig)
     final = {p: {str(B): c[-1] for B, c in cur.items()} for p, cur in out.items()}
-    return {"title": "Figure 2.3 analog: stability (distance of coupled runs) vs batch size",
-            "analog": (f"binary logistic regression on 1500 digits; S and S^(i) differ in one point (replaced by a held-out "
-                       f"digit); coupled runs share indices; normalized distance sqrt(||w-w'||^2/(||w||^2+||w'||^2)) "
-                       f"after each pass, mean of {R} pairs; two step-size policies (the paper does not say which it "
-                       "used). The paper: cuda-convnet on CIFAR-10, distance grows with B."),
-            "curves": {p: {str(B): c for B, c in cur.items()} for p, cur in out.items()}, "final": final,
-            "cause": ("if B does not order the distances, the analog (measured in docs/reproduction-gaps.md): on this "
-                      "strongly convex loss the coupled runs settle at a "
-                      "fixed point after about one pass whose size does not order with B, in quick and in full mode; "
-                      "the paper's growth is for a non-convex network"),
-            "figures": figs}
+    return {
+        "title": "Figure 2.3 analog: stability (distance of coupled runs) vs batch size",
+        "analog": (
+            f"binary logistic regression on 1500 digits; S and S^(i) differ in one point (replaced by a held-out "
+            f"digit); coupled runs share indices; normalized distance sqrt(||w-w'||^2/(||w||^2+||w'||^2)) "
+            f"after each pass, mean of {R} pairs; two step-size policies (the paper does not say which it "
+            "used). The paper: cuda-convnet on CIFAR-10, distance grows with B."
+        ),
+        "curves": {p: {str(B): c for B, c in cur.items()} for p, cur in out.items()},
+        "final": final,
+        "cause": (
+            "if B does not order the distances, the analog (measured in docs/reproduction-gaps.md): on this "
+            "strongly convex loss the coupled runs settle at a "
+            "fixed point after about one pass whose size does not order with B, in quick and in full mode; "
+            "the paper's growth is for a non-convex network"
+        ),
+        "figures": figs,
+    }
 
 
 def _tab21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
@@ -263,7 +330,9 @@ def _tab21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     for name, mech in settings.items():
         cand = []
         for B in Bs:
-            c, _ = _passes_to(prob, B, gammas, reps, max_passes, lambda v: False, rng, mechanism=mech, metric="accuracy")
+            c, _ = _passes_to(
+                prob, B, gammas, reps, max_passes, lambda v: False, rng, mechanism=mech, metric="accuracy"
+            )
             iters_per_pass = prob.n // B
             for j, g in enumerate(gammas):
                 times = []
@@ -274,37 +343,84 @@ def _tab21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         pick = min(cand, key=lambda r: (r["time"][1], r["time"][0]))
         best[name] = pick
     tv = best["vanilla"]["time"]
-    gains = {k: [100 * (a - b) / a if math.isfinite(a) and math.isfinite(b) else None
-                 for a, b in zip(tv, best[k]["time"])] for k in ("p=0.4", "p=0.5")}
-    return {"title": "Table 2.1 analog: time to training accuracy with DropConnect, 2 workers (cost model)",
-            "analog": ("softmax regression on scikit-learn's digits (1797 x 65, 10 classes) instead of a CNN on MNIST; "
-                       f"per-sample DropConnect masks (no rescaling); wall-clock from the model t_iter = {t_comm:g} + "
-                       f"B/{P} in units of one per-sample gradient (not measured on real workers); (gamma, B) picked per "
-                       f"setting for the fastest time to 95%; accuracy evaluated once per pass, mean of {reps} seeds."),
-            "best": best, "time_units": "per-sample gradient computations", "gain_percent": gains,
-            "cause": ((f"size: 99% training accuracy is missing because SGD on this softmax problem needs 29-47 passes "
-                       f"at B = 64-256 (docs/reproduction-gaps.md) and this run allows {max_passes}. " if any(
-                           not math.isfinite(b["time"][2]) for b in best.values()) else "") +
-                      "The time is a cost model, not a measurement on workers"),
-            "paper": {"times": {"vanilla": TABLE_2_1["vanilla"], "p=0.4": TABLE_2_1["p=0.4"]["time"],
-                                "p=0.5": TABLE_2_1["p=0.5"]["time"]},
-                      "gain": {"p=0.4": TABLE_2_1["p=0.4"]["gain"], "p=0.5": TABLE_2_1["p=0.5"]["gain"]},
-                      "gain_recomputed_from_times": table21_gains(), "best_B": TABLE_2_1["best_B"]},
-            "figures": []}
+    gains = {
+        k: [100 * (a - b) / a if math.isfinite(a) and math.isfinite(b) else None for a, b in zip(tv, best[k]["time"])]
+        for k in ("p=0.4", "p=0.5")
+    }
+    return {
+        "title": "Table 2.1 analog: time to training accuracy with DropConnect, 2 workers (cost model)",
+        "analog": (
+            "softmax regression on scikit-learn's digits (1797 x 65, 10 classes) instead of a CNN on MNIST; "
+            f"per-sample DropConnect masks (no rescaling); wall-clock from the model t_iter = {t_comm:g} + "
+            f"B/{P} in units of one per-sample gradient (not measured on real workers); (gamma, B) picked per "
+            f"setting for the fastest time to 95%; accuracy evaluated once per pass, mean of {reps} seeds."
+        ),
+        "best": best,
+        "time_units": "per-sample gradient computations",
+        "gain_percent": gains,
+        "cause": (
+            (
+                f"size: 99% training accuracy is missing because SGD on this softmax problem needs 29-47 passes "
+                f"at B = 64-256 (docs/reproduction-gaps.md) and this run allows {max_passes}. "
+                if any(not math.isfinite(b["time"][2]) for b in best.values())
+                else ""
+            )
+            + "The time is a cost model, not a measurement on workers"
+        ),
+        "paper": {
+            "times": {
+                "vanilla": TABLE_2_1["vanilla"],
+                "p=0.4": TABLE_2_1["p=0.4"]["time"],
+                "p=0.5": TABLE_2_1["p=0.5"]["time"],
+            },
+            "gain": {"p=0.4": TABLE_2_1["p=0.4"]["gain"], "p=0.5": TABLE_2_1["p=0.5"]["gain"]},
+            "gain_recomputed_from_times": table21_gains(),
+            "best_B": TABLE_2_1["best_B"],
+        },
+        "figures": [],
+    }
 
 
-register_experiment(Experiment("fig2.1", "Speedup saturation vs batch size, knee vs B_D (Figure 2.1)",
-                               "Figure 2.1, L262-277", {"reported": "qualitative: larger B gives per-pass speedup but "
-                                                        "needs more passes; saturation"}, _fig21))
-register_experiment(Experiment("fig2.2", "Data replication r in {1,2,4,8} with and without DropConnect (Figure 2.2)",
-                               "Figure 2.2, L1022-1054", {"reported": "the large/small-batch loss gap grows with r; "
-                                                          "DropConnect makes the large batch perform best"}, _fig22))
-register_experiment(Experiment("fig2.3", "Stability of coupled runs vs batch size (Figure 2.3)",
-                               "Figure 2.3, L1042-1075", {"reported": "the normalized distance grows with B"}, _fig23))
-register_experiment(Experiment("tab2.1", "Time to 90/95/99% training accuracy with DropConnect, 2 workers (Table 2.1)",
-                               "Table 2.1, L1077-1102", {"mini-batch time (s)": (46.97, 57.39, 361.52),
-                                                         "p=0.4 time (s)": (24.88, 39.12, 313.60),
-                                                         "p=0.4 gain (%)": (46.98, 31.83, 13.25),
-                                                         "p=0.5 time (s)": (29.68, 43.24, 317.79),
-                                                         "p=0.5 gain (%)": (36.76, 24.66, 12.09),
-                                                         "best B": {"vanilla": 256, "DropConnect": 512}}, _tab21))
+register_experiment(
+    Experiment(
+        "fig2.1",
+        "Speedup saturation vs batch size, knee vs B_D (Figure 2.1)",
+        "Figure 2.1, L262-277",
+        {"reported": "qualitative: larger B gives per-pass speedup but needs more passes; saturation"},
+        _fig21,
+    )
+)
+register_experiment(
+    Experiment(
+        "fig2.2",
+        "Data replication r in {1,2,4,8} with and without DropConnect (Figure 2.2)",
+        "Figure 2.2, L1022-1054",
+        {"reported": "the large/small-batch loss gap grows with r; DropConnect makes the large batch perform best"},
+        _fig22,
+    )
+)
+register_experiment(
+    Experiment(
+        "fig2.3",
+        "Stability of coupled runs vs batch size (Figure 2.3)",
+        "Figure 2.3, L1042-1075",
+        {"reported": "the normalized distance grows with B"},
+        _fig23,
+    )
+)
+register_experiment(
+    Experiment(
+        "tab2.1",
+        "Time to 90/95/99% training accuracy with DropConnect, 2 workers (Table 2.1)",
+        "Table 2.1, L1077-1102",
+        {
+            "mini-batch time (s)": (46.97, 57.39, 361.52),
+            "p=0.4 time (s)": (24.88, 39.12, 313.60),
+            "p=0.4 gain (%)": (46.98, 31.83, 13.25),
+            "p=0.5 time (s)": (29.68, 43.24, 317.79),
+            "p=0.5 gain (%)": (36.76, 24.66, 12.09),
+            "best B": {"vanilla": 256, "DropConnect": 512},
+        },
+        _tab21,
+    )
+)

@@ -27,8 +27,17 @@ import numpy as np
 from boundlab.bounds import BadInput
 from boundlab.montecarlo import Experiment, mean, median, register_experiment, t_interval, trimmed_mean
 
-__all__ = ["DigitsSpec", "machine_gradients", "local_models", "cnn_init", "cnn_loss_grad", "cnn_predict",
-           "softmax_loss_grad", "byzantine_gd", "one_round"]
+__all__ = [
+    "DigitsSpec",
+    "machine_gradients",
+    "local_models",
+    "cnn_init",
+    "cnn_loss_grad",
+    "cnn_predict",
+    "softmax_loss_grad",
+    "byzantine_gd",
+    "one_round",
+]
 
 N_TEST = 450
 N_CLASSES = 10
@@ -179,8 +188,12 @@ def _cnn_unpack(theta: np.ndarray) -> tuple[np.ndarray, ...]:
     K = CONV_FILTERS
     a, b, c, _ = _cnn_sizes()
     lead = theta.shape[:-1]
-    return (theta[..., :a].reshape(*lead, 9, K), theta[..., a:b], theta[..., b:c].reshape(*lead, 16 * K, N_CLASSES),
-            theta[..., c:])
+    return (
+        theta[..., :a].reshape(*lead, 9, K),
+        theta[..., a:b],
+        theta[..., b:c].reshape(*lead, 16 * K, N_CLASSES),
+        theta[..., c:],
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -188,7 +201,7 @@ def _im2col_index() -> np.ndarray:
     """Indices into the zero-padded 10x10 image of each 3x3 patch of the 8x8 output: shape (64, 9)."""
     r, c = np.meshgrid(np.arange(8), np.arange(8), indexing="ij")
     dr, dc = np.meshgrid(np.arange(3), np.arange(3), indexing="ij")
-    return ((r.reshape(-1, 1) + dr.reshape(1, -1)) * 10 + (c.reshape(-1, 1) + dc.reshape(1, -1)))
+    return (r.reshape(-1, 1) + dr.reshape(1, -1)) * 10 + (c.reshape(-1, 1) + dc.reshape(1, -1))
 
 
 def _patches(X: np.ndarray) -> np.ndarray:
@@ -214,8 +227,8 @@ def cnn_init(rng: np.random.Generator) -> np.ndarray:
 
 def _cnn_forward(theta: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, ...]:
     Wc, bc, Wd, bd = _cnn_unpack(theta)
-    P = _patches(X)                                              # (..., n, 64, 9)
-    Z = P @ Wc[..., None, :, :] + bc[..., None, None, :]         # (..., n, 64, K)
+    P = _patches(X)  # (..., n, 64, 9)
+    Z = P @ Wc[..., None, :, :] + bc[..., None, None, :]  # (..., n, 64, K)
     H = np.maximum(Z, 0.0)
     lead = H.shape[:-2]
     F = H.reshape(*lead, 4, 2, 4, 2, CONV_FILTERS).mean(axis=(-4, -2)).reshape(*lead, 16 * CONV_FILTERS)
@@ -255,7 +268,7 @@ def cnn_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[np.n
     """
     Wc, bc, Wd, bd = _cnn_unpack(theta)
     P, Z, F, logits = _cnn_forward(theta, X)
-    loss, dlog = _softmax_xent(logits, y)                        # (..., n, 10)
+    loss, dlog = _softmax_xent(logits, y)  # (..., n, 10)
     dWd = np.swapaxes(F, -1, -2) @ dlog
     dbd = dlog.sum(axis=-2)
     dF = (dlog @ np.swapaxes(Wd, -1, -2)).reshape(*F.shape[:-1], 4, 1, 4, 1, CONV_FILTERS) / 4.0
@@ -284,8 +297,9 @@ def _predict(model: str, theta: np.ndarray, X: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-def machine_gradients(spec: DigitsSpec, seed: int, machines: tuple[int, ...], theta: np.ndarray,
-                      step: int) -> np.ndarray:
+def machine_gradients(
+    spec: DigitsSpec, seed: int, machines: tuple[int, ...], theta: np.ndarray, step: int
+) -> np.ndarray:
     """The gradients the listed machines send at one step (Byzantine ones from corrupted labels).
 
     Parameters
@@ -314,8 +328,11 @@ def machine_gradients(spec: DigitsSpec, seed: int, machines: tuple[int, ...], th
     b = max(1, int(round(spec.batch_frac * n_loc)))
     out = np.empty((theta.shape[0], len(machines), theta.shape[1]))
     for i, j in enumerate(machines):
-        rows = np.arange(n_loc) if b == n_loc else \
-            np.sort(np.random.default_rng([seed, step, j, 17]).choice(n_loc, size=b, replace=False))
+        rows = (
+            np.arange(n_loc)
+            if b == n_loc
+            else np.sort(np.random.default_rng([seed, step, j, 17]).choice(n_loc, size=b, replace=False))
+        )
         X = Xs[j, rows]
         Y = np.stack([(y_bad if att else y_clean)[j, rows] for att in spec.attacked])
         _, g = f(theta, np.broadcast_to(X, (len(spec.attacked), *X.shape)), Y)
@@ -339,9 +356,9 @@ def local_models(spec: DigitsSpec, seed: int, machines: tuple[int, ...], iters: 
         raise BadInput(f"model ({spec.model}) must be 'lr' for the one-round algorithm.", name="model")
     _, _, Xs, y_clean, y_bad = _split(seed, spec.m, spec.q, spec.corruption)
     X = Xs[list(machines)]
-    Y = np.stack([y_clean[list(machines)], y_bad[list(machines)]])        # (2, k, n)
+    Y = np.stack([y_clean[list(machines)], y_bad[list(machines)]])  # (2, k, n)
     Xb = np.broadcast_to(X, (2, *X.shape))
-    L = 0.5 * float(np.max(np.sum(X**2, axis=-1) + 1)) + spec.ridge        # smoothness of the local loss
+    L = 0.5 * float(np.max(np.sum(X**2, axis=-1) + 1)) + spec.ridge  # smoothness of the local loss
     theta = np.zeros((2, len(machines), 65 * N_CLASSES))
     prev = theta.copy()
     for t in range(iters):
@@ -370,8 +387,17 @@ def _backend_map(backend: Any, fn: Any, items: Sequence[tuple[Any, ...]]) -> lis
     return backend.starmap(fn, items)
 
 
-def byzantine_gd(spec: DigitsSpec, settings: Sequence[str], seeds: Sequence[int], *, steps: int, lr: float,
-                 beta: float, eval_every: int, backend: Any = None) -> dict[str, np.ndarray]:
+def byzantine_gd(
+    spec: DigitsSpec,
+    settings: Sequence[str],
+    seeds: Sequence[int],
+    *,
+    steps: int,
+    lr: float,
+    beta: float,
+    eval_every: int,
+    backend: Any = None,
+) -> dict[str, np.ndarray]:
     """Run distributed (stochastic) gradient descent for every setting and seed.
 
     Parameters
@@ -399,11 +425,13 @@ def byzantine_gd(spec: DigitsSpec, settings: Sequence[str], seeds: Sequence[int]
     (1, 2, 3)
     """
     if len(settings) != len(spec.attacked):
-        raise BadInput(f"settings ({len(settings)} given) must match spec.attacked ({len(spec.attacked)}).",
-                       name="settings")
+        raise BadInput(
+            f"settings ({len(settings)} given) must match spec.attacked ({len(spec.attacked)}).", name="settings"
+        )
     blocks = spec.block_machines()
-    evals = list(range(0, steps + 1, eval_every)) if steps % eval_every == 0 else \
-        [*range(0, steps + 1, eval_every), steps]
+    evals = (
+        list(range(0, steps + 1, eval_every)) if steps % eval_every == 0 else [*range(0, steps + 1, eval_every), steps]
+    )
     acc = np.zeros((len(seeds), len(settings), len(evals)))
     final = np.zeros((len(seeds), len(settings), spec.n_params))
     for si, seed in enumerate(seeds):
@@ -418,7 +446,7 @@ def byzantine_gd(spec: DigitsSpec, settings: Sequence[str], seeds: Sequence[int]
             if t == steps:
                 break
             parts = _backend_map(backend, machine_gradients, [(spec, seed, blk, theta, t) for blk in blocks])
-            G = np.concatenate(parts, axis=1)                                   # (A, m, P)
+            G = np.concatenate(parts, axis=1)  # (A, m, P)
             theta = theta - lr * np.stack([_aggregate(s, G[a], beta) for a, s in enumerate(settings)])
         final[si] = theta
     return {"iterations": np.array(evals), "test_accuracy": acc, "theta": final}
@@ -440,7 +468,7 @@ def one_round(spec: DigitsSpec, seeds: Sequence[int], *, iters: int, backend: An
     for si, seed in enumerate(seeds):
         Xte, yte = _split(seed, spec.m, spec.q, spec.corruption)[:2]
         parts = _backend_map(backend, local_models, [(spec, seed, blk, iters) for blk in spec.block_machines()])
-        W = np.concatenate(parts, axis=1)                                       # (2, m, P)
+        W = np.concatenate(parts, axis=1)  # (2, m, P)
         thetas = np.stack([np.asarray(mean(W[0])), np.asarray(mean(W[1])), np.asarray(median(W[1]))])
         acc[si] = (_predict("lr", thetas, Xte) == yte).mean(axis=-1)
     return {"test_accuracy": acc}
@@ -457,15 +485,37 @@ PAPER_34 = (91.8, 83.7, 89.0)
 
 # m, alpha, beta, batch fraction, step size, ridge, steps (quick, full), seeds (quick, full)
 CONFIG = {
-    "tab3.2": {"model": "lr", "m": 40, "alpha": 0.05, "beta": 0.05, "batch_frac": 1.0, "lr": 0.5, "ridge": 0.0,
-               "steps": (100, 400), "seeds": (3, 10), "eval_every": (10, 20)},
-    "tab3.3": {"model": "cnn", "m": 10, "alpha": 0.1, "beta": 0.1, "batch_frac": 0.1, "lr": 0.1, "ridge": 0.0,
-               "steps": (300, 1500), "seeds": (3, 10), "eval_every": (25, 50)},
+    "tab3.2": {
+        "model": "lr",
+        "m": 40,
+        "alpha": 0.05,
+        "beta": 0.05,
+        "batch_frac": 1.0,
+        "lr": 0.5,
+        "ridge": 0.0,
+        "steps": (100, 400),
+        "seeds": (3, 10),
+        "eval_every": (10, 20),
+    },
+    "tab3.3": {
+        "model": "cnn",
+        "m": 10,
+        "alpha": 0.1,
+        "beta": 0.1,
+        "batch_frac": 0.1,
+        "lr": 0.1,
+        "ridge": 0.0,
+        "steps": (300, 1500),
+        "seeds": (3, 10),
+        "eval_every": (25, 50),
+    },
 }
-CNN_NOTE = ("the dissertation does not describe its network (TensorFlow on Azure, MNIST 28x28); ours is a small "
-            f"network sized for 8x8 digits: one 3x3 convolution with {CONV_FILTERS} filters and zero padding, ReLU, 2x2 "
-            "average pooling, a dense softmax layer (1,370 parameters), hand-written backpropagation checked against "
-            "finite differences; no dropout, no second convolution")
+CNN_NOTE = (
+    "the dissertation does not describe its network (TensorFlow on Azure, MNIST 28x28); ours is a small "
+    f"network sized for 8x8 digits: one 3x3 convolution with {CONV_FILTERS} filters and zero padding, ReLU, 2x2 "
+    "average pooling, a dense softmax layer (1,370 parameters), hand-written backpropagation checked against "
+    "finite differences; no dropout, no second convolution"
+)
 
 
 def _interval(x: np.ndarray) -> dict[str, float]:
@@ -490,12 +540,18 @@ def _ordering(acc: np.ndarray, names: Sequence[str]) -> dict[str, Any]:
     attack_hurts = diffs["mean (alpha = 0) - mean (attacked)"][1] > 0
     robust_better = all(diffs[f"{names[r]} - mean (attacked)"][1] > 0 for r in range(2, len(names)))
     # "near the clean mean": each robust rule recovers at least half of the accuracy the attack costs the mean
-    recovers = all(2 * diffs[f"{names[r]} - mean (attacked)"][0] >= diffs["mean (alpha = 0) - mean (attacked)"][0]
-                   for r in range(2, len(names)))
+    recovers = all(
+        2 * diffs[f"{names[r]} - mean (attacked)"][0] >= diffs["mean (alpha = 0) - mean (attacked)"][0]
+        for r in range(2, len(names))
+    )
     holds = attack_hurts and robust_better and recovers
-    return {"paired differences [mean, 95% CI low, high] (points)": diffs, "attack lowers the mean": attack_hurts,
-            "robust rules above the attacked mean (CI > 0)": robust_better,
-            "robust rules recover at least half the loss": recovers, "ordering holds": holds}
+    return {
+        "paired differences [mean, 95% CI low, high] (points)": diffs,
+        "attack lowers the mean": attack_hurts,
+        "robust rules above the attacked mean (CI > 0)": robust_better,
+        "robust rules recover at least half the loss": recovers,
+        "ordering holds": holds,
+    }
 
 
 def _verdict(order: dict[str, Any], names: Sequence[str], paper: Sequence[float], what: str) -> str:
@@ -509,10 +565,12 @@ def _verdict(order: dict[str, Any], names: Sequence[str], paper: Sequence[float]
     parts = [fmt("mean (alpha = 0) - mean (attacked)", paper[0] - paper[1])]
     parts += [fmt(f"{names[r]} - mean (attacked)", paper[r] - paper[1]) for r in range(2, len(names))]
     cost = d["mean (alpha = 0) - mean (attacked)"][0]
-    why = (f"the attack costs the mean {cost:.2f} points where {paper[0] - paper[1]:.1f} are printed"
-           if cost < (paper[0] - paper[1]) / 2 else "see the paired differences")
-    head = (f"reproduced: {what}" if order["ordering holds"] else
-            f"NOT reproduced ({why}; docs/chapter3-experiments.md)")
+    why = (
+        f"the attack costs the mean {cost:.2f} points where {paper[0] - paper[1]:.1f} are printed"
+        if cost < (paper[0] - paper[1]) / 2
+        else "see the paired differences"
+    )
+    head = f"reproduced: {what}" if order["ordering holds"] else f"NOT reproduced ({why}; docs/chapter3-experiments.md)"
     return head + "; " + "; ".join(parts)
 
 
@@ -535,39 +593,74 @@ def _gd_compute(key: str, seed: int, quick: bool, backend: Any, alpha: float | N
     if alpha is not None:
         c["alpha"] = c["beta"] = alpha
     q = int(round(c["alpha"] * c["m"]))
-    spec = DigitsSpec(c["model"], m=c["m"], q=q, corruption="flip", attacked=(False, True, True, True),
-                      batch_frac=c["batch_frac"], ridge=c["ridge"])
+    spec = DigitsSpec(
+        c["model"],
+        m=c["m"],
+        q=q,
+        corruption="flip",
+        attacked=(False, True, True, True),
+        batch_frac=c["batch_frac"],
+        ridge=c["ridge"],
+    )
     k = 0 if quick else 1
     seeds = [seed + i for i in range(c["seeds"][k])]
-    res = byzantine_gd(spec, ("mean", "mean", "median", "trimmed mean"), seeds, steps=c["steps"][k], lr=c["lr"],
-                       beta=c["beta"], eval_every=c["eval_every"][k], backend=backend)
+    res = byzantine_gd(
+        spec,
+        ("mean", "mean", "median", "trimmed mean"),
+        seeds,
+        steps=c["steps"][k],
+        lr=c["lr"],
+        beta=c["beta"],
+        eval_every=c["eval_every"][k],
+        backend=backend,
+    )
     return {"spec": spec, "seeds": seeds, "config": c, "steps": c["steps"][k], **res}
 
 
 def _gd_table(key: str, paper: Sequence[float], run: dict[str, Any]) -> dict[str, Any]:
     acc = run["test_accuracy"][:, :, -1]
     spec, c = run["spec"], run["config"]
-    summary = [{"setting": s, "alpha": 0.0 if a == 0 else c["alpha"], "paper (%)": p, **_interval(acc[:, a])}
-               for a, (s, p) in enumerate(zip(GD_SETTINGS, paper))]
+    summary = [
+        {"setting": s, "alpha": 0.0 if a == 0 else c["alpha"], "paper (%)": p, **_interval(acc[:, a])}
+        for a, (s, p) in enumerate(zip(GD_SETTINGS, paper))
+    ]
     order = _ordering(acc, GD_SETTINGS)
     n_loc = (1797 - N_TEST) // spec.m
-    what = ("gradient descent" if spec.batch_frac == 1 else
-            f"stochastic gradient descent ({spec.batch_frac:.0%} local batches)")
-    analog = (f"scikit-learn digits (8x8) instead of MNIST: {N_TEST} test images, {n_loc * spec.m} training images in "
-              f"m = {spec.m} shards of {n_loc} (MNIST: 60,000 / m); {spec.q} Byzantine machine(s) (alpha = "
-              f"{c['alpha']}) replace each label y by 9 - y and send honest-looking gradients; trimmed mean beta = "
-              f"{c['beta']}; {what}, step {c['lr']}, {run['steps']} parallel iterations (the dissertation states "
-              f"neither its step size nor its iteration count), test accuracy after the last iteration; "
-              f"{len(run['seeds'])} "
-              "seeds (split, shards, initialisation and batches), 95% t intervals over seeds")
+    what = (
+        "gradient descent"
+        if spec.batch_frac == 1
+        else f"stochastic gradient descent ({spec.batch_frac:.0%} local batches)"
+    )
+    analog = (
+        f"scikit-learn digits (8x8) instead of MNIST: {N_TEST} test images, {n_loc * spec.m} training images in "
+        f"m = {spec.m} shards of {n_loc} (MNIST: 60,000 / m); {spec.q} Byzantine machine(s) (alpha = "
+        f"{c['alpha']}) replace each label y by 9 - y and send honest-looking gradients; trimmed mean beta = "
+        f"{c['beta']}; {what}, step {c['lr']}, {run['steps']} parallel iterations (the dissertation states "
+        f"neither its step size nor its iteration count), test accuracy after the last iteration; "
+        f"{len(run['seeds'])} "
+        "seeds (split, shards, initialisation and batches), 95% t intervals over seeds"
+    )
     if spec.model == "cnn":
         analog += "; network: " + CNN_NOTE
-    return {"analog": analog, "summary": summary, "ordering": order, "reproduced": bool(order["ordering holds"]),
-            "verdict": _verdict(order, GD_SETTINGS, paper, "the attack lowers the mean, and the median and trimmed "
-                                "mean stay well above it, near the clean mean"),
-            "curves": {"iterations": run["iterations"].tolist(),
-                       **{s: (100 * (1 - run["test_accuracy"][:, a].mean(axis=0))).round(3).tolist()
-                          for a, s in enumerate(GD_SETTINGS)}}}
+    return {
+        "analog": analog,
+        "summary": summary,
+        "ordering": order,
+        "reproduced": bool(order["ordering holds"]),
+        "verdict": _verdict(
+            order,
+            GD_SETTINGS,
+            paper,
+            "the attack lowers the mean, and the median and trimmed mean stay well above it, near the clean mean",
+        ),
+        "curves": {
+            "iterations": run["iterations"].tolist(),
+            **{
+                s: (100 * (1 - run["test_accuracy"][:, a].mean(axis=0))).round(3).tolist()
+                for a, s in enumerate(GD_SETTINGS)
+            },
+        },
+    }
 
 
 def _plot_curves(panels: Sequence[tuple[str, dict[str, Any]]], out_dir: Path | None, name: str) -> list[str]:
@@ -583,9 +676,10 @@ def _plot_curves(panels: Sequence[tuple[str, dict[str, Any]]], out_dir: Path | N
         it = curves["iterations"]
         for s in GD_SETTINGS:
             ax.plot(it, curves[s], label=s)
-        tail = [v for s in GD_SETTINGS for v in curves[s][len(it) // 4:]]
-        ax.set(xlabel="parallel iterations", ylabel="test error (%)", title=title,
-               ylim=(0, min(100.0, 1.5 * max(tail))))  # the first iterations run off the top
+        tail = [v for s in GD_SETTINGS for v in curves[s][len(it) // 4 :]]
+        ax.set(
+            xlabel="parallel iterations", ylabel="test error (%)", title=title, ylim=(0, min(100.0, 1.5 * max(tail)))
+        )  # the first iterations run off the top
         ax.legend(fontsize=8)
     fig.tight_layout()
     path = Path(out_dir) / name
@@ -605,10 +699,15 @@ def _alpha_sweep(key: str, seed: int, quick: bool, backend: Any = None) -> list[
         acc = run["test_accuracy"][:, :, -1]
         order = _ordering(acc, GD_SETTINGS)
         diffs = order["paired differences [mean, 95% CI low, high] (points)"]
-        rows.append({"alpha = beta": a, "Byzantine machines": run["spec"].q,
-                     **{f"{s} (%)": _interval(acc[:, i])["measured (%)"] for i, s in enumerate(GD_SETTINGS)},
-                     "clean - attacked mean (points, 95% CI)": diffs["mean (alpha = 0) - mean (attacked)"],
-                     "ordering holds": order["ordering holds"]})
+        rows.append(
+            {
+                "alpha = beta": a,
+                "Byzantine machines": run["spec"].q,
+                **{f"{s} (%)": _interval(acc[:, i])["measured (%)"] for i, s in enumerate(GD_SETTINGS)},
+                "clean - attacked mean (points, 95% CI)": diffs["mean (alpha = 0) - mean (attacked)"],
+                "ordering holds": order["ordering holds"],
+            }
+        )
     return rows
 
 
@@ -630,19 +729,31 @@ def _tab33(seed: int, quick: bool, out_dir: Path | None, backend: Any = None) ->
 def _fig32(seed: int, quick: bool, out_dir: Path | None, backend: Any = None) -> dict[str, Any]:
     lr = _gd_table("tab3.2", PAPER_32, _gd_run("tab3.2", seed, quick, backend))
     cnn = _gd_table("tab3.3", PAPER_33, _gd_run("tab3.3", seed, quick, backend))
-    summary = [{"model": "logistic regression", **r} for r in lr["summary"]] + \
-        [{"model": "CNN", **r} for r in cnn["summary"]]
+    summary = [{"model": "logistic regression", **r} for r in lr["summary"]] + [
+        {"model": "CNN", **r} for r in cnn["summary"]
+    ]
     reproduced = lr["reproduced"] and cnn["reproduced"]
-    return {"title": "Figure 3.2 analog: test error vs parallel iterations under label flipping",
-            "analog": "both panels as in tab3.2 and tab3.3 (see their analog notes); curves are means over seeds",
-            "summary": summary, "curves": {"logistic regression": lr["curves"], "CNN": cnn["curves"]},
-            "reproduced": reproduced,
-            "verdict": ("reproduced: in both panels the attacked mean levels off at a higher test error and the "
-                        "median and trimmed mean track the clean run" if reproduced else
-                        f"NOT reproduced in every panel: logistic regression: {lr['verdict']}; CNN: {cnn['verdict']}"),
-            "figures": _plot_curves([("logistic regression, m = 40, alpha = 0.05", lr["curves"]),
-                                     ("CNN, 10% batches, m = 10, alpha = 0.1", cnn["curves"])], out_dir,
-                                    "fig3_2_test_error.png")}
+    return {
+        "title": "Figure 3.2 analog: test error vs parallel iterations under label flipping",
+        "analog": "both panels as in tab3.2 and tab3.3 (see their analog notes); curves are means over seeds",
+        "summary": summary,
+        "curves": {"logistic regression": lr["curves"], "CNN": cnn["curves"]},
+        "reproduced": reproduced,
+        "verdict": (
+            "reproduced: in both panels the attacked mean levels off at a higher test error and the "
+            "median and trimmed mean track the clean run"
+            if reproduced
+            else f"NOT reproduced in every panel: logistic regression: {lr['verdict']}; CNN: {cnn['verdict']}"
+        ),
+        "figures": _plot_curves(
+            [
+                ("logistic regression, m = 40, alpha = 0.05", lr["curves"]),
+                ("CNN, 10% batches, m = 10, alpha = 0.1", cnn["curves"]),
+            ],
+            out_dir,
+            "fig3_2_test_error.png",
+        ),
+    }
 
 
 TAB34 = {"m": 10, "alpha": 0.1, "ridge": 1e-2, "iters": (200, 500), "seeds": (3, 10)}
@@ -651,41 +762,74 @@ TAB34 = {"m": 10, "alpha": 0.1, "ridge": 1e-2, "iters": (200, 500), "seeds": (3,
 def _tab34(seed: int, quick: bool, out_dir: Path | None, backend: Any = None) -> dict[str, Any]:
     c = TAB34
     k = 0 if quick else 1
-    spec = DigitsSpec("lr", m=c["m"], q=int(round(c["alpha"] * c["m"])), corruption="random",
-                      attacked=(False, True), ridge=c["ridge"])
+    spec = DigitsSpec(
+        "lr", m=c["m"], q=int(round(c["alpha"] * c["m"])), corruption="random", attacked=(False, True), ridge=c["ridge"]
+    )
     seeds = [seed + i for i in range(c["seeds"][k])]
     acc = one_round(spec, seeds, iters=c["iters"][k], backend=backend)["test_accuracy"]
     names = ("mean (alpha = 0)", "mean", "median")
-    summary = [{"setting": s, "alpha": 0.0 if a == 0 else c["alpha"], "paper (%)": p, **_interval(acc[:, a])}
-               for a, (s, p) in enumerate(zip(names, PAPER_34))]
+    summary = [
+        {"setting": s, "alpha": 0.0 if a == 0 else c["alpha"], "paper (%)": p, **_interval(acc[:, a])}
+        for a, (s, p) in enumerate(zip(names, PAPER_34))
+    ]
     order = _ordering(acc, names)
     n_loc = (1797 - N_TEST) // spec.m
-    return {"title": "Table 3.4 analog: one-round algorithm, logistic regression, m = 10, alpha = 0.1",
-            "analog": (f"scikit-learn digits: {N_TEST} test images, m = {spec.m} shards of {n_loc} training images "
-                       f"(MNIST: 6,000 each); {spec.q} Byzantine machine trains on i.i.d. uniform labels; each machine "
-                       f"fits ridge-regularised (lambda = {c['ridge']}) softmax regression by {c['iters'][k]} steps of "
-                       "accelerated gradient descent (the dissertation states no regulariser; without one the local "
-                       "problems are separable and unbounded); the master takes the mean or the coordinate-wise median "
-                       f"of the local models once; {len(seeds)} seeds, 95% t intervals"),
-            "summary": summary, "ordering": order, "reproduced": bool(order["ordering holds"]),
-            "verdict": _verdict(order, names, PAPER_34, "the attack lowers the mean; the median stays well above it, "
-                                "near the clean mean"),
-            "figures": []}
+    return {
+        "title": "Table 3.4 analog: one-round algorithm, logistic regression, m = 10, alpha = 0.1",
+        "analog": (
+            f"scikit-learn digits: {N_TEST} test images, m = {spec.m} shards of {n_loc} training images "
+            f"(MNIST: 6,000 each); {spec.q} Byzantine machine trains on i.i.d. uniform labels; each machine "
+            f"fits ridge-regularised (lambda = {c['ridge']}) softmax regression by {c['iters'][k]} steps of "
+            "accelerated gradient descent (the dissertation states no regulariser; without one the local "
+            "problems are separable and unbounded); the master takes the mean or the coordinate-wise median "
+            f"of the local models once; {len(seeds)} seeds, 95% t intervals"
+        ),
+        "summary": summary,
+        "ordering": order,
+        "reproduced": bool(order["ordering holds"]),
+        "verdict": _verdict(
+            order, names, PAPER_34, "the attack lowers the mean; the median stays well above it, near the clean mean"
+        ),
+        "figures": [],
+    }
 
 
-register_experiment(Experiment(
-    "fig3.2", "Test error vs parallel iterations under label flipping: mean, median, trimmed mean (Figure 3.2)",
-    "Section 3.7, Figure 3.2, L4700-4745", {"reported": "the attacked mean converges to a higher test error; median "
-                                            "and trimmed mean stay close to the clean mean (both models)"}, _fig32))
-register_experiment(Experiment(
-    "tab3.2", "Logistic regression by robust distributed GD, m = 40, alpha = beta = 0.05 (Table 3.2)",
-    "Section 3.7, Table 3.2, L4722-4730", {"test accuracy (%)": dict(zip(GD_SETTINGS, PAPER_32)), "m": 40,
-                                           "alpha": 0.05, "beta": 0.05}, _tab32))
-register_experiment(Experiment(
-    "tab3.3", "CNN by robust distributed SGD (10% local batches), m = 10, alpha = beta = 0.1 (Table 3.3)",
-    "Section 3.7, Table 3.3, L4731-4738", {"test accuracy (%)": dict(zip(GD_SETTINGS, PAPER_33)), "m": 10,
-                                           "alpha": 0.1, "beta": 0.1}, _tab33))
-register_experiment(Experiment(
-    "tab3.4", "One-round median of local logistic-regression models, m = 10, alpha = 0.1 (Table 3.4)",
-    "Section 3.7, Table 3.4, L4750-4765", {"test accuracy (%)": dict(zip(("mean (alpha = 0)", "mean", "median"),
-                                                                      PAPER_34)), "m": 10, "alpha": 0.1}, _tab34))
+register_experiment(
+    Experiment(
+        "fig3.2",
+        "Test error vs parallel iterations under label flipping: mean, median, trimmed mean (Figure 3.2)",
+        "Section 3.7, Figure 3.2, L4700-4745",
+        {
+            "reported": "the attacked mean converges to a higher test error; median "
+            "and trimmed mean stay close to the clean mean (both models)"
+        },
+        _fig32,
+    )
+)
+register_experiment(
+    Experiment(
+        "tab3.2",
+        "Logistic regression by robust distributed GD, m = 40, alpha = beta = 0.05 (Table 3.2)",
+        "Section 3.7, Table 3.2, L4722-4730",
+        {"test accuracy (%)": dict(zip(GD_SETTINGS, PAPER_32)), "m": 40, "alpha": 0.05, "beta": 0.05},
+        _tab32,
+    )
+)
+register_experiment(
+    Experiment(
+        "tab3.3",
+        "CNN by robust distributed SGD (10% local batches), m = 10, alpha = beta = 0.1 (Table 3.3)",
+        "Section 3.7, Table 3.3, L4731-4738",
+        {"test accuracy (%)": dict(zip(GD_SETTINGS, PAPER_33)), "m": 10, "alpha": 0.1, "beta": 0.1},
+        _tab33,
+    )
+)
+register_experiment(
+    Experiment(
+        "tab3.4",
+        "One-round median of local logistic-regression models, m = 10, alpha = 0.1 (Table 3.4)",
+        "Section 3.7, Table 3.4, L4750-4765",
+        {"test accuracy (%)": dict(zip(("mean (alpha = 0)", "mean", "median"), PAPER_34)), "m": 10, "alpha": 0.1},
+        _tab34,
+    )
+)

@@ -39,14 +39,33 @@ def _escape_rates(R: int, seed: int, oracles: tuple[str, ...], record: int = 0) 
     trajs: dict[str, dict[str, np.ndarray]] = {}
     for name in oracles:
         row: dict[str, float] = {}
-        res = byzantine_pgd(F, make_oracle(name, F, Delta), np.zeros((R, 2)), eta=1.0, eps=DEMO["eps"], r=DEMO["r"],
-                            R=DEMO["R"], Q=DEMO["Q"], T_th=DEMO["T_th"], rng=rng, record=record)
+        res = byzantine_pgd(
+            F,
+            make_oracle(name, F, Delta),
+            np.zeros((R, 2)),
+            eta=1.0,
+            eps=DEMO["eps"],
+            r=DEMO["r"],
+            R=DEMO["R"],
+            Q=DEMO["Q"],
+            T_th=DEMO["T_th"],
+            rng=rng,
+            record=record,
+        )
         row["ByzantinePGD"] = float(np.mean(F.lambda_min(res.output) > 0))
-        w_gd, _, tr_gd = inexact_gd(F, make_oracle(name, F, Delta), np.zeros((R, 2)), eta=1.0, steps=300, rng=rng,
-                                    record=record)
+        w_gd, _, tr_gd = inexact_gd(
+            F, make_oracle(name, F, Delta), np.zeros((R, 2)), eta=1.0, steps=300, rng=rng, record=record
+        )
         row["robust GD"] = float(np.mean(F.lambda_min(w_gd) > 0))
-        w_pgd, _, tr_pgd = inexact_gd(F, make_oracle(name, F, Delta), uniform_ball(rng, R, 2, 2 * Delta), eta=1.0,
-                                      steps=300, rng=rng, record=record)
+        w_pgd, _, tr_pgd = inexact_gd(
+            F,
+            make_oracle(name, F, Delta),
+            uniform_ball(rng, R, 2, 2 * Delta),
+            eta=1.0,
+            steps=300,
+            rng=rng,
+            record=record,
+        )
         row["PGD (one perturbation, r = 2 Delta)"] = float(np.mean(F.lambda_min(w_pgd) > 0))
         out[name] = row
         if record:
@@ -65,10 +84,22 @@ def _worker_rates(R: int, seed: int) -> dict[str, Any]:
         for attack in ("large_value", "alie"):
             noise = rng.standard_normal((R, 19, 2)) * 1e-3
             o = WorkerOracle(F, agg, noise, q=2, attack=attack, rng=rng)
-            res = byzantine_pgd(F, o, np.zeros((R, 2)), eta=1.0, eps=DEMO["eps"], r=DEMO["r"], R=DEMO["R"],
-                                Q=DEMO["Q"], T_th=DEMO["T_th"], rng=rng)
-            out[f"{agg_name} / {attack}"] = {"escape rate": float(np.mean(F.lambda_min(res.output) > 0)),
-                                            "measured Delta (max over queries)": float(o.max_error.max())}
+            res = byzantine_pgd(
+                F,
+                o,
+                np.zeros((R, 2)),
+                eta=1.0,
+                eps=DEMO["eps"],
+                r=DEMO["r"],
+                R=DEMO["R"],
+                Q=DEMO["Q"],
+                T_th=DEMO["T_th"],
+                rng=rng,
+            )
+            out[f"{agg_name} / {attack}"] = {
+                "escape rate": float(np.mean(F.lambda_min(res.output) > 0)),
+                "measured Delta (max over queries)": float(o.max_error.max()),
+            }
     return out
 
 
@@ -81,18 +112,25 @@ def _measured_table(R: int, seed: int) -> dict[str, Any]:
     printed = {**ev.quantities, "rate_ftr": ev.value}
     honest = rng.standard_normal((R, m - q, d)) / math.sqrt(n)
     v = np.ones(d) / math.sqrt(d)
-    attacks = {"far shift": np.broadcast_to(10 * math.sqrt(d / n) * v, (R, q, d)),
-               "moderate cluster": np.broadcast_to(2.0 / math.sqrt(alpha * n) * v, (R, q, d))}
-    aggs = {"median": (median, "rate_med"), "trimmed mean": (lambda x: trimmed_mean(x, alpha), "rate_tm"),
-            "iterative filtering (spectral)": (lambda x: spectral_filter(x, eps=alpha, threshold=8.0 / n), "rate_ftr")}
+    attacks = {
+        "far shift": np.broadcast_to(10 * math.sqrt(d / n) * v, (R, q, d)),
+        "moderate cluster": np.broadcast_to(2.0 / math.sqrt(alpha * n) * v, (R, q, d)),
+    }
+    aggs = {
+        "median": (median, "rate_med"),
+        "trimmed mean": (lambda x: trimmed_mean(x, alpha), "rate_tm"),
+        "iterative filtering (spectral)": (lambda x: spectral_filter(x, eps=alpha, threshold=8.0 / n), "rate_ftr"),
+    }
     for agg_name, (agg, key) in aggs.items():
         worst = 0.0
         for byz in attacks.values():
             err = np.linalg.norm(agg(np.concatenate([byz, honest], axis=1)), axis=1)
             worst = max(worst, float(err.mean()))
-        rows[agg_name] = {"measured Delta (mean over trials, worst attack)": worst,
-                          "printed rate (c = 1)": float(printed[key]),
-                          "printed rate (Table 4.3)": get("tab4.3").printed[agg_name.split(" (")[0]]}  # type: ignore[attr-defined]
+        rows[agg_name] = {
+            "measured Delta (mean over trials, worst attack)": worst,
+            "printed rate (c = 1)": float(printed[key]),
+            "printed rate (Table 4.3)": get("tab4.3").printed[agg_name.split(" (")[0]],
+        }  # type: ignore[attr-defined]
     rows["lower bound (Observation 4.2, c = 1)"] = {"printed rate (c = 1)": float(printed["rate_lower"])}
     return {"config": {"n": n, "m": m, "d": d, "alpha": alpha, "trials": R}, "rows": rows}
 
@@ -104,20 +142,28 @@ def _saddle_attack(seed: int, quick: bool, out_dir: Path | None) -> dict[str, An
     slopes = {}
     for key in AGG_SLOPES:
         res = CHECKS[f"tab4.3/{key}"].run(50 if quick else 400, seed)
-        slopes[key] = {"measured": res.estimate, "ci": [res.ci_low, res.ci_high], "registered exponent": res.bound,
-                       "verdict": res.verdict}
+        slopes[key] = {
+            "measured": res.estimate,
+            "ci": [res.ci_low, res.ci_high],
+            "registered exponent": res.bound,
+            "verdict": res.verdict,
+        }
     result: dict[str, Any] = {
         "title": "Saddle-point attack: ByzantinePGD vs robust GD vs single-perturbation PGD",
-        "setting": (f"cos-saddle d = 2 (L_F = rho_F = lam = 1), w0 = saddle, Delta = {DEMO['Delta']}, hand-tuned "
-                    f"r = {DEMO['r']}, R = {DEMO['R']}, T_th = {DEMO['T_th']}, Q = {DEMO['Q']}, eps = 3 Delta "
-                    f"(catalog 6.4: at this Delta Theorem 4.3's own T_th is < 1, so this is a demonstration, not a "
-                    f"theorem-backed run); {R} trials per oracle; escape = the output has lambda_min > 0."),
+        "setting": (
+            f"cos-saddle d = 2 (L_F = rho_F = lam = 1), w0 = saddle, Delta = {DEMO['Delta']}, hand-tuned "
+            f"r = {DEMO['r']}, R = {DEMO['R']}, T_th = {DEMO['T_th']}, Q = {DEMO['Q']}, eps = 3 Delta "
+            f"(catalog 6.4: at this Delta Theorem 4.3's own T_th is < 1, so this is a demonstration, not a "
+            f"theorem-backed run); {R} trials per oracle; escape = the output has lambda_min > 0."
+        ),
         "escape_rates": esc["rates"],
         "aggregator_backed": _worker_rates(10 if quick else 100, seed),
         "table_4_3": _measured_table(100 if quick else 1000, seed),
         "table_4_3_slopes": slopes,
-        "note": ("CPU analog: the dissertation reports no experiment for Chapter 4; the paper column holds its "
-                 "statements (Propositions 4.3-4.4, Table 4.3)."),
+        "note": (
+            "CPU analog: the dissertation reports no experiment for Chapter 4; the paper column holds its "
+            "statements (Propositions 4.3-4.4, Table 4.3)."
+        ),
         "figures": [],
     }
     if out_dir is not None:
@@ -131,8 +177,16 @@ def _saddle_attack(seed: int, quick: bool, out_dir: Path | None) -> dict[str, An
             for method, color in (("ByzantinePGD", "C0"), ("robust GD", "C3"), ("PGD", "C2")):
                 tr = esc["trajectories"][name][method]
                 for j in range(tr.shape[1]):
-                    ax.plot(tr[:, j, 0], tr[:, j, 1], color=color, lw=1, alpha=0.8, marker="o" if method == "robust GD"
-                            else None, markersize=4, label=method if j == 0 else None)
+                    ax.plot(
+                        tr[:, j, 0],
+                        tr[:, j, 1],
+                        color=color,
+                        lw=1,
+                        alpha=0.8,
+                        marker="o" if method == "robust GD" else None,
+                        markersize=4,
+                        label=method if j == 0 else None,
+                    )
             ax.plot([0], [0], "kx")
             ax.set_title(f"oracle: {name}")
             ax.set_xlabel("w_1")
@@ -147,8 +201,9 @@ def _saddle_attack(seed: int, quick: bool, out_dir: Path | None) -> dict[str, An
         names = list(esc["rates"])
         methods = list(next(iter(esc["rates"].values())))
         for i, meth in enumerate(methods):
-            ax.bar(np.arange(len(names)) + 0.27 * (i - 1), [esc["rates"][nm][meth] for nm in names], width=0.27,
-                   label=meth)
+            ax.bar(
+                np.arange(len(names)) + 0.27 * (i - 1), [esc["rates"][nm][meth] for nm in names], width=0.27, label=meth
+            )
         ax.set_xticks(np.arange(len(names)), names, rotation=20, fontsize=8)
         ax.set_ylabel("escape rate")
         ax.legend(fontsize=8)
@@ -160,14 +215,20 @@ def _saddle_attack(seed: int, quick: bool, out_dir: Path | None) -> dict[str, An
     return result
 
 
-
-register_experiment(Experiment(
-    id="saddle-attack", title="Saddle-point attack on robust GD; ByzantinePGD escapes (Chapter 4)",
-    source="Propositions 4.3-4.4 (L9171-9296), Theorem 4.3 (L8669-8801), Table 4.3 (L9067-9107)",
-    paper={"Proposition 4.4": "inexact GD from Unif(B_0(r)) is stuck w.p. (2/pi)(asin a + a sqrt(1-a^2)), a = Delta/(lam r)",
-           "Theorem 4.3": "ByzantinePGD outputs ||grad F|| <= 4 Delta, lambda_min >= -O~(Delta^(2/5)) w.p. 1 - delta",
-           "Table 4.3": {"median": "alpha sqrt(d)/sqrt(n) + d/sqrt(nm) + sqrt(d)/n",
-                         "trimmed mean": "alpha d/sqrt(n) + d/sqrt(nm)",
-                         "iterative filtering": "sqrt(alpha)/sqrt(n) + sqrt(d)/sqrt(nm)"}},
-    runner=_saddle_attack,
-))
+register_experiment(
+    Experiment(
+        id="saddle-attack",
+        title="Saddle-point attack on robust GD; ByzantinePGD escapes (Chapter 4)",
+        source="Propositions 4.3-4.4 (L9171-9296), Theorem 4.3 (L8669-8801), Table 4.3 (L9067-9107)",
+        paper={
+            "Proposition 4.4": "inexact GD from Unif(B_0(r)) is stuck w.p. (2/pi)(asin a + a sqrt(1-a^2)), a = Delta/(lam r)",
+            "Theorem 4.3": "ByzantinePGD outputs ||grad F|| <= 4 Delta, lambda_min >= -O~(Delta^(2/5)) w.p. 1 - delta",
+            "Table 4.3": {
+                "median": "alpha sqrt(d)/sqrt(n) + d/sqrt(nm) + sqrt(d)/n",
+                "trimmed mean": "alpha d/sqrt(n) + d/sqrt(nm)",
+                "iterative filtering": "sqrt(alpha)/sqrt(n) + sqrt(d)/sqrt(nm)",
+            },
+        },
+        runner=_saddle_attack,
+    )
+)

@@ -80,8 +80,9 @@ def _adv_error(X: np.ndarray, y: np.ndarray, Wm: np.ndarray, eps: float) -> floa
     return float(np.mean(adversarial_margins(X, y, Wm, eps) <= 0))  # exact, ties = errors
 
 
-def _gap_runs(X: np.ndarray, y: np.ndarray, eps: float, lam: float, seeds: list[int], n_train: int,
-              iters: int) -> dict[str, Any]:
+def _gap_runs(
+    X: np.ndarray, y: np.ndarray, eps: float, lam: float, seeds: list[int], n_train: int, iters: int
+) -> dict[str, Any]:
     gaps, tr, te, l1 = [], [], [], []
     for s in seeds:
         rng = np.random.default_rng(s)
@@ -94,8 +95,13 @@ def _gap_runs(X: np.ndarray, y: np.ndarray, eps: float, lam: float, seeds: list[
         te.append(e_te)
         l1.append(float(np.abs(Wm).sum()))
     g = np.array(gaps)
-    return {"gap_mean": float(g.mean()), "gap_std": float(g.std(ddof=1)) if g.size > 1 else 0.0,
-            "adv_train_err": float(np.mean(tr)), "adv_test_err": float(np.mean(te)), "W_l1": float(np.mean(l1))}
+    return {
+        "gap_mean": float(g.mean()),
+        "gap_std": float(g.std(ddof=1)) if g.size > 1 else 0.0,
+        "adv_train_err": float(np.mean(tr)),
+        "adv_test_err": float(np.mean(te)),
+        "W_l1": float(np.mean(l1)),
+    }
 
 
 def _trend(values: list[float]) -> float:
@@ -132,8 +138,14 @@ def _fig52(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         for eps in eps_grid:
             rr = [r for r in rows if r["eps"] == eps]
             xs = [max(r["lambda"], lam_grid[1] / 3) for r in rr]
-            ax.errorbar(xs, [r["gap_mean"] for r in rr], yerr=[r["gap_std"] for r in rr], marker="o", capsize=3,
-                        label=f"eps = {eps}")
+            ax.errorbar(
+                xs,
+                [r["gap_mean"] for r in rr],
+                yerr=[r["gap_std"] for r in rr],
+                marker="o",
+                capsize=3,
+                label=f"eps = {eps}",
+            )
         ax.set_xscale("log")
         ax.set_xlabel(f"lambda (l1 penalty; lambda = 0 plotted at {lam_grid[1] / 3:.1g})")
         ax.set_ylabel("adversarial test error - adversarial train error")
@@ -145,37 +157,50 @@ def _fig52(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         plt.close(fig)
         figures.append(str(path))
     return {
-        "analog": (f"scikit-learn digits (1797 images 8x8, d = 64, pixels / 16), n = {n_train} training points per "
-                   f"run (test = the other {1797 - n_train}), {len(seeds)} seeds; linear f(x) = Wx without bias; "
-                   f"accelerated full-batch proximal gradient (FISTA, {iters} steps, step 1/L) on the robust cross-entropy with per-pair "
-                   f"closed-form adversarial examples x - eps sgn(w_y - w_k); adversarial errors exact by (5.13)."),
+        "analog": (
+            f"scikit-learn digits (1797 images 8x8, d = 64, pixels / 16), n = {n_train} training points per "
+            f"run (test = the other {1797 - n_train}), {len(seeds)} seeds; linear f(x) = Wx without bias; "
+            f"accelerated full-batch proximal gradient (FISTA, {iters} steps, step 1/L) on the robust cross-entropy with per-pair "
+            f"closed-form adversarial examples x - eps sgn(w_y - w_k); adversarial errors exact by (5.13)."
+        ),
         "paper_claim": "Fig. 5.2 (MNIST, n = 1000, 10 runs): the adversarial generalization error decreases as lambda "
-                       "increases, for every eps.",
+        "increases, for every eps.",
         "measured": rows,
         "trend_in_lambda": verdicts,
         "reproduced": reproduced,
-        "verdict": ("reproduced: the gap decreases with lambda at every eps" if reproduced else
-                    "NOT reproduced at every eps in this analog: see trend_in_lambda"),
+        "verdict": (
+            "reproduced: the gap decreases with lambda at every eps"
+            if reproduced
+            else "NOT reproduced at every eps in this analog: see trend_in_lambda"
+        ),
         "figures": figures,
         "seconds": time.perf_counter() - t0,
     }
 
 
-register_experiment(Experiment(
-    id="fig5.2", title="Adversarial generalization gap vs eps and l1 regularisation (linear, digits analog)",
-    source="Figure 5.2, L12628-12639",
-    paper={"claim": "adversarial generalization error decreases as lambda increases (MNIST, d = 784, n = 1000, "
-                    "10 runs, error bars = std)", "numbers": "plotted only; no table"},
-    runner=_fig52,
-))
+register_experiment(
+    Experiment(
+        id="fig5.2",
+        title="Adversarial generalization gap vs eps and l1 regularisation (linear, digits analog)",
+        source="Figure 5.2, L12628-12639",
+        paper={
+            "claim": "adversarial generalization error decreases as lambda increases (MNIST, d = 784, n = 1000, "
+            "10 runs, error bars = std)",
+            "numbers": "plotted only; no table",
+        },
+        runner=_fig52,
+    )
+)
 
 
 def _fig53(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     t0 = time.perf_counter()
     X64, y = _digits()
     views = {16: downsample2x2(X64), 64: X64, 256: upsample2x2(X64)}
-    norms_ok = bool(np.allclose(np.linalg.norm(views[16], axis=1), np.linalg.norm(X64, axis=1))
-                    and np.allclose(np.linalg.norm(views[256], axis=1), np.linalg.norm(X64, axis=1)))
+    norms_ok = bool(
+        np.allclose(np.linalg.norm(views[16], axis=1), np.linalg.norm(X64, axis=1))
+        and np.allclose(np.linalg.norm(views[256], axis=1), np.linalg.norm(X64, axis=1))
+    )
     eps_grid = [0.02, 0.05, 0.1] if quick else [0.01, 0.02, 0.05, 0.1, 0.2]
     seeds = [seed + k for k in range(3 if quick else 10)]
     n_train, iters = 150, (300 if quick else 1000)
@@ -190,11 +215,15 @@ def _fig53(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     reproduced = all(v == "increases" for v in verdicts.values())
     # the replication map is an eps doubling in disguise for linear models: d = 256 at eps vs d = 64 at 2 eps
     gap = {(r["eps"], r["d"]): r["gap_mean"] for r in rows}
-    equivalence = [{"eps": e, "gap at d = 256, eps": gap[(e, 256)], "gap at d = 64, 2 eps": gap[(2 * e, 64)]}
-                   for e in eps_grid if (2 * e, 64) in gap]
+    equivalence = [
+        {"eps": e, "gap at d = 256, eps": gap[(e, 256)], "gap at d = 64, 2 eps": gap[(2 * e, 64)]}
+        for e in eps_grid
+        if (2 * e, 64) in gap
+    ]
     # equal up to the optimiser's path (the l1 subgradient at 0 can leave range(U)): within half a point of error
-    disguised = bool(equivalence) and all(abs(q["gap at d = 256, eps"] - q["gap at d = 64, 2 eps"]) < 0.005
-                                          for q in equivalence)
+    disguised = bool(equivalence) and all(
+        abs(q["gap at d = 256, eps"] - q["gap at d = 64, 2 eps"]) < 0.005 for q in equivalence
+    )
     # theory side: R_S(F), R_S(F~) on the same training sample at the three dimensions (exact-MC estimators)
     rng = np.random.default_rng(seed)
     a = rng.permutation(X64.shape[0])[:n_train]
@@ -203,9 +232,16 @@ def _fig53(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     for p in (1.0, 2.0, math.inf):
         for dim, Xd in views.items():
             r = rademacher_pair(Xd[a], yb, 0.1, 1.0, p, method="mc", draws=1000 if quick else 5000, seed=seed)
-            theory.append({"p": p if math.isfinite(p) else "inf", "d": dim, "R_S(F)": r.natural.value,
-                           "R_S(F~)": r.adversarial.value, "excess": r.adversarial.value - r.natural.value,
-                           "D_hat": r.D_hat})
+            theory.append(
+                {
+                    "p": p if math.isfinite(p) else "inf",
+                    "d": dim,
+                    "R_S(F)": r.natural.value,
+                    "R_S(F~)": r.adversarial.value,
+                    "excess": r.adversarial.value - r.natural.value,
+                    "D_hat": r.D_hat,
+                }
+            )
     figures = []
     if out_dir is not None:
         import matplotlib
@@ -216,8 +252,14 @@ def _fig53(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         fig, ax = plt.subplots(1, 2, figsize=(10, 4))
         for dim in views:
             rr = [r for r in rows if r["d"] == dim]
-            ax[0].errorbar([r["eps"] for r in rr], [r["gap_mean"] for r in rr], yerr=[r["gap_std"] for r in rr],
-                           marker="o", capsize=3, label=f"d = {dim}")
+            ax[0].errorbar(
+                [r["eps"] for r in rr],
+                [r["gap_mean"] for r in rr],
+                yerr=[r["gap_std"] for r in rr],
+                marker="o",
+                capsize=3,
+                label=f"d = {dim}",
+            )
         ax[0].set_xlabel("eps")
         ax[0].set_ylabel("adversarial test - train error")
         ax[0].set_title("Fig. 5.3 analog (lambda = 0, n = 150)")
@@ -237,41 +279,60 @@ def _fig53(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         plt.close(fig)
         figures.append(str(path))
     return {
-        "analog": (f"digits at d = 16 (2x2 root-sum-square downsampling), 64 (original), 256 (each pixel -> 2x2 of "
-                   f"a/2); both maps preserve ||x||_2 (checked: {norms_ok}); lambda = 0, n = {n_train}, "
-                   f"{len(seeds)} seeds, robust-CE training as in fig5.2. Upsampling is an isometry U with "
-                   f"||U w||_1 = 2||w||_1: the same eps is effectively twice as strong after upsampling."),
+        "analog": (
+            f"digits at d = 16 (2x2 root-sum-square downsampling), 64 (original), 256 (each pixel -> 2x2 of "
+            f"a/2); both maps preserve ||x||_2 (checked: {norms_ok}); lambda = 0, n = {n_train}, "
+            f"{len(seeds)} seeds, robust-CE training as in fig5.2. Upsampling is an isometry U with "
+            f"||U w||_1 = 2||w||_1: the same eps is effectively twice as strong after upsampling."
+        ),
         "paper_claim": "Fig. 5.3 (MNIST at d = 196, 784, 3136): the adversarial generalization error increases with d.",
         "measured": rows,
         "trend_in_d": verdicts,
         "reproduced": reproduced,
-        "verdict": ("reproduced: the gap increases with d at every eps" if reproduced else
-                    "NOT reproduced at every eps in this analog (small d underfits, large d saturates at large eps): "
-                    "see trend_in_d"),
+        "verdict": (
+            "reproduced: the gap increases with d at every eps"
+            if reproduced
+            else "NOT reproduced at every eps in this analog (small d underfits, large d saturates at large eps): "
+            "see trend_in_d"
+        ),
         "eps_doubling_equivalence": equivalence,
-        "cause": (("analog: for a linear model the 2x2 replication adds no direction to the data, so d = 256 at eps is "
-                   "d = 64 at 2 eps (measured gaps within 0.005 in eps_doubling_equivalence); the d sweep is an eps sweep in "
-                   "disguise and cannot test the claim (docs/reproduction-gaps.md)") if disguised else
-                  "see docs/reproduction-gaps.md"),
+        "cause": (
+            (
+                "analog: for a linear model the 2x2 replication adds no direction to the data, so d = 256 at eps is "
+                "d = 64 at 2 eps (measured gaps within 0.005 in eps_doubling_equivalence); the d sweep is an eps sweep in "
+                "disguise and cannot test the claim (docs/reproduction-gaps.md)"
+            )
+            if disguised
+            else "see docs/reproduction-gaps.md"
+        ),
         "theory_side": theory,
         "theory_checks": {
             "excess_within_D_hat_everywhere": all(-1e-12 <= t["excess"] <= t["D_hat"] + 1e-12 for t in theory),
-            "excess_increases_with_d": {str(p): bool(np.all(np.diff([t["excess"] for t in theory if t["p"] == p]) > 0))
-                                        for p in (2.0, "inf")},
+            "excess_increases_with_d": {
+                str(p): bool(np.all(np.diff([t["excess"] for t in theory if t["p"] == p]) > 0)) for p in (2.0, "inf")
+            },
         },
-        "theory_note": ("Rademacher side on a binary (even/odd) relabelling of the same sample, eps = 0.1, W = 1: for "
-                        "p = 1 the excess R_S(F~) - R_S(F) is bounded by eps W E|S_n|/(2n) at every d; for p = 2 and "
-                        "p = inf it grows with d (d^(1/2), d)."),
+        "theory_note": (
+            "Rademacher side on a binary (even/odd) relabelling of the same sample, eps = 0.1, W = 1: for "
+            "p = 1 the excess R_S(F~) - R_S(F) is bounded by eps W E|S_n|/(2n) at every d; for p = 2 and "
+            "p = inf it grows with d (d^(1/2), d)."
+        ),
         "norm_preserving_maps": norms_ok,
         "figures": figures,
         "seconds": time.perf_counter() - t0,
     }
 
 
-register_experiment(Experiment(
-    id="fig5.3", title="Adversarial generalization gap vs input dimension (linear, digits analog)",
-    source="Figure 5.3, L12641-12657",
-    paper={"claim": "adversarial generalization error increases with d (MNIST down/up-sampled to d = 196, 784, 3136; "
-                    "lambda = 0)", "numbers": "plotted only; no table"},
-    runner=_fig53,
-))
+register_experiment(
+    Experiment(
+        id="fig5.3",
+        title="Adversarial generalization gap vs input dimension (linear, digits analog)",
+        source="Figure 5.3, L12641-12657",
+        paper={
+            "claim": "adversarial generalization error increases with d (MNIST down/up-sampled to d = 196, 784, 3136; "
+            "lambda = 0)",
+            "numbers": "plotted only; no table",
+        },
+        runner=_fig53,
+    )
+)

@@ -104,18 +104,27 @@ def _fig54(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         sub_te = te[:300] if quick else te
         for e in pgd_eps:
             same = certify_network(net, X_all[sub_te], y_all[sub_te], e, pairwise=True, constant=const)
-            pgd[str(e)] = {"train": _pgd_error(net, X_all[tr], y_all[tr], e, 10, rng),
-                           "test": _pgd_error(net, X_all[sub_te], y_all[sub_te], e, 10, rng),
-                           "certified_test_same_points": float(np.mean(~same.certified))}
+            pgd[str(e)] = {
+                "train": _pgd_error(net, X_all[tr], y_all[tr], e, 10, rng),
+                "test": _pgd_error(net, X_all[sub_te], y_all[sub_te], e, 10, rng),
+                "certified_test_same_points": float(np.mean(~same.certified)),
+            }
         mid = certify_network(net, X_all[tr], y_all[tr], 1e-2, gamma=1.0, constant=const)
         curves[str(lam)] = {"certified_error": cur, "pgd_error": pgd}
-        rows.append({"lambda": lam, "C_W": [const.lower, const.upper], "sdp_seconds": const.seconds,
-                     "clean_test_error": float(np.mean(margins(net.forward(X_all[te]), y_all[te]) <= 0)),
-                     "certified_gap_by_eps": {f"{e:.3g}": cur["test_pairwise"][i] - cur["train_pairwise"][i]
-                                              for i, e in enumerate(eps_grid)},
-                     "pgd_gap_by_eps": {k: v["test"] - v["train"] for k, v in pgd.items()},
-                     "thm5.8_bound_eps_0.01_gamma_1": {"printed": mid.bound["printed"], "proof": mid.bound["proof"]},
-                     "norms": {k: mid.bound[k] for k in ("s1", "s2", "b1", "b2")}})
+        rows.append(
+            {
+                "lambda": lam,
+                "C_W": [const.lower, const.upper],
+                "sdp_seconds": const.seconds,
+                "clean_test_error": float(np.mean(margins(net.forward(X_all[te]), y_all[te]) <= 0)),
+                "certified_gap_by_eps": {
+                    f"{e:.3g}": cur["test_pairwise"][i] - cur["train_pairwise"][i] for i, e in enumerate(eps_grid)
+                },
+                "pgd_gap_by_eps": {k: v["test"] - v["train"] for k, v in pgd.items()},
+                "thm5.8_bound_eps_0.01_gamma_1": {"printed": mid.bound["printed"], "proof": mid.bound["proof"]},
+                "norms": {k: mid.bound[k] for k in ("s1", "s2", "b1", "b2")},
+            }
+        )
     # is the certified gap non-increasing in lambda at the eps where the certified error is informative?
     trend = {}
     for e in eps_grid:
@@ -124,21 +133,28 @@ def _fig54(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     sound = all(v["certified_test_same_points"] >= v["test"] for c in curves.values() for v in c["pgd_error"].values())
     slack = max(v["certified_test_same_points"] - v["test"] for c in curves.values() for v in c["pgd_error"].values())
     result: dict[str, Any] = {
-        "setup": (f"CPU analog, NOT the paper's experiment: scikit-learn digits (8x8, scaled to [0,1]), n_train = "
-                  f"{n_train}, test = the other {len(te)}; one hidden layer (d1 = {d1}, no biases), natural training "
-                  f"(full-batch Adam, cross-entropy + lambda l1 on both layers); adversarial error certified by "
-                  f"Lemma 5.1 / Theorem 5.7 per pair with the corrected Q (an upper bound on the true adversarial "
-                  f"error) beside a 10-step PGD attack (a lower bound). The paper: 4-layer conv net, PGD adversarial "
-                  f"training on all of MNIST, PGD evaluation."),
-        "eps_grid": eps_grid.tolist(), "lambdas": lams, "rows": rows, "curves": curves,
+        "setup": (
+            f"CPU analog, NOT the paper's experiment: scikit-learn digits (8x8, scaled to [0,1]), n_train = "
+            f"{n_train}, test = the other {len(te)}; one hidden layer (d1 = {d1}, no biases), natural training "
+            f"(full-batch Adam, cross-entropy + lambda l1 on both layers); adversarial error certified by "
+            f"Lemma 5.1 / Theorem 5.7 per pair with the corrected Q (an upper bound on the true adversarial "
+            f"error) beside a 10-step PGD attack (a lower bound). The paper: 4-layer conv net, PGD adversarial "
+            f"training on all of MNIST, PGD evaluation."
+        ),
+        "eps_grid": eps_grid.tolist(),
+        "lambdas": lams,
+        "rows": rows,
+        "curves": curves,
         "certified_gap_nonincreasing_in_lambda": trend,
         "certified_error_at_least_pgd_error_on_the_same_points": sound,
         "largest_certified_minus_pgd_test_error": slack,
-        "reading": ("The paper's claim is about the PGD adversarial generalization gap of a PGD-trained network; here "
-                    "the certified error (Theorem 5.7 per pair; an upper bound on the true adversarial error, while "
-                    "PGD gives a lower bound) replaces PGD. Whether its test - train gap falls with lambda is reported "
-                    "per eps in certified_gap_nonincreasing_in_lambda: an observation on one seed, not an assertion; "
-                    "the Theorem 5.8 bound with plug-in norms is vacuous (>> 1) for these networks."),
+        "reading": (
+            "The paper's claim is about the PGD adversarial generalization gap of a PGD-trained network; here "
+            "the certified error (Theorem 5.7 per pair; an upper bound on the true adversarial error, while "
+            "PGD gives a lower bound) replaces PGD. Whether its test - train gap falls with lambda is reported "
+            "per eps in certified_gap_nonincreasing_in_lambda: an observation on one seed, not an assertion; "
+            "the Theorem 5.8 bound with plug-in norms is vacuous (>> 1) for these networks."
+        ),
     }
     if out_dir is not None:
         import matplotlib
@@ -160,8 +176,9 @@ def _fig54(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         axes[0].legend(fontsize=7)
         for i in range(0, len(eps_grid), max(1, len(eps_grid) // 4)):
             e = eps_grid[i]
-            axes[1].plot(range(len(lams)), [r["certified_gap_by_eps"][f"{e:.3g}"] for r in rows], "o-",
-                         label=f"eps={e:.2g}")
+            axes[1].plot(
+                range(len(lams)), [r["certified_gap_by_eps"][f"{e:.3g}"] for r in rows], "o-", label=f"eps={e:.2g}"
+            )
         axes[1].set_xticks(range(len(lams)), [f"{lam:g}" for lam in lams])
         axes[1].set_xlabel("lambda (l1)")
         axes[1].set_ylabel("certified error: test - train")
@@ -176,11 +193,16 @@ def _fig54(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     return result
 
 
-register_experiment(Experiment(
-    id="fig5.4-analog", title="Certified surrogate vs eps and l1 regularisation, one-hidden-layer net (digits analog)",
-    source="Figure 5.4, L12659-12669 and L12680; Lemma 5.1 and Theorem 5.7 (L12420-12496)",
-    paper={"claim": "the adversarial generalization error (PGD) decreases as the l1 coefficient lambda increases "
-                    "(four-layer ReLU net, 2 conv + 2 fc, PGD adversarial training on all of MNIST)",
-           "numbers": "plotted only; no table"},
-    runner=_fig54,
-))
+register_experiment(
+    Experiment(
+        id="fig5.4-analog",
+        title="Certified surrogate vs eps and l1 regularisation, one-hidden-layer net (digits analog)",
+        source="Figure 5.4, L12659-12669 and L12680; Lemma 5.1 and Theorem 5.7 (L12420-12496)",
+        paper={
+            "claim": "the adversarial generalization error (PGD) decreases as the l1 coefficient lambda increases "
+            "(four-layer ReLU net, 2 conv + 2 fc, PGD adversarial training on all of MNIST)",
+            "numbers": "plotted only; no table",
+        },
+        runner=_fig54,
+    )
+)

@@ -58,8 +58,20 @@ from boundlab.montecarlo import (
 __all__ = ["ATTACK_NAMES", "aggregators_for", "robustness_table"]
 
 #: The attacks of the table (names in :data:`~boundlab.montecarlo.ATTACKS`).
-ATTACK_NAMES = ("sign_flip", "large_value", "stall", "inside_range", "alie", "optimal_alie", "inner_product",
-                "optimal_ipm", "mimic", "minmax", "minsum", "nan")
+ATTACK_NAMES = (
+    "sign_flip",
+    "large_value",
+    "stall",
+    "inside_range",
+    "alie",
+    "optimal_alie",
+    "inner_product",
+    "optimal_ipm",
+    "mimic",
+    "minmax",
+    "minsum",
+    "nan",
+)
 
 SETTINGS = {
     "full": {"n": 1000, "m": 300, "qs": (6, 15, 30), "R": 40, "T": 30, "evals": 20},
@@ -111,8 +123,13 @@ def _unit_rows(rng: np.random.Generator, R: int, d: int) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def robustness_table(seed: int = 0, quick: bool = False, *, aggregators: tuple[str, ...] | None = None,
-                     attacks: tuple[str, ...] | None = None) -> dict[str, Any]:
+def robustness_table(
+    seed: int = 0,
+    quick: bool = False,
+    *,
+    aggregators: tuple[str, ...] | None = None,
+    attacks: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
     """Run the table; returns ``{"config", "bounds", "cells"}`` (one cell per aggregator x attack).
 
     Parameters
@@ -142,8 +159,20 @@ def robustness_table(seed: int = 0, quick: bool = False, *, aggregators: tuple[s
     k = problem.constants(skewness="tight")
     bounds = []
     for q in qs:
-        params = {"n": n, "m": m, "d": d, "alpha": q / m, "D": k["D"], "L_hat": k["L_hat"], "V": k["V"],
-                  "S": k["S"], "L_F": 1.0, "lambda_F": 1.0, "T": T, "r0": R0}
+        params = {
+            "n": n,
+            "m": m,
+            "d": d,
+            "alpha": q / m,
+            "D": k["D"],
+            "L_hat": k["L_hat"],
+            "V": k["V"],
+            "S": k["S"],
+            "L_F": 1.0,
+            "lambda_F": 1.0,
+            "T": T,
+            "r0": R0,
+        }
         try:
             bounds.append(registry_bound("thm3.1", **params).value)
         except HypothesisViolated:  # pragma: no cover - the settings satisfy (3.2)
@@ -170,9 +199,19 @@ def robustness_table(seed: int = 0, quick: bool = False, *, aggregators: tuple[s
                 agg = aggs[an]
                 try:
                     with np.errstate(all="ignore"):
-                        res = robust_gd(problem, stats, aggregator=agg, T=T, w0=w0, q=q,
-                                        attack=_attack(tn, agg, cfg["evals"]), rng=rng, radius=D / 2,
-                                        k=q, record=False)
+                        res = robust_gd(
+                            problem,
+                            stats,
+                            aggregator=agg,
+                            T=T,
+                            w0=w0,
+                            q=q,
+                            attack=_attack(tn, agg, cfg["evals"]),
+                            rng=rng,
+                            radius=D / 2,
+                            k=q,
+                            record=False,
+                        )
                     fin = np.asarray(res.dist_to_opt[:, -1], dtype=float)
                     finals.setdefault((an, tn), []).append(np.where(np.isnan(fin), np.inf, fin))
                 except BadInput as exc:  # e.g. MDA's refusal of C(m, f) subsets, or a rule that rejects NaN
@@ -183,18 +222,46 @@ def robustness_table(seed: int = 0, quick: bool = False, *, aggregators: tuple[s
     for an in agg_names:
         for tn in att_names:
             cells.append(_grade(an, tn, finals[(an, tn)], alphas, np.array(bounds), srng))
-    return {"config": {"problem": "Model R", "n": n, "m": m, "d": d, "sigma": SIGMA, "D": D, "r0": R0, "T": T,
-                       "trials": R, "alphas": alphas.tolist(), "qs": list(qs), "optimal_attack_evals": cfg["evals"]},
-            "bounds": bounds, "cells": cells}
+    return {
+        "config": {
+            "problem": "Model R",
+            "n": n,
+            "m": m,
+            "d": d,
+            "sigma": SIGMA,
+            "D": D,
+            "r0": R0,
+            "T": T,
+            "trials": R,
+            "alphas": alphas.tolist(),
+            "qs": list(qs),
+            "optimal_attack_evals": cfg["evals"],
+        },
+        "bounds": bounds,
+        "cells": cells,
+    }
 
 
-def _grade(agg: str, attack: str, runs: list[Any], alphas: np.ndarray, bounds: np.ndarray,
-           rng: np.random.Generator) -> dict[str, Any]:
+def _grade(
+    agg: str, attack: str, runs: list[Any], alphas: np.ndarray, bounds: np.ndarray, rng: np.random.Generator
+) -> dict[str, Any]:
     refusal = next((r for r in runs if isinstance(r, str)), None)
     if refusal is not None:
-        return {"aggregator": agg, "attack": attack, "status": refusal, "error": math.nan, "ci_low": math.nan,
-                "ci_high": math.nan, "bound": float(bounds[-1]), "ratio": math.nan, "slope": math.nan,
-                "slope_low": math.nan, "slope_high": math.nan, "verdict": "not run", "errors": []}
+        return {
+            "aggregator": agg,
+            "attack": attack,
+            "status": refusal,
+            "error": math.nan,
+            "ci_low": math.nan,
+            "ci_high": math.nan,
+            "bound": float(bounds[-1]),
+            "ratio": math.nan,
+            "slope": math.nan,
+            "slope_low": math.nan,
+            "slope_high": math.nan,
+            "verdict": "not run",
+            "errors": [],
+        }
     y = np.array(runs)  # (k, R)
     stats = []
     for row in y:
@@ -210,10 +277,21 @@ def _grade(agg: str, attack: str, runs: list[Any], alphas: np.ndarray, bounds: n
     within = all(s[2] <= b for s, b in zip(stats, bounds))
     exceeds = any(s[1] > b for s, b in zip(stats, bounds))
     verdict = "within bound" if within else ("exceeds bound" if exceeds else "inconclusive")
-    return {"aggregator": agg, "attack": attack, "status": "ok", "error": float(err), "ci_low": float(lo),
-            "ci_high": float(hi), "bound": float(bounds[-1]), "ratio": float(err / bounds[-1]),
-            "slope": float(slope), "slope_low": float(s_lo), "slope_high": float(s_hi), "verdict": verdict,
-            "errors": [float(s[0]) for s in stats]}
+    return {
+        "aggregator": agg,
+        "attack": attack,
+        "status": "ok",
+        "error": float(err),
+        "ci_low": float(lo),
+        "ci_high": float(hi),
+        "bound": float(bounds[-1]),
+        "ratio": float(err / bounds[-1]),
+        "slope": float(slope),
+        "slope_low": float(s_lo),
+        "slope_high": float(s_hi),
+        "verdict": verdict,
+        "errors": [float(s[0]) for s in stats],
+    }
 
 
 # ----------------------------------------------------------------------------------------------
@@ -233,14 +311,19 @@ def summary_rows(table: dict[str, Any]) -> list[dict[str, str]]:
     rows = []
     for c in table["cells"]:
         ok = c["status"] == "ok"
-        rows.append({
-            "aggregator": c["aggregator"], "attack": c["attack"],
-            "final error (largest alpha)": _fmt(c["error"]) if ok else "-",
-            "95% CI": f"[{_fmt(c['ci_low'])}, {_fmt(c['ci_high'])}]" if ok else "-",
-            "ratio to Thm 3.1": _fmt(c["ratio"]) if ok else "-",
-            "slope in alpha": (f"{_fmt(c['slope'])} [{_fmt(c['slope_low'])}, {_fmt(c['slope_high'])}]" if ok else "-"),
-            "verdict": c["verdict"] if ok else c["status"][:90],
-        })
+        rows.append(
+            {
+                "aggregator": c["aggregator"],
+                "attack": c["attack"],
+                "final error (largest alpha)": _fmt(c["error"]) if ok else "-",
+                "95% CI": f"[{_fmt(c['ci_low'])}, {_fmt(c['ci_high'])}]" if ok else "-",
+                "ratio to Thm 3.1": _fmt(c["ratio"]) if ok else "-",
+                "slope in alpha": (
+                    f"{_fmt(c['slope'])} [{_fmt(c['slope_low'])}, {_fmt(c['slope_high'])}]" if ok else "-"
+                ),
+                "verdict": c["verdict"] if ok else c["status"][:90],
+            }
+        )
     return rows
 
 
@@ -257,11 +340,21 @@ def render_latex(table: dict[str, Any]) -> str:
     cols = list(rows[0])
 
     def tex(s: str) -> str:
-        return s.replace("\\", "\\textbackslash{}").replace("_", "\\_").replace("&", "\\&").replace("%", "\\%") \
-            .replace(">>", "$\\gg$").replace("#", "\\#")
+        return (
+            s.replace("\\", "\\textbackslash{}")
+            .replace("_", "\\_")
+            .replace("&", "\\&")
+            .replace("%", "\\%")
+            .replace(">>", "$\\gg$")
+            .replace("#", "\\#")
+        )
 
-    lines = ["\\begin{tabular}{" + "l" * len(cols) + "}", "\\hline", " & ".join(tex(c) for c in cols) + " \\\\",
-             "\\hline"]
+    lines = [
+        "\\begin{tabular}{" + "l" * len(cols) + "}",
+        "\\hline",
+        " & ".join(tex(c) for c in cols) + " \\\\",
+        "\\hline",
+    ]
     lines += [" & ".join(tex(r[c]) for c in cols) + " \\\\" for r in rows]
     lines += ["\\hline", "\\end{tabular}"]
     return "\n".join(lines) + "\n"
@@ -269,10 +362,23 @@ def render_latex(table: dict[str, Any]) -> str:
 
 def render_csv(table: dict[str, Any]) -> str:
     buf = io.StringIO()
-    keys = ["aggregator", "attack", "status", "error", "ci_low", "ci_high", "bound", "ratio", "slope", "slope_low",
-            "slope_high", "verdict"]
-    w = csv.DictWriter(buf, fieldnames=keys + [f"error_alpha_{a:.4g}" for a in table["config"]["alphas"]],
-                       lineterminator="\n")
+    keys = [
+        "aggregator",
+        "attack",
+        "status",
+        "error",
+        "ci_low",
+        "ci_high",
+        "bound",
+        "ratio",
+        "slope",
+        "slope_low",
+        "slope_high",
+        "verdict",
+    ]
+    w = csv.DictWriter(
+        buf, fieldnames=keys + [f"error_alpha_{a:.4g}" for a in table["config"]["alphas"]], lineterminator="\n"
+    )
     w.writeheader()
     for c in table["cells"]:
         row = {k: c[k] for k in keys}
@@ -293,8 +399,9 @@ def heatmap(table: dict[str, Any], path: Path) -> Path:
     z = np.full((len(aggs), len(atts)), np.nan)
     for c in table["cells"]:
         r = c["ratio"]
-        z[aggs.index(c["aggregator"]), atts.index(c["attack"])] = math.log10(r) if r > 0 and math.isfinite(r) else (
-            3.0 if r == math.inf else np.nan)
+        z[aggs.index(c["aggregator"]), atts.index(c["attack"])] = (
+            math.log10(r) if r > 0 and math.isfinite(r) else (3.0 if r == math.inf else np.nan)
+        )
     fig, ax = plt.subplots(figsize=(1.0 + 0.75 * len(atts), 1.0 + 0.42 * len(aggs)))
     cmap = matplotlib.colormaps["RdYlGn_r"].with_extremes(bad="0.8")
     im = ax.imshow(np.ma.masked_invalid(np.clip(z, -2, 3)), cmap=cmap, vmin=-2, vmax=2, aspect="auto")
@@ -304,8 +411,11 @@ def heatmap(table: dict[str, Any], path: Path) -> Path:
     ax.set_xticks(range(len(atts)), atts, rotation=35, ha="right", fontsize=8)
     ax.set_yticks(range(len(aggs)), aggs, fontsize=8)
     cfg = table["config"]
-    ax.set_title(f"final error / Theorem 3.1 bound, Model R, n={cfg['n']}, m={cfg['m']}, "
-                 f"alpha={cfg['alphas'][-1]:.3g}, T={cfg['T']}", fontsize=9)
+    ax.set_title(
+        f"final error / Theorem 3.1 bound, Model R, n={cfg['n']}, m={cfg['m']}, "
+        f"alpha={cfg['alphas'][-1]:.3g}, T={cfg['T']}",
+        fontsize=9,
+    )
     fig.colorbar(im, ax=ax, label="log10 ratio (< 0: within the bound)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -320,17 +430,21 @@ def _run(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     kept = sorted({c["aggregator"] for c in ok} - {c["aggregator"] for c in ok if c["verdict"] != "within bound"})
     result: dict[str, Any] = {
         "title": "Every aggregator against every attack, graded by Theorem 3.1",
-        "setting": (f"Model R (d = 2, sigma = 1, W = ball(w*, 1), lambda_F = L_F = 1), n = {cfg['n']}, m = {cfg['m']}, "
-                    f"alpha in {[round(a, 4) for a in cfg['alphas']]}, T = {cfg['T']}, r0 = 1, {cfg['trials']} trials "
-                    f"per cell, the same data for every cell; f = q for every rule; optimal attacks searched with "
-                    f"{cfg['optimal_attack_evals']} evaluations against the rule under attack."),
+        "setting": (
+            f"Model R (d = 2, sigma = 1, W = ball(w*, 1), lambda_F = L_F = 1), n = {cfg['n']}, m = {cfg['m']}, "
+            f"alpha in {[round(a, 4) for a in cfg['alphas']]}, T = {cfg['T']}, r0 = 1, {cfg['trials']} trials "
+            f"per cell, the same data for every cell; f = q for every rule; optimal attacks searched with "
+            f"{cfg['optimal_attack_evals']} evaluations against the rule under attack."
+        ),
         "bounds": {f"alpha={a:.4g}": b for a, b in zip(cfg["alphas"], table["bounds"])},
         "within_bound_under_every_attack": ", ".join(kept) or "none",
         "summary": summary_rows(table),
         "cells": table["cells"],
-        "note": ("Theorem 3.1 bounds the median's error; the other rules are graded against the same number. "
-                 "MDA and SMEA are exact searches over C(m, f) subsets and refuse at these m (their cells show the "
-                 "refusal). A non-finite final error (a rule that let NaN through, or the mean) is reported as inf."),
+        "note": (
+            "Theorem 3.1 bounds the median's error; the other rules are graded against the same number. "
+            "MDA and SMEA are exact searches over C(m, f) subsets and refuse at these m (their cells show the "
+            "refusal). A non-finite final error (a rule that let NaN through, or the mean) is reported as inf."
+        ),
         "figures": [],
     }
     if out_dir is not None:
@@ -343,12 +457,16 @@ def _run(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     return result
 
 
-register_experiment(Experiment(
-    id="robustness-table",
-    title="Robust aggregators x attacks on Model R, graded by Theorem 3.1's bound",
-    source="Theorem 3.1 (L4030-4157); Model R of the Chapter 3 catalog; aggregators and attacks from the literature",
-    paper={"Theorem 3.1": "||w^T - w*|| <= (1 - lambda_F/(L_F + lambda_F))^T r0 + 2 Delta/lambda_F for the median, "
-                          "Delta = O(alpha/sqrt(n) + 1/sqrt(nm) + 1/n)",
-           "rate in alpha": "the error grows at most linearly in alpha (slope <= 1) for a rule that keeps the rate"},
-    runner=_run,
-))
+register_experiment(
+    Experiment(
+        id="robustness-table",
+        title="Robust aggregators x attacks on Model R, graded by Theorem 3.1's bound",
+        source="Theorem 3.1 (L4030-4157); Model R of the Chapter 3 catalog; aggregators and attacks from the literature",
+        paper={
+            "Theorem 3.1": "||w^T - w*|| <= (1 - lambda_F/(L_F + lambda_F))^T r0 + 2 Delta/lambda_F for the median, "
+            "Delta = O(alpha/sqrt(n) + 1/sqrt(nm) + 1/n)",
+            "rate in alpha": "the error grows at most linearly in alpha (slope <= 1) for a rule that keeps the rate",
+        },
+        runner=_run,
+    )
+)

@@ -16,6 +16,7 @@ from boundlab.montecarlo import results_frame
 
 __all__ = ["require_pandas", "results_frame", "to_frame"]
 
+
 def require_pandas() -> Any:
     """The pandas module, or an ImportError naming the ``pandas`` extra.
 
@@ -27,7 +28,9 @@ def require_pandas() -> Any:
     try:
         import pandas
     except ImportError as exc:
-        raise ImportError("pandas is needed for DataFrames: install the extra with `pip install boundlab[pandas]`.") from exc
+        raise ImportError(
+            "pandas is needed for DataFrames: install the extra with `pip install boundlab[pandas]`."
+        ) from exc
     return pandas
 
 

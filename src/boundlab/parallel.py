@@ -23,8 +23,20 @@ from boundlab.bounds import BadInput
 if TYPE_CHECKING:  # concurrent.futures is imported when a pool is started
     from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["Task", "Backend", "InProcess", "Processes", "DaskCluster", "backend_for", "execute", "run_tasks",
-           "run_check", "plan_check", "local_cluster", "without_nanny_malloc_trim"]
+__all__ = [
+    "Task",
+    "Backend",
+    "InProcess",
+    "Processes",
+    "DaskCluster",
+    "backend_for",
+    "execute",
+    "run_tasks",
+    "run_check",
+    "plan_check",
+    "local_cluster",
+    "without_nanny_malloc_trim",
+]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -135,8 +147,11 @@ class Processes(Backend):
             os.environ.update({k: "1" for k in _THREAD_VARS})
             try:
                 self._pool = concurrent.futures.ProcessPoolExecutor(
-                    max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_die_with_parent, initargs=(os.getpid(),))
+                    max_workers=self.jobs,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_die_with_parent,
+                    initargs=(os.getpid(),),
+                )
                 # start every worker now, while the environment pins BLAS to one thread
                 list(self._pool.map(_warm, range(self.jobs)))
             finally:
@@ -228,13 +243,16 @@ class DaskCluster(Backend):
         try:
             from distributed import Client
         except ImportError:  # pragma: no cover
-            raise BadInput("scheduler (dask) needs the dask[distributed] package installed.", name="scheduler") from None
+            raise BadInput(
+                "scheduler (dask) needs the dask[distributed] package installed.", name="scheduler"
+            ) from None
         self.address = address
         try:
             self._client = Client(address, timeout=f"{timeout}s", set_as_default=False)
         except (OSError, TimeoutError) as exc:
-            raise BadInput(f"scheduler ({address}) must be reachable within {timeout:g} s: {exc}.",
-                           name="scheduler") from None
+            raise BadInput(
+                f"scheduler ({address}) must be reachable within {timeout:g} s: {exc}.", name="scheduler"
+            ) from None
 
     def map(self, tasks: Sequence[Task]) -> Iterator[tuple[Task, dict[str, Any], float]]:
         from distributed import as_completed
@@ -322,9 +340,14 @@ def local_cluster(n_workers: int = 2, **kwargs: Any) -> Iterator[Any]:
     from distributed import LocalCluster
 
     # no dashboard; its HTTP server (health checks) on a free port rather than the default one, which may be taken
-    options: dict[str, Any] = {"threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
-                               "dashboard_address": "127.0.0.1:0", "scheduler_kwargs": {"dashboard": False},
-                               **kwargs}
+    options: dict[str, Any] = {
+        "threads_per_worker": 1,
+        "processes": True,
+        "host": "127.0.0.1",
+        "dashboard_address": "127.0.0.1:0",
+        "scheduler_kwargs": {"dashboard": False},
+        **kwargs,
+    }
     with without_nanny_malloc_trim():
         cluster = LocalCluster(n_workers=n_workers, **options)
     try:
@@ -347,14 +370,14 @@ def backend_for(jobs: int | None = None, scheduler: str | None = None, *, timeou
     return InProcess()
 
 
-def plan_check(name: str, *, trials: int, seed: int, chunks: int = 1,
-               params: Mapping[str, Any] | None = None) -> list[Task]:
+def plan_check(
+    name: str, *, trials: int, seed: int, chunks: int = 1, params: Mapping[str, Any] | None = None
+) -> list[Task]:
     """Split ``trials`` of a check into ``chunks`` tasks of ceil(trials / chunks) trials each."""
     mc = _registries()
 
     if name not in mc.CHECKS:
-        raise BadInput(f"check ({name}) must be one of the registered checks (`boundlab verify --list`).",
-                       name="check")
+        raise BadInput(f"check ({name}) must be one of the registered checks (`boundlab verify --list`).", name="check")
     for key, value, low in (("trials", trials, 1), ("chunks", chunks, 1), ("seed", seed, 0)):
         if isinstance(value, bool) or int(value) != value or value < low:
             raise BadInput(f"{key} ({value}) must be an integer >= {low}.", name=key)
@@ -372,8 +395,14 @@ def _as_result(x: Any) -> Any:
     return x if isinstance(x, mc.MCResult) else mc.MCResult.from_json(x)
 
 
-def run_tasks(tasks: Sequence[Task], backend: Backend | None = None, store: Any = None, *,
-              progress: bool = False, label: str = "chunks") -> dict[Task, Any]:
+def run_tasks(
+    tasks: Sequence[Task],
+    backend: Backend | None = None,
+    store: Any = None,
+    *,
+    progress: bool = False,
+    label: str = "chunks",
+) -> dict[Task, Any]:
     """Run the tasks not already in the store; returns every task's result (stored or new).
 
     Check chunks that ran are MCResult objects, stored ones JSON mappings (see :func:`_as_result`).
@@ -382,8 +411,11 @@ def run_tasks(tasks: Sequence[Task], backend: Backend | None = None, store: Any 
     results: dict[Task, Any] = {}
     todo: list[Task] = []
     for t in tasks:
-        found = None if store is None else store.get(t.store_task, t.options, t.root_seed, t.chunk, t.n_chunks,
-                                                    t.chunk_trials)
+        found = (
+            None
+            if store is None
+            else store.get(t.store_task, t.options, t.root_seed, t.chunk, t.n_chunks, t.chunk_trials)
+        )
         if found is None:
             todo.append(t)
         else:
@@ -392,8 +424,16 @@ def run_tasks(tasks: Sequence[Task], backend: Backend | None = None, store: Any 
     try:
         for task, result, seconds in backend.map(todo):
             if store is not None:
-                store.put(task.store_task, task.options, task.root_seed, task.chunk, task.n_chunks,
-                          task.chunk_trials, result.to_json() if hasattr(result, "to_json") else result, seconds)
+                store.put(
+                    task.store_task,
+                    task.options,
+                    task.root_seed,
+                    task.chunk,
+                    task.n_chunks,
+                    task.chunk_trials,
+                    result.to_json() if hasattr(result, "to_json") else result,
+                    seconds,
+                )
             results[task] = result
             bar.advance()
     finally:
@@ -401,8 +441,17 @@ def run_tasks(tasks: Sequence[Task], backend: Backend | None = None, store: Any 
     return results
 
 
-def run_check(name: str, *, trials: int, seed: int = 0, chunks: int = 1, params: Mapping[str, Any] | None = None,
-              backend: Backend | None = None, store: Any = None, progress: bool = False) -> Any:
+def run_check(
+    name: str,
+    *,
+    trials: int,
+    seed: int = 0,
+    chunks: int = 1,
+    params: Mapping[str, Any] | None = None,
+    backend: Backend | None = None,
+    store: Any = None,
+    progress: bool = False,
+) -> Any:
     """Run one check in chunks on a backend and pool the chunks: an :class:`MCResult`."""
     mc = _registries()
 
@@ -425,8 +474,13 @@ class _RichBar(_NoBar):
     def __init__(self, total: int, label: str) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-        self._p = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                           TimeRemainingColumn(), transient=True)
+        self._p = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+        )
         self._p.start()
         self._task = self._p.add_task(label, total=total)
 
@@ -487,8 +541,12 @@ _SWEEP_SCHEMA: dict[str, dict[str, _Key]] = {
     "experiment": {
         "name": _Key(str, "a registered experiment"),
         "quick": _Key(bool, "true or false", False),
-        "seeds": _Key(list, "a list of integers >= 0", None,
-                      lambda v: all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in v)),
+        "seeds": _Key(
+            list,
+            "a list of integers >= 0",
+            None,
+            lambda v: all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in v),
+        ),
     },
 }
 
@@ -559,8 +617,11 @@ def _expand_values(where: str, key: str, spec: Any) -> list[Any]:
     if isinstance(spec, Mapping):
         unknown = set(spec) - {"log", "linear", "integer"}
         if unknown:
-            raise BadInput(f"{where}.grid.{key} has unknown key(s) {sorted(unknown)}: use log = [lo, hi, k] or "
-                           f"linear = [lo, hi, k].", name=key)
+            raise BadInput(
+                f"{where}.grid.{key} has unknown key(s) {sorted(unknown)}: use log = [lo, hi, k] or "
+                f"linear = [lo, hi, k].",
+                name=key,
+            )
         kind = "log" if "log" in spec else "linear" if "linear" in spec else None
         if kind is None or not isinstance(spec[kind], list) or len(spec[kind]) != 3:
             raise BadInput(f"{where}.grid.{key} ({spec}) must be log = [lo, hi, k] or linear = [lo, hi, k].", name=key)
@@ -614,17 +675,23 @@ def parse_sweep(config: Mapping[str, Any], *, where: str = "config") -> SweepPla
         fixed = dict(spec["options"])
         axes = {k: _expand_values(here, k, v) for k, v in spec["grid"].items()}
         if mode == "zip" and len({len(v) for v in axes.values()}) > 1:
-            raise BadInput(f"{here}.grid lists must have equal lengths to be zipped: "
-                           f"{ {k: len(v) for k, v in axes.items()} }.", name="grid")
+            raise BadInput(
+                f"{here}.grid lists must have equal lengths to be zipped: { {k: len(v) for k, v in axes.items()} }.",
+                name="grid",
+            )
         keys = list(axes)
-        points = (list(zip(*axes.values())) if mode == "zip" else list(itertools.product(*axes.values()))) \
-            if keys else [()]
+        points = (
+            (list(zip(*axes.values())) if mode == "zip" else list(itertools.product(*axes.values()))) if keys else [()]
+        )
         for nm in names:
             accepted = mc.CHECKS[nm].accepted()
             for k in [*keys, *fixed]:
                 if k not in accepted:
-                    raise BadInput(f"{here}: parameter ({k}) must be one of the options of {nm}: "
-                                   f"{', '.join(sorted(accepted)) or 'none'}.", name=k)
+                    raise BadInput(
+                        f"{here}: parameter ({k}) must be one of the options of {nm}: "
+                        f"{', '.join(sorted(accepted)) or 'none'}.",
+                        name=k,
+                    )
             for point in points:
                 opts = {**fixed, **dict(zip(keys, point))}
                 checks.append((nm, tuple(sorted(opts.items())), trials, chunks))
@@ -633,8 +700,9 @@ def parse_sweep(config: Mapping[str, Any], *, where: str = "config") -> SweepPla
         here = f"{where}.experiment[{i}]"
         spec = _validated("experiment", entry, here)
         if spec["name"] not in mc.EXPERIMENTS:
-            raise BadInput(f"{here}.name ({spec['name']}) must be one of: {', '.join(mc.EXPERIMENTS) or 'none'}.",
-                           name="name")
+            raise BadInput(
+                f"{here}.name ({spec['name']}) must be one of: {', '.join(mc.EXPERIMENTS) or 'none'}.", name="name"
+            )
         for s in spec["seeds"] if spec["seeds"] is not None else [seed]:
             experiments.append((spec["name"], spec["quick"], s))
     if not checks and not experiments:
@@ -656,8 +724,9 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepPlan:
     except IsADirectoryError:
         raise BadInput(f"config ({path}) must be a TOML file, not a directory.", name="config") from None
     except OSError as exc:  # unreadable: permissions, a device, ...
-        raise BadInput(f"config ({path}) must be a readable TOML file ({exc.strerror or exc}).",
-                       name="config") from None
+        raise BadInput(
+            f"config ({path}) must be a readable TOML file ({exc.strerror or exc}).", name="config"
+        ) from None
     except UnicodeDecodeError:
         raise BadInput(f"config ({path}) must be UTF-8 TOML text.", name="config") from None
     except tomllib.TOMLDecodeError as exc:
@@ -665,8 +734,9 @@ def load_sweep(path: str | os.PathLike[str]) -> SweepPlan:
     return parse_sweep(config, where=str(path))
 
 
-def run_sweep(plan: SweepPlan, *, backend: Backend | None = None, store: Any = None,
-              progress: bool = False) -> list[dict[str, Any]]:
+def run_sweep(
+    plan: SweepPlan, *, backend: Backend | None = None, store: Any = None, progress: bool = False
+) -> list[dict[str, Any]]:
     """Run a sweep plan; returns one pooled row per check point and one per experiment run."""
     mc = _registries()
 
@@ -676,8 +746,14 @@ def run_sweep(plan: SweepPlan, *, backend: Backend | None = None, store: Any = N
     for name, opts, trials, chunks in plan.checks:
         mine = plan_check(name, trials=trials, seed=plan.seed, chunks=chunks, params=dict(opts))
         pooled = mc.combine([_as_result(results[t]) for t in mine])
-        rows.append({"kind": "check", "name": name, "options": dict(opts),
-                     **dataclasses.replace(pooled, seed=plan.seed).to_json()})
+        rows.append(
+            {
+                "kind": "check",
+                "name": name,
+                "options": dict(opts),
+                **dataclasses.replace(pooled, seed=plan.seed).to_json(),
+            }
+        )
     for t in tasks:
         if t.kind == "experiment":
             rows.append({"kind": "experiment", "name": t.name, "seed": t.root_seed, "result": results[t]})

@@ -18,8 +18,20 @@ import numpy as np
 
 from boundlab.bounds import ERRATA, REGISTRY, AbstractBound, get
 
-__all__ = ["registry_rows", "errata_rows", "check_results", "check_rows", "write_figures", "experiment_results", "render_markdown", "render_latex", "render_csv", "write_report",
-           "theorem_pages", "write_theorem_pages"]
+__all__ = [
+    "registry_rows",
+    "errata_rows",
+    "check_results",
+    "check_rows",
+    "write_figures",
+    "experiment_results",
+    "render_markdown",
+    "render_latex",
+    "render_csv",
+    "write_report",
+    "theorem_pages",
+    "write_theorem_pages",
+]
 
 COLUMNS = ("id", "result", "kind", "value", "probability", "hypotheses", "non-vacuous", "exact", "parameters")
 
@@ -55,18 +67,20 @@ def registry_rows(chapter: int | None = None) -> list[dict[str, Any]]:
         if undecided:
             hyp += f", {undecided} assumed"
         prob = ev.quantities.get(it.probability) if it.probability else None
-        rows.append({
-            "id": it.id,
-            "result": f"{it.name}: {it.title}",
-            "kind": it.kind,
-            "value": f"{float(ev.value):.7g}",
-            "probability": "" if prob is None else f"{float(prob):.12g}",
-            "hypotheses": hyp,
-            "non-vacuous": "yes" if bool(ev.nonvacuous) else "no",
-            "exact": "yes" if it.exact else "no (named O(.) constant)",
-            "parameters": ", ".join(f"{k}={v:.6g}" for k, v in params.items()),
-            "violated": bool(failed),
-        })
+        rows.append(
+            {
+                "id": it.id,
+                "result": f"{it.name}: {it.title}",
+                "kind": it.kind,
+                "value": f"{float(ev.value):.7g}",
+                "probability": "" if prob is None else f"{float(prob):.12g}",
+                "hypotheses": hyp,
+                "non-vacuous": "yes" if bool(ev.nonvacuous) else "no",
+                "exact": "yes" if it.exact else "no (named O(.) constant)",
+                "parameters": ", ".join(f"{k}={v:.6g}" for k, v in params.items()),
+                "violated": bool(failed),
+            }
+        )
     return rows
 
 
@@ -74,8 +88,15 @@ def errata_rows(verify: bool = True) -> list[dict[str, Any]]:
     """The errata, each with both variants at its example and, with ``verify``, the check's outcome."""
     rows = []
     for e in ERRATA.values():
-        row = {"id": e.id, "item": get(e.item).name, "kind": e.kind, "title": e.title, "printed": e.printed,
-               "corrected": e.corrected, "source": e.source}
+        row = {
+            "id": e.id,
+            "item": get(e.item).name,
+            "kind": e.kind,
+            "title": e.title,
+            "printed": e.printed,
+            "corrected": e.corrected,
+            "source": e.source,
+        }
         if e.evaluable:
             vals = e.evaluate()
             row["values"] = f"printed {vals['printed']:.7g} vs corrected {vals['corrected']:.7g}"
@@ -89,8 +110,9 @@ def errata_rows(verify: bool = True) -> list[dict[str, Any]]:
     return rows
 
 
-def check_results(quick: bool = True, seed: int = 0, *, backend: Any = None, store: Any = None,
-                  progress: bool = False) -> list[Any]:
+def check_results(
+    quick: bool = True, seed: int = 0, *, backend: Any = None, store: Any = None, progress: bool = False
+) -> list[Any]:
     """Every registered Monte Carlo check at its quick (or full) size, run on ``backend``.
 
     Slow checks run only in full reports. Returns the pooled :class:`MCResult` objects.
@@ -102,8 +124,16 @@ def check_results(quick: bool = True, seed: int = 0, *, backend: Any = None, sto
     for name, c in CHECKS.items():
         if quick and c.slow:
             continue
-        out.append(run_check(name, trials=c.quick_trials if quick else c.trials, seed=seed, backend=backend,
-                             store=store, progress=progress))
+        out.append(
+            run_check(
+                name,
+                trials=c.quick_trials if quick else c.trials,
+                seed=seed,
+                backend=backend,
+                store=store,
+                progress=progress,
+            )
+        )
     return out
 
 
@@ -111,19 +141,27 @@ def check_rows(results: Sequence[Any]) -> list[dict[str, Any]]:
     """Table rows (theorem | quantity | bound | empirical (CI) | verdict | tightness | resolving power)."""
     rows = []
     for r in results:
-        rows.append({"check": r.check, "result": get(r.theorem_id).name, "quantity": r.quantity,
-                     "empirical (CI)": f"{r.estimate:.5g} [{r.ci_low:.5g}, {r.ci_high:.5g}]",
-                     "bound": f"{r.bound:.5g}" + (f" +- {r.tolerance:g}" if r.rule == "slope" else ""),
-                     "verdict": r.verdict, "tightness": f"{r.tightness:.3g}",
-                     "resolving power": "rate" if r.rule == "slope" else f"{r.resolving_power:.3g}",
-                     "trials": r.trials, "seed": r.seed,
-                     "seconds": f"{r.seconds:.2f}", "note": r.note})
+        rows.append(
+            {
+                "check": r.check,
+                "result": get(r.theorem_id).name,
+                "quantity": r.quantity,
+                "empirical (CI)": f"{r.estimate:.5g} [{r.ci_low:.5g}, {r.ci_high:.5g}]",
+                "bound": f"{r.bound:.5g}" + (f" +- {r.tolerance:g}" if r.rule == "slope" else ""),
+                "verdict": r.verdict,
+                "tightness": f"{r.tightness:.3g}",
+                "resolving power": "rate" if r.rule == "slope" else f"{r.resolving_power:.3g}",
+                "trials": r.trials,
+                "seed": r.seed,
+                "seconds": f"{r.seconds:.2f}",
+                "note": r.note,
+            }
+        )
     return rows
 
 
 def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-." else "_" for ch in name)
-
 
 
 def slack_by_step(results: Sequence[Any]) -> dict[str, list[tuple[str, float, bool]]]:
@@ -141,10 +179,13 @@ def slack_by_step(results: Sequence[Any]) -> dict[str, list[tuple[str, float, bo
     """
     out: dict[str, list[tuple[str, float, bool]]] = {}
     for tid in sorted({r.theorem_id for r in results if "/step-" in r.check}):
-        out[tid] = [(r.check, max(math.log10(r.resolving_power), 0.0), "/step-" in r.check) for r in results
-                    if r.theorem_id == tid and r.rule != "slope" and math.isfinite(r.resolving_power)
-                    and r.resolving_power > 0]
+        out[tid] = [
+            (r.check, max(math.log10(r.resolving_power), 0.0), "/step-" in r.check)
+            for r in results
+            if r.theorem_id == tid and r.rule != "slope" and math.isfinite(r.resolving_power) and r.resolving_power > 0
+        ]
     return out
+
 
 def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
     """PNG figures: one log-log plot per rate check, the coverage of the probability bounds, the tightness.
@@ -166,10 +207,16 @@ def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
         x, y = np.asarray(s["x"], float), np.asarray(s["y"], float)
         lo, hi = np.asarray(s["y_lo"], float), np.asarray(s["y_hi"], float)
         fig, ax = plt.subplots(figsize=(5, 3.6))
-        ax.errorbar(x, y, yerr=[np.maximum(y - lo, 0), np.maximum(hi - y, 0)], fmt="o", capsize=3, label="empirical (+-2 se)")
+        ax.errorbar(
+            x, y, yerr=[np.maximum(y - lo, 0), np.maximum(hi - y, 0)], fmt="o", capsize=3, label="empirical (+-2 se)"
+        )
         xs = np.geomspace(x.min(), x.max(), 50)
-        ax.plot(xs, np.exp(s["intercept"]) * xs ** s["slope"], "-", label=f"fit: slope {r.estimate:.3f} "
-                f"[{r.ci_low:.3f}, {r.ci_high:.3f}]")
+        ax.plot(
+            xs,
+            np.exp(s["intercept"]) * xs ** s["slope"],
+            "-",
+            label=f"fit: slope {r.estimate:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]",
+        )
         xm, ym = np.exp(np.mean(np.log(x))), np.exp(np.mean(np.log(y)))
         ax.plot(xs, ym * (xs / xm) ** r.bound, "--", label=f"theory: slope {r.bound:g}")
         ax.set_xscale("log")
@@ -198,8 +245,10 @@ def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
             ax.plot([claim], [i], marker="|", markersize=16, mew=2, color="C3")
         ax.set_yticks(range(len(probs)), [r.check for r in probs], fontsize=7)
         ax.set_xscale("log")
-        ax.set_xlabel("failure frequency and exact interval (blue; < : none observed)\nvs the claimed failure "
-                      "probability (red)", fontsize=8)
+        ax.set_xlabel(
+            "failure frequency and exact interval (blue; < : none observed)\nvs the claimed failure probability (red)",
+            fontsize=8,
+        )
         fig.tight_layout()
         path = out_dir / "coverage.png"
         fig.savefig(path, dpi=110)
@@ -226,8 +275,9 @@ def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
             ax.barh(range(len(rows)), [v for _, v, _ in rows], color=["C0" if step else "C7" for _, _, step in rows])
             ax.axvline(math.log10(2), color="k", lw=1, ls="--")
             ax.set_yticks(range(len(rows)), [name for name, _, _ in rows], fontsize=6)
-            ax.set_title(f"{tid}: slack of the theorem's checks (grey) and of each step of the proof (blue)",
-                         fontsize=7)
+            ax.set_title(
+                f"{tid}: slack of the theorem's checks (grey) and of each step of the proof (blue)", fontsize=7
+            )
         axes[-1, 0].set_xlabel("log10(resolving power); left of the dashed line a 2x error is visible", fontsize=7)
         fig.tight_layout()
         path = out_dir / "slack_by_step.png"
@@ -242,9 +292,11 @@ def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
         ax.axvline(2.0, color="k", lw=1, ls="--")
         ax.set_yticks(range(len(powered)), [r.check for r in powered], fontsize=6)
         ax.set_xscale("log")
-        ax.set_xlabel("resolving power: the largest factor by which the bound could be stronger and the check still\n"
-                      "pass (clipped to [1, 1e6]); left of the dashed line (green) a bound 2x too strong fails",
-                      fontsize=7)
+        ax.set_xlabel(
+            "resolving power: the largest factor by which the bound could be stronger and the check still\n"
+            "pass (clipped to [1, 1e6]); left of the dashed line (green) a bound 2x too strong fails",
+            fontsize=7,
+        )
         ax.set_ylim(-0.6, len(powered) - 0.4)
         fig.tight_layout()
         path = out_dir / "resolving_power.png"
@@ -300,14 +352,21 @@ def _tables() -> list[tuple[str, dict[str, dict[str, str]]]]:
 def _experiment_rows() -> list[dict[str, Any]]:
     from boundlab.montecarlo.experiments import EXPERIMENTS
 
-    return [{"id": e.id, "title": e.title, "source": e.source,
-             "paper": "; ".join(f"{k}: {v}" for k, v in e.paper.items())} for e in EXPERIMENTS.values()]
+    return [
+        {"id": e.id, "title": e.title, "source": e.source, "paper": "; ".join(f"{k}: {v}" for k, v in e.paper.items())}
+        for e in EXPERIMENTS.values()
+    ]
 
 
-def render_markdown(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, Any]],
-                    checks: Sequence[dict[str, Any]] = (), figures: Sequence[Path] = (),
-                    experiments: Sequence[dict[str, Any]] = (), base: Path | None = None,
-                    searches: Sequence[dict[str, Any]] = ()) -> str:
+def render_markdown(
+    rows: Sequence[dict[str, Any]],
+    errata: Sequence[dict[str, Any]],
+    checks: Sequence[dict[str, Any]] = (),
+    figures: Sequence[Path] = (),
+    experiments: Sequence[dict[str, Any]] = (),
+    base: Path | None = None,
+    searches: Sequence[dict[str, Any]] = (),
+) -> str:
     """The report as Markdown."""
     from boundlab import __version__
 
@@ -332,37 +391,78 @@ def render_markdown(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, A
         parts.append(_md_table([{"": name, **vals} for name, vals in table.items()], ["", *cols]))
     if checks:
         n_fail = sum(c["verdict"] == "fail" for c in checks)
-        parts += ["", "## Monte Carlo checks", "",
-                  f"{len(checks)} checks; {n_fail} failed. Verdict: pass when the interval lies within the bound, "
-                  "fail when it lies outside, inconclusive otherwise. Tightness = empirical / bound. Resolving "
-                  "power = the largest factor by which the bound could be made stronger and the check still pass "
-                  "at its interval's far end: below 2, a bound 2x too strong (a constant or radius halved) is "
-                  "caught.", "",
-                  _md_table(checks, ["check", "result", "quantity", "empirical (CI)", "bound", "verdict", "tightness",
-                                     "resolving power", "trials", "seed"])]
+        parts += [
+            "",
+            "## Monte Carlo checks",
+            "",
+            f"{len(checks)} checks; {n_fail} failed. Verdict: pass when the interval lies within the bound, "
+            "fail when it lies outside, inconclusive otherwise. Tightness = empirical / bound. Resolving "
+            "power = the largest factor by which the bound could be made stronger and the check still pass "
+            "at its interval's far end: below 2, a bound 2x too strong (a constant or radius halved) is "
+            "caught.",
+            "",
+            _md_table(
+                checks,
+                [
+                    "check",
+                    "result",
+                    "quantity",
+                    "empirical (CI)",
+                    "bound",
+                    "verdict",
+                    "tightness",
+                    "resolving power",
+                    "trials",
+                    "seed",
+                ],
+            ),
+        ]
         parts += ["", *[f"- `{c['check']}`: {_md_escape(c['note'])}" for c in checks]]
     if searches:
-        parts += ["", "## Worst-case search", "",
-                  "Each check's numeric parameters searched (common random numbers, differential evolution) for the "
-                  "largest tightness within the hypotheses; the best instance re-run with a fresh seed at the full "
-                  "size. A confirmed interval above the bound is an erratum candidate.", "",
-                  _md_table(searches, ["check", "tightness before", "search best", "confirmed", "power before",
-                                       "power after", "verdict", "best instance"])]
+        parts += [
+            "",
+            "## Worst-case search",
+            "",
+            "Each check's numeric parameters searched (common random numbers, differential evolution) for the "
+            "largest tightness within the hypotheses; the best instance re-run with a fresh seed at the full "
+            "size. A confirmed interval above the bound is an erratum candidate.",
+            "",
+            _md_table(
+                searches,
+                [
+                    "check",
+                    "tightness before",
+                    "search best",
+                    "confirmed",
+                    "power before",
+                    "power after",
+                    "verdict",
+                    "best instance",
+                ],
+            ),
+        ]
     if figures:
         parts += ["", "## Figures", ""]
         for f in figures:
             rel = f.relative_to(base) if base is not None else f
             parts.append(f"![{f.stem}]({rel.as_posix()})")
-    parts += ["", "## Errata", "",
-              _md_table(errata, ["id", "item", "kind", "title", "printed", "corrected", "values", "verified"])]
+    parts += [
+        "",
+        "## Errata",
+        "",
+        _md_table(errata, ["id", "item", "kind", "title", "printed", "corrected", "values", "verified"]),
+    ]
     parts += ["", "## Experiments", ""]
     if experiments:
         for res in experiments:
             parts += _experiment_markdown(res, base)
     else:
         exps = _experiment_rows()
-        parts.append(_md_table(exps, ["id", "title", "source", "paper"]) if exps else
-                     "No experiments are registered yet (`boundlab reproduce --list`).")
+        parts.append(
+            _md_table(exps, ["id", "title", "source", "paper"])
+            if exps
+            else "No experiments are registered yet (`boundlab reproduce --list`)."
+        )
     return "\n".join(parts) + "\n"
 
 
@@ -370,8 +470,12 @@ def _experiment_markdown(res: dict[str, Any], base: Path | None) -> list[str]:
     from boundlab.montecarlo.experiments import EXPERIMENTS
 
     e = EXPERIMENTS.get(res.get("id", ""))
-    lines = [f"### {res.get('id')}: {e.title if e else ''}", "", f"Source: {e.source if e else '?'}; seed "
-             f"{res.get('seed')}; {res.get('seconds', 0):.1f} s.", ""]
+    lines = [
+        f"### {res.get('id')}: {e.title if e else ''}",
+        "",
+        f"Source: {e.source if e else '?'}; seed {res.get('seed')}; {res.get('seconds', 0):.1f} s.",
+        "",
+    ]
     paper = res.get("paper", {})
     if paper:
         lines += ["The dissertation reports:", ""] + [f"- {k}: {_md_escape(v)}" for k, v in paper.items()] + [""]
@@ -379,8 +483,11 @@ def _experiment_markdown(res: dict[str, Any], base: Path | None) -> list[str]:
     if isinstance(summary, list) and summary and isinstance(summary[0], dict):
         cols = list(summary[0])
         lines += [_md_table(summary, cols), ""]
-    scalars = {k: v for k, v in res.items() if k not in ("id", "paper", "seed", "seconds", "figures", "summary")
-               and isinstance(v, (int, float, str, bool))}
+    scalars = {
+        k: v
+        for k, v in res.items()
+        if k not in ("id", "paper", "seed", "seconds", "figures", "summary") and isinstance(v, (int, float, str, bool))
+    }
     if scalars:
         lines += ["Measured:", ""] + [f"- {k}: {_md_escape(v)}" for k, v in scalars.items()] + [""]
     for f in res.get("figures", []) or []:
@@ -391,11 +498,23 @@ def _experiment_markdown(res: dict[str, Any], base: Path | None) -> list[str]:
     return lines
 
 
-_TEX_ESCAPES = str.maketrans({
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
-    "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
-    ">": r"\textgreater{}", "|": r"\textbar{}",
-})
+_TEX_ESCAPES = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "{": r"\{",
+        "}": r"\}",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+        "<": r"\textless{}",
+        ">": r"\textgreater{}",
+        "|": r"\textbar{}",
+    }
+)
 
 
 def _tex(s: Any) -> str:
@@ -419,11 +538,22 @@ def _tex(s: Any) -> str:
 def render_latex(rows: Sequence[dict[str, Any]], errata: Sequence[dict[str, Any]]) -> str:
     """The results and errata tables as LaTeX (booktabs)."""
     cols = ("id", "value", "probability", "hypotheses", "non-vacuous")
-    lines = [r"\begin{tabular}{" + "l" * len(cols) + "}", r"\toprule",
-             " & ".join(_tex(c) for c in cols) + r" \\", r"\midrule"]
+    lines = [
+        r"\begin{tabular}{" + "l" * len(cols) + "}",
+        r"\toprule",
+        " & ".join(_tex(c) for c in cols) + r" \\",
+        r"\midrule",
+    ]
     lines += [" & ".join(_tex(r[c]) for c in cols) + r" \\" for r in rows]
-    lines += [r"\bottomrule", r"\end{tabular}", "", r"\begin{tabular}{llll}", r"\toprule",
-              r"id & item & kind & title \\", r"\midrule"]
+    lines += [
+        r"\bottomrule",
+        r"\end{tabular}",
+        "",
+        r"\begin{tabular}{llll}",
+        r"\toprule",
+        r"id & item & kind & title \\",
+        r"\midrule",
+    ]
     lines += [" & ".join(_tex(e[c]) for c in ("id", "item", "kind", "title")) + r" \\" for e in errata]
     lines += [r"\bottomrule", r"\end{tabular}"]
     for item_id in sorted(REGISTRY, key=_sort_key):
@@ -449,21 +579,39 @@ def search_rows(budget: float, seed: int = 0, *, names: Sequence[str] | None = N
     from boundlab.tighten import tighten
 
     rows = []
-    for name in (names if names is not None else list(CHECKS)):
+    for name in names if names is not None else list(CHECKS):
         r = tighten(name, budget=budget, seed=seed)
-        rows.append({"check": name, "tightness before": f"{r.default.tightness:.3g}",
-                     "search best": f"{r.best_search_tightness:.3g}", "confirmed": f"{r.confirmed.tightness:.3g}",
-                     "power before": f"{r.default.resolving_power:.3g}",
-                     "power after": f"{r.confirmed.resolving_power:.3g}", "verdict": r.confirmed.verdict,
-                     "best instance": ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                                                for k, v in r.best_params.items()) or "the default",
-                     "command": r.command(), "erratum candidate": r.erratum_candidate})
+        rows.append(
+            {
+                "check": name,
+                "tightness before": f"{r.default.tightness:.3g}",
+                "search best": f"{r.best_search_tightness:.3g}",
+                "confirmed": f"{r.confirmed.tightness:.3g}",
+                "power before": f"{r.default.resolving_power:.3g}",
+                "power after": f"{r.confirmed.resolving_power:.3g}",
+                "verdict": r.confirmed.verdict,
+                "best instance": ", ".join(
+                    f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.best_params.items()
+                )
+                or "the default",
+                "command": r.command(),
+                "erratum candidate": r.erratum_candidate,
+            }
+        )
     return rows
 
 
-def write_report(out_dir: Path, formats: Iterable[str] | None = None, quick: bool = True, *, backend: Any = None,
-                 store: Any = None, progress: bool = False, experiments: bool = True,
-                 search_budget: float | None = None) -> list[Path]:
+def write_report(
+    out_dir: Path,
+    formats: Iterable[str] | None = None,
+    quick: bool = True,
+    *,
+    backend: Any = None,
+    store: Any = None,
+    progress: bool = False,
+    experiments: bool = True,
+    search_budget: float | None = None,
+) -> list[Path]:
     """Evaluate and check everything; write ``report.{md,tex,csv,json}`` and PNG figures into ``out_dir``.
 
     A full report (``quick=False``) also runs the worst-case search of every check for ``search_budget``
@@ -493,10 +641,22 @@ def write_report(out_dir: Path, formats: Iterable[str] | None = None, quick: boo
         "md": ("report.md", lambda: render_markdown(rows, errata, checks, figures, exps, out_dir, searches)),
         "latex": ("report.tex", lambda: render_latex(rows, errata)),
         "csv": ("report.csv", lambda: render_csv(rows)),
-        "json": ("report.json", lambda: json.dumps({"results": rows, "errata": errata, "checks": checks,
-                                                    "tables": {t: v for t, v in _tables()},
-                                                    "experiments": exps, "searches": searches, "quick": quick},
-                                                   indent=2, default=str)),
+        "json": (
+            "report.json",
+            lambda: json.dumps(
+                {
+                    "results": rows,
+                    "errata": errata,
+                    "checks": checks,
+                    "tables": {t: v for t, v in _tables()},
+                    "experiments": exps,
+                    "searches": searches,
+                    "quick": quick,
+                },
+                indent=2,
+                default=str,
+            ),
+        ),
     }
     for f in fmts:
         name, render = renderers[f]
@@ -515,19 +675,29 @@ def write_report(out_dir: Path, formats: Iterable[str] | None = None, quick: boo
 
 def _page_for_chapter(chapter: int) -> str:
     items = [REGISTRY[k] for k in sorted(REGISTRY, key=_sort_key) if REGISTRY[k].chapter == chapter]
-    lines = [f"# Chapter {chapter}: registered results", "",
-             "Generated from the registry by `boundlab docs`; do not edit by hand. "
-             "Line numbers refer to `dissertation.txt`.", ""]
+    lines = [
+        f"# Chapter {chapter}: registered results",
+        "",
+        "Generated from the registry by `boundlab docs`; do not edit by hand. "
+        "Line numbers refer to `dissertation.txt`.",
+        "",
+    ]
     for it in items:
         lines += [f"## `{it.id}`: {it.name}. {it.title}", "", f"*{it.kind}*, dissertation {it.source}.", ""]
         if it.statement:
             lines += ["$$", it.statement, "$$", ""]
         if isinstance(it, AbstractBound):
-            lines += [f"Exact constants: {'yes' if it.exact else 'no (a named constant stands for an O(.))'}.", "",
-                      "| parameter | domain | description | default |", "|---|---|---|---|"]
+            lines += [
+                f"Exact constants: {'yes' if it.exact else 'no (a named constant stands for an O(.))'}.",
+                "",
+                "| parameter | domain | description | default |",
+                "|---|---|---|---|",
+            ]
             for p in it.params:
                 default = "required" if p.default is None else (p.default_note or f"{float(p.default):g}")
-                lines.append(f"| `{p.name}` | {p.domain_text()} | {_md_escape(p.description)} | {_md_escape(default)} |")
+                lines.append(
+                    f"| `{p.name}` | {p.domain_text()} | {_md_escape(p.description)} | {_md_escape(default)} |"
+                )
             lines += ["", "Quantities:", "", "$$", r"\begin{aligned}"]
             lines += [ln.replace(" = ", " &= ", 1) for ln in it.latex().split("\n")]
             lines += [r"\end{aligned}", "$$", ""]
@@ -551,8 +721,10 @@ def _page_for_chapter(chapter: int) -> str:
             lines.append("")
         errs = [e for e in ERRATA.values() if e.item == it.id]
         for e in errs:
-            lines.append(f"Erratum `{e.id}` ({e.kind}): {_md_escape(e.title)}. Printed: {_md_escape(e.printed)}. "
-                         f"Corrected: {_md_escape(e.corrected)}. Evidence: {_md_escape(e.evidence)}")
+            lines.append(
+                f"Erratum `{e.id}` ({e.kind}): {_md_escape(e.title)}. Printed: {_md_escape(e.printed)}. "
+                f"Corrected: {_md_escape(e.corrected)}. Evidence: {_md_escape(e.evidence)}"
+            )
         if errs:
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"

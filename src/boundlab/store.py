@@ -56,6 +56,7 @@ def canonical(params: Mapping[str, Any]) -> str:
     >>> canonical({"n": 100, "alpha": 0.05}) == canonical({"alpha": 0.05, "n": 100.0})
     True
     """
+
     def norm(v: Any) -> Any:
         if isinstance(v, bool) or v is None or isinstance(v, str):
             return v
@@ -109,13 +110,17 @@ class Store:
         with open(self.path, "rb") as fh:
             head = fh.read(100)
         if len(head) and not head.startswith(b"SQLite format 3\x00"):
-            raise BadInput(f"store ({self.path}) must be a boundlab SQLite store; this file is not SQLite.",
-                           name="store")
+            raise BadInput(
+                f"store ({self.path}) must be a boundlab SQLite store; this file is not SQLite.", name="store"
+            )
         if len(head) >= 72:
             app_id = int.from_bytes(head[68:72], "big")
             if app_id not in (0, APPLICATION_ID):
-                raise BadInput(f"store ({self.path}) must be a boundlab store; it belongs to another application "
-                               f"(application_id {app_id:#x}).", name="store")
+                raise BadInput(
+                    f"store ({self.path}) must be a boundlab store; it belongs to another application "
+                    f"(application_id {app_id:#x}).",
+                    name="store",
+                )
         if not os.access(self.path, os.W_OK):
             raise BadInput(f"store ({self.path}) must be writable.", name="store")
 
@@ -124,14 +129,19 @@ class Store:
         app_id = con.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if tables and "meta" not in tables:
-            raise BadInput(f"store ({self.path}) must be a boundlab store; it has other tables: "
-                           f"{', '.join(sorted(tables))}.", name="store")
+            raise BadInput(
+                f"store ({self.path}) must be a boundlab store; it has other tables: {', '.join(sorted(tables))}.",
+                name="store",
+            )
         if "meta" in tables:
             row = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             version = int(row[0]) if row else 0
             if version > SCHEMA_VERSION:
-                raise BadInput(f"store ({self.path}) has schema version {version}, newer than this boundlab's "
-                               f"{SCHEMA_VERSION}: upgrade boundlab or use another store.", name="store")
+                raise BadInput(
+                    f"store ({self.path}) has schema version {version}, newer than this boundlab's "
+                    f"{SCHEMA_VERSION}: upgrade boundlab or use another store.",
+                    name="store",
+                )
             if app_id not in (0, APPLICATION_ID):
                 raise BadInput(f"store ({self.path}) must be a boundlab store.", name="store")
             return
@@ -155,16 +165,36 @@ class Store:
 
     # -- rows --------------------------------------------------------------------------------
 
-    def put(self, task: str, params: Mapping[str, Any], root_seed: int, chunk: int, n_chunks: int,
-            chunk_trials: int, result: Mapping[str, Any], seconds: float) -> bool:
+    def put(
+        self,
+        task: str,
+        params: Mapping[str, Any],
+        root_seed: int,
+        chunk: int,
+        n_chunks: int,
+        chunk_trials: int,
+        result: Mapping[str, Any],
+        seconds: float,
+    ) -> bool:
         """Record one finished chunk atomically; returns False if it was already there."""
         from boundlab import __version__
 
         with self._transaction():
             cur = self._con.execute(
                 "INSERT OR IGNORE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (task, canonical(params), int(root_seed), int(chunk), int(n_chunks), int(chunk_trials),
-                 json.dumps(result, sort_keys=True), __version__, float(seconds), _now()))
+                (
+                    task,
+                    canonical(params),
+                    int(root_seed),
+                    int(chunk),
+                    int(n_chunks),
+                    int(chunk_trials),
+                    json.dumps(result, sort_keys=True),
+                    __version__,
+                    float(seconds),
+                    _now(),
+                ),
+            )
         return cur.rowcount == 1
 
     def put_many(self, rows: list[tuple[str, Mapping[str, Any], int, int, int, int, Mapping[str, Any], float]]) -> int:
@@ -176,35 +206,63 @@ class Store:
             for task, params, seed, chunk, n_chunks, chunk_trials, result, seconds in rows:
                 cur = self._con.execute(
                     "INSERT OR IGNORE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (task, canonical(params), int(seed), int(chunk), int(n_chunks), int(chunk_trials),
-                     json.dumps(result, sort_keys=True), __version__, float(seconds), _now()))
+                    (
+                        task,
+                        canonical(params),
+                        int(seed),
+                        int(chunk),
+                        int(n_chunks),
+                        int(chunk_trials),
+                        json.dumps(result, sort_keys=True),
+                        __version__,
+                        float(seconds),
+                        _now(),
+                    ),
+                )
                 new += cur.rowcount
         return new
 
-    def get(self, task: str, params: Mapping[str, Any], root_seed: int, chunk: int, n_chunks: int,
-            chunk_trials: int) -> dict[str, Any] | None:
+    def get(
+        self, task: str, params: Mapping[str, Any], root_seed: int, chunk: int, n_chunks: int, chunk_trials: int
+    ) -> dict[str, Any] | None:
         row = self._con.execute(
             "SELECT result FROM chunks WHERE task=? AND params=? AND root_seed=? AND chunk=? AND n_chunks=? "
-            "AND chunk_trials=?", (task, canonical(params), int(root_seed), int(chunk), int(n_chunks),
-                                   int(chunk_trials))).fetchone()
+            "AND chunk_trials=?",
+            (task, canonical(params), int(root_seed), int(chunk), int(n_chunks), int(chunk_trials)),
+        ).fetchone()
         return None if row is None else json.loads(row[0])
 
-    def done(self, task: str, params: Mapping[str, Any], root_seed: int, n_chunks: int,
-             chunk_trials: int) -> dict[int, dict[str, Any]]:
+    def done(
+        self, task: str, params: Mapping[str, Any], root_seed: int, n_chunks: int, chunk_trials: int
+    ) -> dict[int, dict[str, Any]]:
         """The finished chunks of one (task, params, seed, layout): chunk index -> result."""
         rows = self._con.execute(
             "SELECT chunk, result FROM chunks WHERE task=? AND params=? AND root_seed=? AND n_chunks=? "
-            "AND chunk_trials=?", (task, canonical(params), int(root_seed), int(n_chunks), int(chunk_trials)))
+            "AND chunk_trials=?",
+            (task, canonical(params), int(root_seed), int(n_chunks), int(chunk_trials)),
+        )
         return {int(c): json.loads(r) for c, r in rows}
 
     def count(self) -> int:
         return int(self._con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
     def rows(self) -> list[dict[str, Any]]:
-        cur = self._con.execute("SELECT task, params, root_seed, chunk, n_chunks, chunk_trials, result, version, "
-                                "seconds, created FROM chunks ORDER BY task, params, root_seed, chunk")
-        keys = ("task", "params", "root_seed", "chunk", "n_chunks", "chunk_trials", "result", "version", "seconds",
-                "created")
+        cur = self._con.execute(
+            "SELECT task, params, root_seed, chunk, n_chunks, chunk_trials, result, version, "
+            "seconds, created FROM chunks ORDER BY task, params, root_seed, chunk"
+        )
+        keys = (
+            "task",
+            "params",
+            "root_seed",
+            "chunk",
+            "n_chunks",
+            "chunk_trials",
+            "result",
+            "version",
+            "seconds",
+            "created",
+        )
         out = []
         for r in cur:
             d = dict(zip(keys, r))
@@ -280,17 +338,38 @@ def load(path: str | os.PathLike[str] = DEFAULT_PATH, *, pooled: bool = False) -
         kind, _, name = r["task"].partition(":")
         row: dict[str, Any] = {"kind": kind, "name": name, "params": r["params"]}
         row.update({f"param_{k}": v for k, v in r["params"].items()})
-        row.update({k: r[k] for k in ("root_seed", "chunk", "n_chunks", "chunk_trials", "version", "seconds",
-                                      "created", "result")})
+        row.update(
+            {
+                k: r[k]
+                for k in ("root_seed", "chunk", "n_chunks", "chunk_trials", "version", "seconds", "created", "result")
+            }
+        )
         meta.append(row)
-    frame = pd.DataFrame(meta, columns=None if meta else ["kind", "name", "params", "root_seed", "chunk", "n_chunks",
-                                                          "chunk_trials", "version", "seconds", "created", "result"])
+    frame = pd.DataFrame(
+        meta,
+        columns=None
+        if meta
+        else [
+            "kind",
+            "name",
+            "params",
+            "root_seed",
+            "chunk",
+            "n_chunks",
+            "chunk_trials",
+            "version",
+            "seconds",
+            "created",
+            "result",
+        ],
+    )
     is_check = [r["task"].startswith("check:") for r in rows]
     if any(is_check):
         checks = results_frame([r["result"] for r, c in zip(rows, is_check) if c])
         checks.index = frame.index[is_check]
         # the chunk's own columns say these; the options are already param_<name> columns
-        checks = checks.drop(columns=[c for c in checks if c in ("name", "seconds", "seed", "trials")
-                                      or c.startswith("param_")])
+        checks = checks.drop(
+            columns=[c for c in checks if c in ("name", "seconds", "seed", "trials") or c.startswith("param_")]
+        )
         frame = frame.join(checks)
     return frame

@@ -37,8 +37,10 @@ import numpy as np
 try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - exercised in an environment without hypothesis
-    raise ImportError("boundlab.testing needs hypothesis, which is in the [test] extra: "
-                      "pip install 'boundlab[test]' (or pip install hypothesis).") from exc
+    raise ImportError(
+        "boundlab.testing needs hypothesis, which is in the [test] extra: "
+        "pip install 'boundlab[test]' (or pip install hypothesis)."
+    ) from exc
 
 from boundlab.bounds import REGISTRY, AbstractBound, BadInput, get
 from boundlab.montecarlo import (
@@ -107,8 +109,10 @@ def params(result_id: str, *, near_example: bool | None = None, **fixed: float) 
     thm = get(result_id)
     if not isinstance(thm, AbstractBound):
         known = sorted(k for k, v in REGISTRY.items() if isinstance(v, AbstractBound))
-        raise BadInput(f"result_id ({result_id}) must be a registered result with a bound: {', '.join(known[:8])}, "
-                       "...", name="result_id")
+        raise BadInput(
+            f"result_id ({result_id}) must be a registered result with a bound: {', '.join(known[:8])}, ...",
+            name="result_id",
+        )
     for k in fixed:
         thm.param(k)  # raises naming the parameters
     example = thm.example_params()
@@ -128,8 +132,9 @@ def params(result_id: str, *, near_example: bool | None = None, **fixed: float) 
 
 
 @st.composite
-def gradient_sets(draw: Any, *, n: tuple[int, int] = (2, 30), d: tuple[int, int] = (1, 20),
-                  sparse: bool | None = None) -> np.ndarray:
+def gradient_sets(
+    draw: Any, *, n: tuple[int, int] = (2, 30), d: tuple[int, int] = (1, 20), sparse: bool | None = None
+) -> np.ndarray:
     """Per-sample gradient matrices ``(n, d)``: dense Gaussian rows, or sparse rows (few non-zeros each).
 
     Sparse rows with disjoint supports are the high-diversity regime (Delta_D up to 1); rows close to a
@@ -157,9 +162,16 @@ def gradient_sets(draw: Any, *, n: tuple[int, int] = (2, 30), d: tuple[int, int]
 
 
 @st.composite
-def byzantine_instances(draw: Any, *, m: tuple[int, int] = (3, 30), d: tuple[int, int] = (1, 5),
-                        alpha: tuple[float, float] = (0.0, 0.45), problem: str = "model_r",
-                        attacks: Sequence[str] | None = None, n: int = 10) -> dict[str, Any]:
+def byzantine_instances(
+    draw: Any,
+    *,
+    m: tuple[int, int] = (3, 30),
+    d: tuple[int, int] = (1, 5),
+    alpha: tuple[float, float] = (0.0, 0.45),
+    problem: str = "model_r",
+    attacks: Sequence[str] | None = None,
+    n: int = 10,
+) -> dict[str, Any]:
     """A Byzantine instance: honest messages from a registered problem at ``w*``, an attack and q Byzantine rows.
 
     Returns a dict with ``messages`` ``(m, d)`` (Byzantine rows first), ``honest`` ``(m - q, d)``, ``q``,
@@ -191,8 +203,9 @@ def byzantine_instances(draw: Any, *, m: tuple[int, int] = (3, 30), d: tuple[int
 
 
 @st.composite
-def relu_networks(draw: Any, *, d: tuple[int, int] = (2, 6), width: tuple[int, int] = (2, 8),
-                  samples: tuple[int, int] = (2, 20)) -> dict[str, np.ndarray]:
+def relu_networks(
+    draw: Any, *, d: tuple[int, int] = (2, 6), width: tuple[int, int] = (2, 8), samples: tuple[int, int] = (2, 20)
+) -> dict[str, np.ndarray]:
     """A one-hidden-layer ReLU network ``f(x) = v' relu(W x)`` with data ``X`` (rows) and labels ``y`` in +-1.
 
     Examples
@@ -213,10 +226,17 @@ def relu_networks(draw: Any, *, d: tuple[int, int] = (2, 6), width: tuple[int, i
     return {"W": W, "v": v, "X": X, "y": y}
 
 
-def assert_bound_holds(estimate_fn: Callable[[np.random.Generator, int], Any], bound: float, *,
-                       rule: Literal["upper", "probability", "failure"] = "upper", trials: int = 1000,
-                       seed: int = 0, confidence: float = 0.999, strict: bool = False,
-                       name: str = "assert_bound_holds") -> MCResult:
+def assert_bound_holds(
+    estimate_fn: Callable[[np.random.Generator, int], Any],
+    bound: float,
+    *,
+    rule: Literal["upper", "probability", "failure"] = "upper",
+    trials: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.999,
+    strict: bool = False,
+    name: str = "assert_bound_holds",
+) -> MCResult:
     """Assert that a Monte Carlo estimate respects ``bound``, with the verdict rules of the checks.
 
     ``estimate_fn(rng, trials)`` returns ``trials`` samples: real values whose mean is claimed <= ``bound``
@@ -248,23 +268,40 @@ def assert_bound_holds(estimate_fn: Callable[[np.random.Generator, int], Any], b
     rng = np.random.default_rng(seed)
     samples = np.asarray(estimate_fn(rng, int(trials)))
     if samples.shape != (int(trials),):
-        raise BadInput(f"estimate_fn's output (shape {samples.shape}) must have shape ({int(trials)},).",
-                       name="estimate_fn")
+        raise BadInput(
+            f"estimate_fn's output (shape {samples.shape}) must have shape ({int(trials)},).", name="estimate_fn"
+        )
     if rule == "upper":
         est, lo, hi = t_interval(samples.astype(float), confidence)
         quantity = "mean"
     else:
         if samples.dtype != bool and not np.all((samples == 0) | (samples == 1)):
-            raise BadInput(f"estimate_fn's output (dtype {samples.dtype}) must be events (booleans) for rule "
-                           f"{rule}.", name="estimate_fn")
+            raise BadInput(
+                f"estimate_fn's output (dtype {samples.dtype}) must be events (booleans) for rule {rule}.",
+                name="estimate_fn",
+            )
         k = int(samples.sum())
         lo, hi = clopper_pearson(k, int(trials), confidence)
         est = k / int(trials)
         quantity = "probability" if rule == "probability" else "failure frequency"
-    res = MCResult(name, "user", quantity, float(est), float(lo), float(hi), float(bound), rule, int(trials), seed,
-                   0.0, confidence=confidence)
+    res = MCResult(
+        name,
+        "user",
+        quantity,
+        float(est),
+        float(lo),
+        float(hi),
+        float(bound),
+        rule,
+        int(trials),
+        seed,
+        0.0,
+        confidence=confidence,
+    )
     if res.verdict == "fail" or (strict and res.verdict == "inconclusive"):
-        raise AssertionError(f"{name}: {quantity} {est:.6g} ({confidence:.3g} interval [{lo:.6g}, {hi:.6g}], "
-                             f"{trials} trials, seed {seed}) {'fails' if res.verdict == 'fail' else 'cannot decide'} "
-                             f"the bound {bound:g} (rule {rule}).")
+        raise AssertionError(
+            f"{name}: {quantity} {est:.6g} ({confidence:.3g} interval [{lo:.6g}, {hi:.6g}], "
+            f"{trials} trials, seed {seed}) {'fails' if res.verdict == 'fail' else 'cannot decide'} "
+            f"the bound {bound:g} (rule {rule})."
+        )
     return res

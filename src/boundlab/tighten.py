@@ -84,24 +84,43 @@ class TightenResult:
 
     def command(self) -> str:
         """The ``boundlab verify`` command that re-runs the confirmed instance."""
-        words = ["boundlab", "verify", self.check, *(f"{k}={_fmt(v)}" for k, v in self.best_params.items()),
-                 "--trials", str(self.confirm_trials or self.confirmed.trials), "--seed", str(self.confirmed.seed)]
+        words = [
+            "boundlab",
+            "verify",
+            self.check,
+            *(f"{k}={_fmt(v)}" for k, v in self.best_params.items()),
+            "--trials",
+            str(self.confirm_trials or self.confirmed.trials),
+            "--seed",
+            str(self.confirmed.seed),
+        ]
         return " ".join(words)
 
     def to_json(self) -> dict[str, Any]:
-        return {"check": self.check, "knobs": [dataclasses.asdict(k) for k in self.knobs],
-                "default": self.default.to_json(), "best_params": dict(self.best_params),
-                "best_search_tightness": self.best_search_tightness, "confirmed": self.confirmed.to_json(),
-                "evaluations": self.evaluations, "seconds": self.seconds, "method": self.method,
-                "erratum_candidate": self.erratum_candidate, "command": self.command(),
-                "search_command": self.search_command()}
+        return {
+            "check": self.check,
+            "knobs": [dataclasses.asdict(k) for k in self.knobs],
+            "default": self.default.to_json(),
+            "best_params": dict(self.best_params),
+            "best_search_tightness": self.best_search_tightness,
+            "confirmed": self.confirmed.to_json(),
+            "evaluations": self.evaluations,
+            "seconds": self.seconds,
+            "method": self.method,
+            "erratum_candidate": self.erratum_candidate,
+            "command": self.command(),
+            "search_command": self.search_command(),
+        }
 
     def search_command(self) -> str:
         """The ``boundlab tighten`` command that repeats this search."""
         knobs = ",".join(k.name for k in self.knobs)
-        return (f"boundlab tighten {self.check} --budget {self.budget:g} --seed {self.search_seed} "
-                f"--method {self.method}" + (f" --knobs {knobs}" if knobs else "")
-                + (f" --max-evaluations {self.max_evaluations}" if self.max_evaluations is not None else ""))
+        return (
+            f"boundlab tighten {self.check} --budget {self.budget:g} --seed {self.search_seed} "
+            f"--method {self.method}"
+            + (f" --knobs {knobs}" if knobs else "")
+            + (f" --max-evaluations {self.max_evaluations}" if self.max_evaluations is not None else "")
+        )
 
 
 def _fmt(v: Any) -> str:
@@ -150,10 +169,18 @@ def _tightness(res: MCResult) -> float:
     return t if math.isfinite(t) else 0.0
 
 
-def tighten(name: str, *, budget: float = 60.0, seed: int = 0, trials: int | None = None,
-            knobs: Sequence[str] | None = None, confirm_trials: int | None = None,
-            progress: Callable[[int, float], None] | None = None, method: str = "de",
-            max_evaluations: int | None = None) -> TightenResult:
+def tighten(
+    name: str,
+    *,
+    budget: float = 60.0,
+    seed: int = 0,
+    trials: int | None = None,
+    knobs: Sequence[str] | None = None,
+    confirm_trials: int | None = None,
+    progress: Callable[[int, float], None] | None = None,
+    method: str = "de",
+    max_evaluations: int | None = None,
+) -> TightenResult:
     """Search the instance of check ``name`` with the largest tightness, within ``budget`` seconds.
 
     Parameters
@@ -201,8 +228,10 @@ def tighten(name: str, *, budget: float = 60.0, seed: int = 0, trials: int | Non
     if knobs is not None:
         unknown = [k for k in knobs if k not in {kb.name for kb in all_knobs}]
         if unknown:
-            raise BadInput(f"knob ({unknown[0]}) must be one of {', '.join(k.name for k in all_knobs) or 'none'} "
-                           f"({check.name}).", name="knob")
+            raise BadInput(
+                f"knob ({unknown[0]}) must be one of {', '.join(k.name for k in all_knobs) or 'none'} ({check.name}).",
+                name="knob",
+            )
         all_knobs = tuple(k for k in all_knobs if k.name in knobs)
     t0 = time.perf_counter()
     default = check.run(n, seed)
@@ -240,8 +269,21 @@ def tighten(name: str, *, budget: float = 60.0, seed: int = 0, trials: int | Non
     seconds = time.perf_counter() - t0
     m = int(confirm_trials if confirm_trials is not None else check.trials)
     confirmed = check.run(m, seed + 1, **best["params"])
-    return TightenResult(check.name, all_knobs, default, dict(best["params"]), float(best["t"]), confirmed, count,
-                         seconds, m, method, float(budget), int(seed), max_evaluations)
+    return TightenResult(
+        check.name,
+        all_knobs,
+        default,
+        dict(best["params"]),
+        float(best["t"]),
+        confirmed,
+        count,
+        seconds,
+        m,
+        method,
+        float(budget),
+        int(seed),
+        max_evaluations,
+    )
 
 
 def _search_de(objective: Callable[[np.ndarray], float], dim: int, seed: int, spent: Callable[[], bool]) -> None:
@@ -258,9 +300,17 @@ def _search_de(objective: Callable[[np.ndarray], float], dim: int, seed: int, sp
         return objective(u)
 
     try:
-        scipy.optimize.differential_evolution(bounded, [(0.0, 1.0)] * dim, seed=seed, maxiter=10_000,
-                                              popsize=max(4, 2 * dim), polish=False, tol=0.0, callback=stop,
-                                              init="sobol" if dim > 1 else "latinhypercube")
+        scipy.optimize.differential_evolution(
+            bounded,
+            [(0.0, 1.0)] * dim,
+            seed=seed,
+            maxiter=10_000,
+            popsize=max(4, 2 * dim),
+            polish=False,
+            tol=0.0,
+            callback=stop,
+            init="sobol" if dim > 1 else "latinhypercube",
+        )
     except _BudgetSpent:
         pass
 
@@ -269,8 +319,9 @@ class _BudgetSpent(Exception):
     """Raised inside the hypothesis search when the time budget is spent."""
 
 
-def _search_hypothesis(objective: Callable[[np.ndarray], float], dim: int, seed: int,
-                       spent: Callable[[], bool]) -> None:
+def _search_hypothesis(
+    objective: Callable[[np.ndarray], float], dim: int, seed: int, spent: Callable[[], bool]
+) -> None:
     """hypothesis's targeted property-based search: ``target(tightness)`` steers generation to large values."""
     from hypothesis import HealthCheck, Phase, given, settings, target
     from hypothesis import seed as hseed
@@ -279,8 +330,14 @@ def _search_hypothesis(objective: Callable[[np.ndarray], float], dim: int, seed:
     unit = st.floats(0.0, 1.0, allow_nan=False)
 
     @hseed(seed)
-    @settings(max_examples=100_000, phases=[Phase.generate, Phase.target], database=None, deadline=None,
-              suppress_health_check=list(HealthCheck), derandomize=False)
+    @settings(
+        max_examples=100_000,
+        phases=[Phase.generate, Phase.target],
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=False,
+    )
     @given(st.tuples(*[unit] * dim))
     def search(u: tuple[float, ...]) -> None:
         if spent():
@@ -316,20 +373,31 @@ def write_instance(result: TightenResult, path: str | Path | None = None) -> Pat
     target = Path(path) if path is not None else _instances_path()
     conf, default = result.confirmed, result.default
     if conf.verdict != "pass":
-        raise BadInput(f"the confirmed instance of {result.check} ({conf.verdict}) must pass to become its default; "
-                       f"re-run: {result.command()}", name="write")
+        raise BadInput(
+            f"the confirmed instance of {result.check} ({conf.verdict}) must pass to become its default; "
+            f"re-run: {result.command()}",
+            name="write",
+        )
     if not result.best_params or _tightness(conf) <= _tightness(default):
-        raise BadInput(f"the confirmed resolving power of {result.check} ({conf.resolving_power:.4g}) must be "
-                       f"below the default's ({default.resolving_power:.4g}) to replace it.", name="write")
+        raise BadInput(
+            f"the confirmed resolving power of {result.check} ({conf.resolving_power:.4g}) must be "
+            f"below the default's ({default.resolving_power:.4g}) to replace it.",
+            name="write",
+        )
     try:
         data = json.loads(target.read_text()) if target.exists() else {}
     except (OSError, ValueError) as exc:
         raise BadInput(f"instances file ({target}) must be readable JSON: {exc}", name="write") from None
     data[result.check] = {
         "params": {k: v for k, v in result.best_params.items()},
-        "tightness_default": default.tightness, "tightness_confirmed": conf.tightness,
-        "resolving_power_default": default.resolving_power, "resolving_power_confirmed": conf.resolving_power, "confirm_seed": conf.seed, "confirm_trials": conf.trials,
-        "found_by": result.search_command(), "date": datetime.date.today().isoformat(),
+        "tightness_default": default.tightness,
+        "tightness_confirmed": conf.tightness,
+        "resolving_power_default": default.resolving_power,
+        "resolving_power_confirmed": conf.resolving_power,
+        "confirm_seed": conf.seed,
+        "confirm_trials": conf.trials,
+        "found_by": result.search_command(),
+        "date": datetime.date.today().isoformat(),
     }
     try:
         target.write_text(json.dumps(dict(sorted(data.items())), indent=1, sort_keys=False) + "\n")

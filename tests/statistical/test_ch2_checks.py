@@ -17,21 +17,52 @@ CH2 = sorted(k for k, c in CHECKS.items() if c.theorem_id.startswith(("lem2.", "
 
 # Checks that see a 2x error end-to-end (resolving power < 2 at the quick size) ...
 SEES_2X = [
-    "lem2.1/enumeration", "lem2.1/projected", "lem2.1/monte-carlo", "prop2.9/enumeration", "prop2.3/conflict-graph",
-    "rem2.1/glm", "prop2.4/hull", "prop2.5/enumeration", "thm2.7/inequality", "thm2.7/drop-closed-form",
-    "thm2.7/sgld-closed-form", "thm2.7/quant-closed-form", "thm2.3/construction", "thm2.5/construction",
-    "thm2.6/construction", "thm2.4/step-telescoped", "prop2.7/worst-pair", "thm2.9/worst-pair",
-    "prop2.8/step-fixed-point", "thm2.2/step-descent", "prop2.6/exact-identity",
+    "lem2.1/enumeration",
+    "lem2.1/projected",
+    "lem2.1/monte-carlo",
+    "prop2.9/enumeration",
+    "prop2.3/conflict-graph",
+    "rem2.1/glm",
+    "prop2.4/hull",
+    "prop2.5/enumeration",
+    "thm2.7/inequality",
+    "thm2.7/drop-closed-form",
+    "thm2.7/sgld-closed-form",
+    "thm2.7/quant-closed-form",
+    "thm2.3/construction",
+    "thm2.5/construction",
+    "thm2.6/construction",
+    "thm2.4/step-telescoped",
+    "prop2.7/worst-pair",
+    "thm2.9/worst-pair",
+    "prop2.8/step-fixed-point",
+    "thm2.2/step-descent",
+    "prop2.6/exact-identity",
 ]
 # ... and those that cannot, with the step of the proof responsible in their slack text.
 LOOSE = [
-    "thm2.2/logistic", "thm2.4/construction", "prop2.7/coupled-distance", "thm2.9/coupled-stability",
-    "prop2.8/coupled-distance", "thm2.10/coupled-stability", "prop2.8/worst-pair", "thm2.10/worst-pair",
+    "thm2.2/logistic",
+    "thm2.4/construction",
+    "prop2.7/coupled-distance",
+    "thm2.9/coupled-stability",
+    "prop2.8/coupled-distance",
+    "thm2.10/coupled-stability",
+    "prop2.8/worst-pair",
+    "thm2.10/worst-pair",
 ]
 RATES = ["prop2.1/slope-in-d", "prop2.2/slope-in-d"]
 # The exact identities: attained by every instance, so any wrong constant fails.
-IDENTITIES = ["lem2.1/enumeration", "lem2.1/projected", "prop2.9/enumeration", "prop2.3/conflict-graph", "rem2.1/glm",
-              "thm2.7/inequality", "prop2.5/enumeration", "thm2.2/step-descent", "prop2.6/exact-identity"]
+IDENTITIES = [
+    "lem2.1/enumeration",
+    "lem2.1/projected",
+    "prop2.9/enumeration",
+    "prop2.3/conflict-graph",
+    "rem2.1/glm",
+    "thm2.7/inequality",
+    "prop2.5/enumeration",
+    "thm2.2/step-descent",
+    "prop2.6/exact-identity",
+]
 
 
 from quickruns import quick  # noqa: E402  (one run per check and parameters for the session)
@@ -74,27 +105,50 @@ def test_an_identity_fails_when_its_right_side_is_halved(name):
     assert half.estimate == pytest.approx(2 * res.estimate) and half.verdict == "fail"
 
 
-@pytest.mark.parametrize(("name", "wrong"), [
-    ("lem2.1/enumeration", {"pairs": "B^2"}), ("lem2.1/projected", {"pairs": "0"}), ("lem2.1/monte-carlo", {"pairs": "B^2"}),
-    ("prop2.9/enumeration", {"form": "iid"}), ("thm2.7/quant-closed-form", {"form": "A + C"}),
-])
+@pytest.mark.parametrize(
+    ("name", "wrong"),
+    [
+        ("lem2.1/enumeration", {"pairs": "B^2"}),
+        ("lem2.1/projected", {"pairs": "0"}),
+        ("lem2.1/monte-carlo", {"pairs": "B^2"}),
+        ("prop2.9/enumeration", {"form": "iid"}),
+        ("thm2.7/quant-closed-form", {"form": "A + C"}),
+    ],
+)
 def test_a_wrong_form_of_an_identity_fails(name, wrong):
     assert quick(name, **wrong).verdict == "fail"
 
 
-@pytest.mark.parametrize(("name", "low", "high"), [
-    ("prop2.7/worst-pair", 0.9, 1.0), ("thm2.9/worst-pair", 0.85, 1.0), ("thm2.3/construction", 0.55, 1.0),
-    ("thm2.5/construction", 0.55, 1.0), ("thm2.4/step-telescoped", 0.7, 1.0), ("prop2.8/step-fixed-point", 0.75, 1.0),
-    ("thm2.4/construction", 0.2, 0.5),
-    # the proof of Proposition 2.8 loses exactly 2 (co-coercivity split x lambda <= beta): never above 1/2
-    ("prop2.8/worst-pair", 0.35, 0.5), ("thm2.10/worst-pair", 0.28, 0.5),
-])
+@pytest.mark.parametrize(
+    ("name", "low", "high"),
+    [
+        ("prop2.7/worst-pair", 0.9, 1.0),
+        ("thm2.9/worst-pair", 0.85, 1.0),
+        ("thm2.3/construction", 0.55, 1.0),
+        ("thm2.5/construction", 0.55, 1.0),
+        ("thm2.4/step-telescoped", 0.7, 1.0),
+        ("prop2.8/step-fixed-point", 0.75, 1.0),
+        ("thm2.4/construction", 0.2, 0.5),
+        # the proof of Proposition 2.8 loses exactly 2 (co-coercivity split x lambda <= beta): never above 1/2
+        ("prop2.8/worst-pair", 0.35, 0.5),
+        ("thm2.10/worst-pair", 0.28, 0.5),
+    ],
+)
 def test_the_worst_instance_stays_as_sharp_as_recorded(name, low, high):
     assert low <= quick(name).tightness <= high
 
 
-@pytest.mark.parametrize("name", ["prop2.7/worst-pair", "thm2.9/worst-pair", "prop2.8/step-fixed-point",
-                                  "thm2.3/construction", "thm2.5/construction", "thm2.4/step-telescoped"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "prop2.7/worst-pair",
+        "thm2.9/worst-pair",
+        "prop2.8/step-fixed-point",
+        "thm2.3/construction",
+        "thm2.5/construction",
+        "thm2.4/step-telescoped",
+    ],
+)
 def test_a_sharp_check_passes_and_sees_2x_at_its_full_size(name):
     c = CHECKS[name]
     assert c.run(c.trials, 1).verdict == "pass"
@@ -103,11 +157,16 @@ def test_a_sharp_check_passes_and_sees_2x_at_its_full_size(name):
 
 # Golden estimates of the default instances the conversion kept (seed 0, quick size), recorded before it.
 KEPT = {
-    "thm2.2/logistic": 0.008039001300714563, "thm2.6/construction": 0.8550608022099087,
-    "prop2.7/coupled-distance": 0.38836542478973196, "prop2.8/coupled-distance": 0.07818838449277689,
-    "thm2.9/coupled-stability": 0.13800280634844223, "thm2.10/coupled-stability": 0.017861269963164148,
-    "thm2.7/drop-closed-form": 1.0009932939714044, "thm2.7/sgld-closed-form": 0.9994384096335956,
-    "thm2.7/quant-closed-form": 0.9982587852600467, "prop2.4/hull": 0.9000000000000004,
+    "thm2.2/logistic": 0.008039001300714563,
+    "thm2.6/construction": 0.8550608022099087,
+    "prop2.7/coupled-distance": 0.38836542478973196,
+    "prop2.8/coupled-distance": 0.07818838449277689,
+    "thm2.9/coupled-stability": 0.13800280634844223,
+    "thm2.10/coupled-stability": 0.017861269963164148,
+    "thm2.7/drop-closed-form": 1.0009932939714044,
+    "thm2.7/sgld-closed-form": 0.9994384096335956,
+    "thm2.7/quant-closed-form": 0.9982587852600467,
+    "prop2.4/hull": 0.9000000000000004,
     "prop2.5/enumeration": 0.9999869875504317,
 }
 
@@ -125,22 +184,30 @@ def test_the_worst_pair_runs_at_a_users_parameters_against_the_registry_there():
     assert res.verdict == "pass"
 
 
-@pytest.mark.parametrize(("name", "kw", "message"), [
-    ("thm2.4/construction", {"D0": 2.0}, r"^D0 \(2\) must be <= 1"),
-    ("thm2.3/construction", {"F_gap": 0.8}, r"^F_gap \(0.8\) must be <= 1/2"),
-    ("prop2.8/step-fixed-point", {"beta": 0.05}, r"^beta \(0.05\) must be >= lambda"),
-    ("lem2.1/enumeration", {"B": 9}, r"^n\^B"),
-    ("prop2.7/worst-pair", {"T": 1002}, r"^T \(1002\) must be a multiple of B"),
-])
+@pytest.mark.parametrize(
+    ("name", "kw", "message"),
+    [
+        ("thm2.4/construction", {"D0": 2.0}, r"^D0 \(2\) must be <= 1"),
+        ("thm2.3/construction", {"F_gap": 0.8}, r"^F_gap \(0.8\) must be <= 1/2"),
+        ("prop2.8/step-fixed-point", {"beta": 0.05}, r"^beta \(0.05\) must be >= lambda"),
+        ("lem2.1/enumeration", {"B": 9}, r"^n\^B"),
+        ("prop2.7/worst-pair", {"T": 1002}, r"^T \(1002\) must be a multiple of B"),
+    ],
+)
 def test_a_value_outside_the_construction_is_bad_input(name, kw, message):
     with pytest.raises(BadInput, match=message):
         CHECKS[name].run(10, 0, **kw)
 
 
-@pytest.mark.parametrize(("name", "kw"), [
-    ("prop2.4/hull", {"B": 40}), ("prop2.5/enumeration", {"B": 4}),
-    ("prop2.8/step-fixed-point", {"gamma": 0.1}), ("prop2.8/worst-pair", {"B": 60}),
-])
+@pytest.mark.parametrize(
+    ("name", "kw"),
+    [
+        ("prop2.4/hull", {"B": 40}),
+        ("prop2.5/enumeration", {"B": 4}),
+        ("prop2.8/step-fixed-point", {"gamma": 0.1}),
+        ("prop2.8/worst-pair", {"B": 60}),
+    ],
+)
 def test_a_violated_hypothesis_is_refused(name, kw):
     with pytest.raises(HypothesisViolated):
         CHECKS[name].run(10, 0, **kw)

@@ -23,13 +23,31 @@ from boundlab.montecarlo.checks import CHECKS, ch3
 CH3 = sorted(k for k, c in CHECKS.items() if c.theorem_id.startswith(("cor3.", "lem3.", "thm3.", "obs3.")))
 COVERAGE = ["cor3.1/one-sided", "cor3.1/random-sides", "cor3.1/edge", "lem3.1/cdf-bracket", "thm3.8/step-coordinate"]
 # Checks that see a 2x error end-to-end (resolving power < 2 at the quick size) ...
-SEES_2X = [*COVERAGE, "lem3.3/tail-mean", "lem3.3/tail-max", "lem3.3/deterministic", "thm3.1/recursion-3.31",
-           "obs3.1/attained", "thm3.9/bernoulli-exact", "thm3.8/lattice-point", "thm3.3/step-optimisation",
-           "thm3.6/step-optimisation", "thm3.7/step-coordinate"]
+SEES_2X = [
+    *COVERAGE,
+    "lem3.3/tail-mean",
+    "lem3.3/tail-max",
+    "lem3.3/deterministic",
+    "thm3.1/recursion-3.31",
+    "obs3.1/attained",
+    "thm3.9/bernoulli-exact",
+    "thm3.8/lattice-point",
+    "thm3.3/step-optimisation",
+    "thm3.6/step-optimisation",
+    "thm3.7/step-coordinate",
+]
 # ... and those that cannot: max over runs vs a high-probability bound with a union bound over a net.
-LOOSE = ["thm3.8/uniform-gradient-error", "thm3.11/uniform-gradient-error", "thm3.1/final-error", "thm3.4/final-error",
-         "thm3.2/excess-risk", "thm3.5/excess-risk", "thm3.7/one-round-error", "thm3.2/step-optimisation",
-         "thm3.5/step-optimisation"]
+LOOSE = [
+    "thm3.8/uniform-gradient-error",
+    "thm3.11/uniform-gradient-error",
+    "thm3.1/final-error",
+    "thm3.4/final-error",
+    "thm3.2/excess-risk",
+    "thm3.5/excess-risk",
+    "thm3.7/one-round-error",
+    "thm3.2/step-optimisation",
+    "thm3.5/step-optimisation",
+]
 LOOSE_SLOW = ["thm3.3/critical-point", "thm3.6/critical-point"]  # > 10 s at the quick size, run twice
 RATES = ["thm3.1/rate-alpha", "thm3.1/rate-n", "thm3.1/rate-m", "thm3.1/skewness-floor"]
 
@@ -83,8 +101,16 @@ def test_theorem_3_7_is_its_coordinate_step_at_t_log_nmd_over_2_with_a_union_ove
 
     k = quadratic_model_constants("G", n=n, d=1, sigma=1.0)
     theorem = registry_bound("thm3.7", n=n, m=m, d=1, alpha=alpha, sigma_tilde=k["sigma_tilde"], C_tilde=k["C_tilde"])
-    step = registry_bound("cor3.1", "prob", n=n, m=m, alpha=alpha, t=math.log(n * m) / 2, sigma=k["sigma_tilde"],
-                          gamma=k["C_tilde"] / 0.4748)
+    step = registry_bound(
+        "cor3.1",
+        "prob",
+        n=n,
+        m=m,
+        alpha=alpha,
+        t=math.log(n * m) / 2,
+        sigma=k["sigma_tilde"],
+        gamma=k["C_tilde"] / 0.4748,
+    )
     assert float(step.evaluation.value) == pytest.approx(theorem.value, rel=1e-12)
     assert 1 - step.value == pytest.approx(4 / (n * m), rel=1e-6)
 
@@ -95,6 +121,7 @@ def test_theorem_3_7_step_fails_with_the_radius_made_40_percent_smaller():
 
 
 # -- the edge attack ------------------------------------------------------------------------------
+
 
 def test_edge_attack_places_every_byzantine_value_just_outside_the_radius():
     rng = np.random.default_rng(0)
@@ -118,12 +145,15 @@ def test_edge_attack_caps_the_median_at_its_values_on_model_e():
     kw = {"n": 100, "m": 201, "alpha": 10 / 201, "t": 2.0, "law": "exp", "bound_scale": 0.3}
     edge = CHECKS["cor3.1/edge"].run(5000, 3, **kw)
     far = CHECKS["cor3.1/random-sides"].run(5000, 3, **kw)
+
     def worst(res):
         return float(res.note.split("largest |med - mu| / r = ")[1].split(";")[0])
+
     assert worst(edge) <= 1.01 * 0.3 + 1e-3 < worst(far)
 
 
 # -- the sharp lattice instance ------------------------------------------------------------------
+
 
 @given(n=st.integers(1, 9), m=st.integers(0, 20).map(lambda k: 2 * k + 1), data=st.data())
 def test_median_from_counts_is_the_median_of_the_expanded_sample(n, m, data):
@@ -183,9 +213,16 @@ def test_coverage_power_is_one_over_the_smallest_passing_scale():
     assert clopper_pearson(k, 1000, 0.999)[0] >= 0.5 > clopper_pearson(k - 1, 1000, 0.999)[0]
 
 
-@pytest.mark.parametrize("n,p,sup,bound", [(10, 0.5, 0.123047, 0.150145), (100, 0.5, 0.039795, 0.047480),
-                                           (1000, 0.5, 0.012613, 0.015014), (100, 0.1, 0.083156, 0.129779),
-                                           (1000, 0.01, 0.083041, 0.147913)])
+@pytest.mark.parametrize(
+    "n,p,sup,bound",
+    [
+        (10, 0.5, 0.123047, 0.150145),
+        (100, 0.5, 0.039795, 0.047480),
+        (1000, 0.5, 0.012613, 0.015014),
+        (100, 0.1, 0.083156, 0.129779),
+        (1000, 0.01, 0.083041, 0.147913),
+    ],
+)
 def test_berry_esseen_step_matches_the_catalogs_exact_golden_values(n, p, sup, bound):
     res = CHECKS["thm3.9/bernoulli-exact"].run(1, 0, n=n, p=p)
     rounding = 5e-7 / sup + 5e-7 / bound  # the catalog prints six decimals
@@ -194,8 +231,16 @@ def test_berry_esseen_step_matches_the_catalogs_exact_golden_values(n, p, sup, b
 
 # -- Model E (the previous default) is still there, bit for bit ------------------------------------
 
-@pytest.mark.parametrize("name,expected", [("cor3.1/one-sided", 0.9952), ("cor3.1/random-sides", 0.9816),
-                                           ("cor3.1/edge", 0.9816), ("lem3.1/cdf-bracket", 0.823)])
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("cor3.1/one-sided", 0.9952),
+        ("cor3.1/random-sides", 0.9816),
+        ("cor3.1/edge", 0.9816),
+        ("lem3.1/cdf-bracket", 0.823),
+    ],
+)
 def test_model_e_runs_reproduce_the_previous_default(name, expected):
     res = CHECKS[name].run(5000, 3, n=100, m=201, alpha=10 / 201, t=2.0, law="exp", bound_scale=0.3)
     assert res.estimate == expected
@@ -208,6 +253,7 @@ def test_model_e_cannot_see_the_radius_2x_too_large(name, expected):
 
 
 # -- Lemma 3.3 --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["lem3.3/tail-mean", "lem3.3/tail-max"])
 def test_lemma_3_3_tail_claims_a_probability_below_one_and_is_hit_by_half_the_trials(name):
@@ -244,6 +290,7 @@ def test_observation_3_1_band_fails_for_the_printed_separation():
 
 # -- a user's parameters ------------------------------------------------------------------------------
 
+
 def test_final_error_refuses_parameters_where_condition_3_2_fails_as_eval_does(capsys):
     with pytest.raises(HypothesisViolated, match=r"lhs_3_2 = 1.19069 >= 1/2"):
         CHECKS["thm3.1/final-error"].run(5, 0, alpha=0.1, n=200, m=20)
@@ -263,9 +310,18 @@ def test_final_error_refuses_a_start_outside_the_domain():
         CHECKS["thm3.1/final-error"].run(5, 0, r0=2.0)
 
 
-@pytest.mark.parametrize("name", ["thm3.8/uniform-gradient-error", "thm3.11/uniform-gradient-error",
-                                  "thm3.4/final-error", "thm3.2/excess-risk", "thm3.5/excess-risk",
-                                  "thm3.6/critical-point", "thm3.7/one-round-error"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "thm3.8/uniform-gradient-error",
+        "thm3.11/uniform-gradient-error",
+        "thm3.4/final-error",
+        "thm3.2/excess-risk",
+        "thm3.5/excess-risk",
+        "thm3.6/critical-point",
+        "thm3.7/one-round-error",
+    ],
+)
 def test_gd_checks_accept_n_m_alpha_and_d(name):
     assert {"n", "m", "alpha", "d"} <= set(CHECKS[name].accepted())
 
@@ -281,7 +337,7 @@ def test_the_optimisation_step_is_attained_up_to_its_sqrt_2(name):
     bound written with Delta instead of sqrt(2) Delta would still hold, but one with Delta / sqrt 2 fails."""
     c = CHECKS[name]
     res = c.run(c.quick_trials, 0)
-    assert res.tightness == pytest.approx(2 ** -0.5, rel=1e-6)
+    assert res.tightness == pytest.approx(2**-0.5, rel=1e-6)
     assert c.run(c.quick_trials, 0, bound_scale=0.5).verdict == "fail"
     assert c.run(c.quick_trials, 0, bound_scale=0.72).verdict == "pass"
 

@@ -17,8 +17,18 @@ from boundlab.montecarlo.checks import CHECKS
 from boundlab.montecarlo.checks.ch4 import AGG_SLOPES
 
 THM43 = ("thm4.3/first-order", "thm4.3/second-order", "thm4.3/iterations", "thm4.3/descent-lemmas")
-SHARP = ("thm4.3/first-order", "thm4.3/descent-lemmas", "thm4.3/step-escape", "thm4.4/exact-oracle", "prop4.4/robust-gd-stuck",
-         "prop4.4/pgd-disk", "rem4.1/pgd-circle", "prop4.3/quartic-stuck", "lem4.2/coupling", "lem4.3/volume")
+SHARP = (
+    "thm4.3/first-order",
+    "thm4.3/descent-lemmas",
+    "thm4.3/step-escape",
+    "thm4.4/exact-oracle",
+    "prop4.4/robust-gd-stuck",
+    "prop4.4/pgd-disk",
+    "rem4.1/pgd-circle",
+    "prop4.3/quartic-stuck",
+    "lem4.2/coupling",
+    "lem4.3/volume",
+)
 LOOSE = ("thm4.3/second-order", "thm4.3/iterations", "lem4.5/ratio")
 SLOPES = tuple(f"tab4.3/{k}" for k in AGG_SLOPES)
 
@@ -160,9 +170,14 @@ def test_stuck_frequency_checks_fail_for_a_claimed_probability_2x_too_large(name
     assert run(name, bound_scale=2.0).verdict == "fail"
 
 
-@pytest.mark.parametrize("name,kw", [("prop4.4/pgd-disk", {"Delta": 0.002, "lam": 0.5, "r": 0.01}),
-                                     ("rem4.1/pgd-circle", {"Delta": 0.003, "lam": 1.0, "r": 0.01}),
-                                     ("prop4.3/quartic-stuck", {"Delta": 0.2, "r": 0.5})])
+@pytest.mark.parametrize(
+    "name,kw",
+    [
+        ("prop4.4/pgd-disk", {"Delta": 0.002, "lam": 0.5, "r": 0.01}),
+        ("rem4.1/pgd-circle", {"Delta": 0.003, "lam": 1.0, "r": 0.01}),
+        ("prop4.3/quartic-stuck", {"Delta": 0.2, "r": 0.5}),
+    ],
+)
 def test_stuck_frequency_checks_pass_at_other_parameters_read_from_the_registry(name, kw):
     res = run(name, **kw)
     assert res.verdict == "pass", res
@@ -202,4 +217,4 @@ def test_lemma_4_3_volume_interval_covers_the_exact_slab_probability():
     from scipy.special import betainc
 
     res = run("lem4.3/volume")
-    assert res.ci_low <= float(betainc(0.5, 3.0, 0.01)) <= res.ci_high      # d = 5, mu / r = 0.1
+    assert res.ci_low <= float(betainc(0.5, 3.0, 0.01)) <= res.ci_high  # d = 5, mu / r = 0.1

@@ -15,8 +15,9 @@ import pytest
 from boundlab.bounds import BadInput, get
 from boundlab.montecarlo.checks import CHECKS
 
-CH5 = sorted(k for k, c in CHECKS.items() if c.theorem_id in ("thm5.2", "eq5.13", "lem5.2", "thm5.6", "thm5.7",
-                                                                  "lem5.1"))
+CH5 = sorted(
+    k for k, c in CHECKS.items() if c.theorem_id in ("thm5.2", "eq5.13", "lem5.2", "thm5.6", "thm5.7", "lem5.1")
+)
 RATES = ("thm5.2/mc-vs-exact", "thm5.2/dimension-p2", "thm5.2/dimension-p1")
 # measured resolving power at the quick size (1 = the inequality is attained), with a rounding margin
 POWER = {

@@ -44,8 +44,10 @@ def test_check_sees_its_bound_made_2x_too_generous_or_says_why_not(name):
     if res.resolving_power < 2:
         assert quick(name, bound_scale=0.5).verdict == "fail"
     else:
-        assert c.slack, (f"{name}: resolving power {res.resolving_power:.3g} >= 2 (a bound 2x too strong would still "
-                         "pass) and no slack text naming the step of the proof that is loose")
+        assert c.slack, (
+            f"{name}: resolving power {res.resolving_power:.3g} >= 2 (a bound 2x too strong would still "
+            "pass) and no slack text naming the step of the proof that is loose"
+        )
 
 
 @pytest.mark.parametrize("name", _params(sorted(CHECKS)))
@@ -66,12 +68,20 @@ def test_check_reruns_bit_for_bit_from_its_own_json(name):
     first = c.run(n, 3)
     doc = json.loads(json.dumps(first.to_json()))
     again = c.run(n, doc["seed"], **doc["params"])
-    assert (again.estimate, again.ci_low, again.ci_high, again.bound) == (first.estimate, first.ci_low,
-                                                                         first.ci_high, first.bound)
+    assert (again.estimate, again.ci_low, again.ci_high, again.bound) == (
+        first.estimate,
+        first.ci_low,
+        first.ci_high,
+        first.bound,
+    )
 
 
-THEOREM_PARAMS = [(name, p) for name, c in sorted(CHECKS.items()) for p in c.theorem_params
-                  if isinstance(get(c.theorem_id), AbstractBound) and p in get(c.theorem_id).param_names]
+THEOREM_PARAMS = [
+    (name, p)
+    for name, c in sorted(CHECKS.items())
+    for p in c.theorem_params
+    if isinstance(get(c.theorem_id), AbstractBound) and p in get(c.theorem_id).param_names
+]
 
 
 @pytest.mark.parametrize(("name", "param"), THEOREM_PARAMS, ids=[f"{n}:{p}" for n, p in THEOREM_PARAMS])
@@ -119,11 +129,16 @@ def test_chunk_streams_depend_only_on_seed_and_chunk_index():
 
 
 VERDICTS = [
-    ("upper", 0.5, 0.4, 0.6, 1.0, "pass"), ("upper", 1.5, 1.2, 1.8, 1.0, "fail"), ("upper", 1.0, 0.8, 1.2, 1.0, "inconclusive"),
-    ("probability", 0.99, 0.98, 1.0, 0.9, "pass"), ("probability", 0.5, 0.4, 0.6, 0.9, "fail"),
+    ("upper", 0.5, 0.4, 0.6, 1.0, "pass"),
+    ("upper", 1.5, 1.2, 1.8, 1.0, "fail"),
+    ("upper", 1.0, 0.8, 1.2, 1.0, "inconclusive"),
+    ("probability", 0.99, 0.98, 1.0, 0.9, "pass"),
+    ("probability", 0.5, 0.4, 0.6, 0.9, "fail"),
     ("probability", 0.9, 0.85, 0.95, 0.9, "inconclusive"),
-    ("failure", 0.01, 0.0, 0.02, 0.05, "pass"), ("failure", 0.1, 0.08, 0.12, 0.05, "fail"),
-    ("exact", 0.99, 0.99, 0.99, 1.0, "pass"), ("exact", math.inf, math.inf, math.inf, 1.0, "fail"),
+    ("failure", 0.01, 0.0, 0.02, 0.05, "pass"),
+    ("failure", 0.1, 0.08, 0.12, 0.05, "fail"),
+    ("exact", 0.99, 0.99, 0.99, 1.0, "pass"),
+    ("exact", math.inf, math.inf, math.inf, 1.0, "fail"),
 ]
 
 
@@ -152,19 +167,24 @@ def test_verify_cli_exits_1_when_a_check_fails(capsys):
     assert code == 1
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["verify", "lem3.1", "--trials", "0"], "trials (0) must be >= 1"),
-    (["verify", "lem3.1", "--seed", "-1"], "seed (-1) must be >= 0"),
-    (["verify", "thm9.9"], "id (thm9.9) must be a result with Monte Carlo checks"),
-    (["verify"], "id (missing) must be given"),
-    (["verify", "cor3.1/one-sided", "zeta=1"],
-     "option (zeta) must be a parameter of cor3.1 this check realises (n, m, alpha, t) or an option of cor3.1/one-sided"),
-    (["verify", "cor3.1/one-sided", "alpha=0.75", "--trials", "100"], "alpha (0.75) must be in [0, 1/2)"),
-    (["verify", "cor3.1/one-sided", "bound_scale=nan"], "bound_scale (nan) must be"),
-    (["verify", "cor3.1/one-sided", "bound_scale=-1"], "bound_scale (-1) must be in (0, inf)"),
-    (["verify", "thm3.1/final-error", "n=0"], "n (0) must be"),
-    (["verify", "lem3.1", "--jobs", "0"], "jobs (0) must be"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["verify", "lem3.1", "--trials", "0"], "trials (0) must be >= 1"),
+        (["verify", "lem3.1", "--seed", "-1"], "seed (-1) must be >= 0"),
+        (["verify", "thm9.9"], "id (thm9.9) must be a result with Monte Carlo checks"),
+        (["verify"], "id (missing) must be given"),
+        (
+            ["verify", "cor3.1/one-sided", "zeta=1"],
+            "option (zeta) must be a parameter of cor3.1 this check realises (n, m, alpha, t) or an option of cor3.1/one-sided",
+        ),
+        (["verify", "cor3.1/one-sided", "alpha=0.75", "--trials", "100"], "alpha (0.75) must be in [0, 1/2)"),
+        (["verify", "cor3.1/one-sided", "bound_scale=nan"], "bound_scale (nan) must be"),
+        (["verify", "cor3.1/one-sided", "bound_scale=-1"], "bound_scale (-1) must be in (0, inf)"),
+        (["verify", "thm3.1/final-error", "n=0"], "n (0) must be"),
+        (["verify", "lem3.1", "--jobs", "0"], "jobs (0) must be"),
+    ],
+)
 def test_verify_bad_input_exits_2(capsys, argv, message):
     code = main(argv)
     assert code == 2 and message in capsys.readouterr().err

@@ -33,11 +33,15 @@ __all__ = ["build_parser", "entry", "main", "parse_assignments"]
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
-    parser = Parser(prog="boundlab", description="Calculators, Monte Carlo checks and reports for the theorems of "
-                                                 "'Towards More Scalable and Robust Machine Learning' (D. Yin).")
+    parser = Parser(
+        prog="boundlab",
+        description="Calculators, Monte Carlo checks and reports for the theorems of "
+        "'Towards More Scalable and Robust Machine Learning' (D. Yin).",
+    )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on internal errors")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
-                        help="print boundlab's version and exit")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {_version()}", help="print boundlab's version and exit"
+    )
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
     for module in (results, checks, report, diversity, certify, compare):
         module.add_commands(sub)
@@ -104,8 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see terminate_as_interrupt)
         note = getattr(exc, "resume_note", "")
-        print(f"boundlab: interrupted{' by SIGTERM' if isinstance(exc, Terminated) else ''}"
-              f"{'; ' + note if note else '.'}", file=sys.stderr)
+        print(
+            f"boundlab: interrupted{' by SIGTERM' if isinstance(exc, Terminated) else ''}"
+            f"{'; ' + note if note else '.'}",
+            file=sys.stderr,
+        )
         return 143 if isinstance(exc, Terminated) else 130
     except Exception as exc:  # no raw traceback reaches a command-line user
         return internal_error(exc, debug=args.debug)
@@ -115,8 +122,10 @@ def internal_error(exc: Exception, *, debug: bool) -> int:
     """Report a bug in one line (the traceback with ``--debug``); never exit 1, which means a failed check."""
     if debug:
         raise exc
-    print(f"boundlab: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback).",
-          file=sys.stderr)
+    print(
+        f"boundlab: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback).",
+        file=sys.stderr,
+    )
     return EXIT_INTERNAL
 
 

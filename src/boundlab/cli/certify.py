@@ -26,11 +26,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "certify",
         help="certified l_inf robustness of a one-hidden-layer ReLU net (Lemma 5.1, Thms 5.7/5.8); "
-             "`certify sdp --matrix Q.npy` certifies one SDP",
+        "`certify sdp --matrix Q.npy` certifies one SDP",
         description="Network mode: --weights NET.npz (arrays W1 (d1, d), W2 (K, d1); f(x) = W2 relu(W1 x)) "
-                    "--data X.npy (n, d) --labels y.npy (n,) in 0..K-1 --eps E. SDP mode: `certify sdp "
-                    "--matrix Q.npy` (a symmetric N x N matrix). Every upper bound is a dual certificate "
-                    "1'c + N lambda_max(Q - diag c) computed with a dense eigensolver.")
+        "--data X.npy (n, d) --labels y.npy (n,) in 0..K-1 --eps E. SDP mode: `certify sdp "
+        "--matrix Q.npy` (a symmetric N x N matrix). Every upper bound is a dual certificate "
+        "1'c + N lambda_max(Q - diag c) computed with a dense eigensolver.",
+    )
     p.add_argument("mode", nargs="?", choices=["sdp"], help="`sdp`: certify max <Q, P> over P PSD, diag(P) <= 1")
     p.add_argument("--weights", metavar="NET.npz", help="network weights: arrays W1 (d1, d) and W2 (K, d1)")
     p.add_argument("--data", metavar="X.npy", help="inputs, shape (n, d)")
@@ -38,17 +39,31 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--eps", type=float, help="l_inf radius (>= 0)")
     p.add_argument("--gamma", type=float, default=1.0, help="ramp-loss margin of Theorem 5.8 (default 1)")
     p.add_argument("--delta", type=float, default=0.05, help="confidence of Theorem 5.8 (default 0.05)")
-    p.add_argument("--pairwise", action="store_true",
-                   help="certify with Theorem 5.7 per pair of classes (K(K-1)/2 SDPs; tighter than Lemma 5.1)")
-    p.add_argument("--form", choices=["corrected", "printed"], default="corrected",
-                   help="the matrix Q of (5.7): corrected (default) or as printed (UNSOUND; errata only)")
-    p.add_argument("--method", choices=["fast", "reference", "scs", "clarabel", "eig"], default="fast",
-                   help="SDP path (default fast: low-rank coordinate ascent)")
+    p.add_argument(
+        "--pairwise",
+        action="store_true",
+        help="certify with Theorem 5.7 per pair of classes (K(K-1)/2 SDPs; tighter than Lemma 5.1)",
+    )
+    p.add_argument(
+        "--form",
+        choices=["corrected", "printed"],
+        default="corrected",
+        help="the matrix Q of (5.7): corrected (default) or as printed (UNSOUND; errata only)",
+    )
+    p.add_argument(
+        "--method",
+        choices=["fast", "reference", "scs", "clarabel", "eig"],
+        default="fast",
+        help="SDP path (default fast: low-rank coordinate ascent)",
+    )
     p.add_argument("--tol", type=float, default=1e-6, help="target relative gap of the fast path (default 1e-6)")
     p.add_argument("--matrix", metavar="Q.npy", help="sdp mode: the symmetric matrix")
     p.add_argument("--limit", type=int, default=50, help="per-example rows to print (0: all; --json has all)")
-    p.add_argument("--json", action="store_true",
-                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)",
+    )
     p.set_defaults(func=cmd_certify)
 
 
@@ -63,18 +78,22 @@ def _load_npy(path: str | None, name: str, flag: str) -> np.ndarray:
     if magic.startswith(b"PK"):
         raise BadInput(f"{name} ({path}) must hold a single array (.npy), not an archive.", name=name)
     if magic != b"\x93NUMPY":  # numpy would call any other bytes "pickled data"
-        raise BadInput(f"{name} ({path}) must be a .npy file written by numpy.save; it does not start with the "
-                       ".npy magic string.", name=name)
+        raise BadInput(
+            f"{name} ({path}) must be a .npy file written by numpy.save; it does not start with the .npy magic string.",
+            name=name,
+        )
     try:
         arr = np.load(p, allow_pickle=False)
     except ValueError as exc:
         if "pickled" in str(exc) or "Object arrays" in str(exc):
-            raise BadInput(f"{name} ({path}) must be a numeric .npy array, not pickled Python objects.",
-                           name=name) from None
+            raise BadInput(
+                f"{name} ({path}) must be a numeric .npy array, not pickled Python objects.", name=name
+            ) from None
         raise BadInput(f"{name} ({path}) must be a readable .npy array ({exc}).", name=name) from None
     except Exception as exc:  # truncated, unreadable
-        raise BadInput(f"{name} ({path}) must be a readable .npy array ({type(exc).__name__}: {exc}).",
-                       name=name) from None
+        raise BadInput(
+            f"{name} ({path}) must be a readable .npy array ({type(exc).__name__}: {exc}).", name=name
+        ) from None
     if not isinstance(arr, np.ndarray):
         raise BadInput(f"{name} ({path}) must hold a single array (.npy), not an archive.", name=name)
     return arr
@@ -87,15 +106,18 @@ def cmd_certify(args: argparse.Namespace) -> int:
     if args.limit < 0:
         raise BadInput(f"limit ({args.limit}) must be >= 0.", name="limit")
     if args.mode == "sdp":
-        stray = [f for f, v in (("--weights", args.weights), ("--data", args.data), ("--labels", args.labels))
-                 if v is not None]
+        stray = [
+            f
+            for f, v in (("--weights", args.weights), ("--data", args.data), ("--labels", args.labels))
+            if v is not None
+        ]
         if stray:
-            raise BadInput(f"{stray[0]} (given) must not be used with `certify sdp`; it takes --matrix Q.npy.",
-                           name=stray[0])
+            raise BadInput(
+                f"{stray[0]} (given) must not be used with `certify sdp`; it takes --matrix Q.npy.", name=stray[0]
+            )
         return _cmd_sdp(args)
     if args.matrix is not None:
-        raise BadInput(f"matrix ({args.matrix}) must be used as `boundlab certify sdp --matrix Q.npy`.",
-                       name="matrix")
+        raise BadInput(f"matrix ({args.matrix}) must be used as `boundlab certify sdp --matrix Q.npy`.", name="matrix")
     return _cmd_network(args)
 
 
@@ -110,14 +132,17 @@ def _cmd_sdp(args: argparse.Namespace) -> int:
         _json(res.to_json())
         return EXIT_OK
     print(f"Phi(Q) = max <Q, P> over P PSD, diag(P) <= 1, N = {res.N}:")
-    print(f"  certified interval [{res.lower:.12g}, {res.upper:.12g}]  gap {res.gap:.3g} "
-          f"(relative {res.rel_gap:.3g})")
-    print(f"  solver: {res.solver}; status {res.status}; {res.seconds:.3g} s"
-          + (f"; {res.iterations} iterations" if res.iterations else ""))
+    print(f"  certified interval [{res.lower:.12g}, {res.upper:.12g}]  gap {res.gap:.3g} (relative {res.rel_gap:.3g})")
+    print(
+        f"  solver: {res.solver}; status {res.status}; {res.seconds:.3g} s"
+        + (f"; {res.iterations} iterations" if res.iterations else "")
+    )
     if res.solver_value is not None:
         print(f"  the solver's own objective (not a bound): {res.solver_value:.12g}")
-    print("  upper = 1'c + N lambda_max(Q - diag c) + floating-point margin (dense eigensolver); "
-          "lower = <Q, P> of a feasible P.")
+    print(
+        "  upper = 1'c + N lambda_max(Q - diag c) + floating-point margin (dense eigensolver); "
+        "lower = <Q, P> of a feasible P."
+    )
     if res.note:
         print(f"  note: {res.note}")
     return EXIT_OK
@@ -129,15 +154,26 @@ def _cmd_network(args: argparse.Namespace) -> int:
     from .common import print_json as _json
 
     if args.weights is None:
-        raise BadInput("weights (missing) must be given with --weights NET.npz (or use `certify sdp --matrix`).",
-                       name="weights")
+        raise BadInput(
+            "weights (missing) must be given with --weights NET.npz (or use `certify sdp --matrix`).", name="weights"
+        )
     net = load_network(args.weights)
     X = _load_npy(args.data, "data", "--data X.npy")
     y = _load_npy(args.labels, "labels", "--labels y.npy")
     if args.eps is None:
         raise BadInput("eps (missing) must be given with --eps E.", name="eps")
-    cert = certify_network(net, X, y, args.eps, gamma=args.gamma, delta=args.delta, form=args.form,
-                           method=args.method, tol=args.tol, pairwise=args.pairwise)
+    cert = certify_network(
+        net,
+        X,
+        y,
+        args.eps,
+        gamma=args.gamma,
+        delta=args.delta,
+        form=args.form,
+        method=args.method,
+        tol=args.tol,
+        pairwise=args.pairwise,
+    )
     if args.json:
         out = cert.to_json()
         out["network"] = {"d": net.d, "d1": net.d1, "K": net.K}
@@ -153,23 +189,33 @@ def _print_certification(net: Any, cert: Any, limit: int, form: str) -> None:
     print(f"network f(x) = W2 relu(W1 x): d = {net.d}, d1 = {net.d1}, K = {net.K}; n = {n}, eps = {cert.eps:g}")
     if form == "printed":
         print("  WARNING: the printed Q of (5.7) is unsound (catalog section 8.3); these numbers certify nothing.")
-    print(f"  C(W) = max_k Phi(Q(w2_k, W1)) in [{C.lower:.10g}, {C.upper:.10g}] "
-          f"({C.per_class[0].solver}, {C.seconds:.3g} s); mode: {cert.mode}")
+    print(
+        f"  C(W) = max_k Phi(Q(w2_k, W1)) in [{C.lower:.10g}, {C.upper:.10g}] "
+        f"({C.per_class[0].solver}, {C.seconds:.3g} s); mode: {cert.mode}"
+    )
     shown = n if limit == 0 else min(n, limit)
     print(f"  {'i':>5} {'label':>5} {'margin':>14} {'certified margin':>18}  certified")
     for i in range(shown):
-        print(f"  {i:>5} {int(cert.labels[i]):>5} {cert.margins[i]:>14.6g} {cert.certified_margins[i]:>18.6g}  "
-              f"{'yes' if cert.certified[i] else 'no'}")
+        print(
+            f"  {i:>5} {int(cert.labels[i]):>5} {cert.margins[i]:>14.6g} {cert.certified_margins[i]:>18.6g}  "
+            f"{'yes' if cert.certified[i] else 'no'}"
+        )
     if shown < n:
         print(f"  ... {n - shown} more rows (--limit 0 prints all; --json has all)")
-    print(f"clean accuracy {cert.clean_accuracy:.4f}; certified robust accuracy at eps = {cert.eps:g}: "
-          f"{cert.robust_accuracy:.4f} (a lower bound on the accuracy under any attack)")
+    print(
+        f"clean accuracy {cert.clean_accuracy:.4f}; certified robust accuracy at eps = {cert.eps:g}: "
+        f"{cert.robust_accuracy:.4f} (a lower bound on the accuracy under any attack)"
+    )
     print(f"Lemma 5.1 surrogate loss (gamma = {cert.gamma:g}): {cert.surrogate_loss:.6g}")
     b = cert.bound
-    print(f"Theorem 5.8 bound on the adversarial test error (delta = {b['delta']:g}): printed {b['printed']:.6g}, "
-          f"as the proof supports {b['proof']:.6g}")
-    print(f"  = empirical {b['empirical_surrogate_error']:.6g} + (1 or 2)/gamma x {b['complexity_bracket']:.6g} "
-          f"+ {b['confidence_term']:.6g}")
+    print(
+        f"Theorem 5.8 bound on the adversarial test error (delta = {b['delta']:g}): printed {b['printed']:.6g}, "
+        f"as the proof supports {b['proof']:.6g}"
+    )
+    print(
+        f"  = empirical {b['empirical_surrogate_error']:.6g} + (1 or 2)/gamma x {b['complexity_bracket']:.6g} "
+        f"+ {b['confidence_term']:.6g}"
+    )
     print(f"  note: {b['note']}")
     for note in C.notes:
         print(f"  solver note: {note}")

@@ -93,8 +93,11 @@ def grid(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[float]]
     axes = [k for k, v in params.items() if isinstance(v, list)]
     size = math.prod(len(params[k]) for k in axes)
     if size > MAX_GRID:
-        raise BadInput(f"grid ({' x '.join(str(len(params[k])) for k in axes)} = {size} points) must have at most "
-                       f"{MAX_GRID} points.", name="grid")
+        raise BadInput(
+            f"grid ({' x '.join(str(len(params[k])) for k in axes)} = {size} points) must have at most "
+            f"{MAX_GRID} points.",
+            name="grid",
+        )
     out = {}
     for k, v in params.items():
         if k in axes:
@@ -111,8 +114,14 @@ def grid(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[float]]
 # ---------------------------------------------------------------------------------------------
 
 #: The extra that provides each optional top-level module.
-EXTRAS = {"matplotlib": "plots", "dask": "dask", "distributed": "dask", "sklearn": "data", "pandas": "pandas",
-          "argcomplete": "completion"}
+EXTRAS = {
+    "matplotlib": "plots",
+    "dask": "dask",
+    "distributed": "dask",
+    "sklearn": "data",
+    "pandas": "pandas",
+    "argcomplete": "completion",
+}
 
 
 class MissingExtra(BadInput):
@@ -133,8 +142,9 @@ def missing_extra(module: str) -> MissingExtra | None:
     extra = EXTRAS.get(top)
     if extra is None:
         return None
-    return MissingExtra(f"{top} (not installed) must be installed for this command: pip install 'boundlab[{extra}]'.",
-                        name=top)
+    return MissingExtra(
+        f"{top} (not installed) must be installed for this command: pip install 'boundlab[{extra}]'.", name=top
+    )
 
 
 def require(*modules: str) -> None:
@@ -187,8 +197,9 @@ def condition_line(c: dict[str, Any]) -> str:
     holds = c["holds"]
     if holds is None:
         mark = "?" if not c.get("necessary") else "ok (necessary part)"
-        return f"  [{mark}] {c['text']}" + ("" if c.get("lhs") is None else
-                                           f": {c['lhs_expr']} = {fmt(c['lhs'])} {c['op']} {fmt(c['rhs'])}")
+        return f"  [{mark}] {c['text']}" + (
+            "" if c.get("lhs") is None else f": {c['lhs_expr']} = {fmt(c['lhs'])} {c['op']} {fmt(c['rhs'])}"
+        )
     ok = bool(np.all(holds))
     mark = "ok" if ok else "VIOLATED"
     sides = f"{c['lhs_expr']} = {fmt(c['lhs'])} {c['op']} {c['rhs_expr']} = {fmt(c['rhs'])}"

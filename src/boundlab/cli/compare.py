@@ -47,8 +47,17 @@ def _run(check: Any, trials: int, seed: int, params: dict[str, Any]) -> dict[str
     return res.to_json()
 
 
-def beside(item: str, aggregator: str, *, attack: str | None = None, trials: int | None = None, seed: int = 0,
-           quick: bool = False, references: Sequence[str] = REFERENCES, **params: Any) -> list[dict[str, Any]]:
+def beside(
+    item: str,
+    aggregator: str,
+    *,
+    attack: str | None = None,
+    trials: int | None = None,
+    seed: int = 0,
+    quick: bool = False,
+    references: Sequence[str] = REFERENCES,
+    **params: Any,
+) -> list[dict[str, Any]]:
     """Every check of ``item`` that takes an aggregator, run with ``aggregator`` and each reference rule.
 
     All runs of one check use the same seed and parameters, so the rows differ only by the rule.
@@ -68,8 +77,11 @@ def beside(item: str, aggregator: str, *, attack: str | None = None, trials: int
 
     checks = [c for c in checks_for(item) if "aggregator" in c.accepted()]
     if not checks:
-        raise BadInput(f"id ({item}) must have a check that runs an aggregator (the gradient-descent theorems of "
-                       "Chapter 3 and their rate checks).", name="id")
+        raise BadInput(
+            f"id ({item}) must have a check that runs an aggregator (the gradient-descent theorems of "
+            "Chapter 3 and their rate checks).",
+            name="id",
+        )
     rules = list(dict.fromkeys([aggregator, *references]))
     extra = dict(params)
     if attack is not None:
@@ -86,8 +98,15 @@ def beside(item: str, aggregator: str, *, attack: str | None = None, trials: int
     return rows
 
 
-def compare(aggregators: Sequence[str], attacks: Sequence[str], *, check: str = DEFAULT_CHECK,
-            trials: int | None = None, seed: int = 0, **params: Any) -> list[dict[str, Any]]:
+def compare(
+    aggregators: Sequence[str],
+    attacks: Sequence[str],
+    *,
+    check: str = DEFAULT_CHECK,
+    trials: int | None = None,
+    seed: int = 0,
+    **params: Any,
+) -> list[dict[str, Any]]:
     """One check run for every (aggregator, attack) pair on the same seed: the cells of ``boundlab compare``.
 
     Returns
@@ -106,8 +125,9 @@ def compare(aggregators: Sequence[str], attacks: Sequence[str], *, check: str = 
     c = CHECKS.lookup(check)
     if "aggregator" not in c.accepted() or "attack" not in c.accepted():
         runs_agg = sorted(k.name for k in CHECKS.values() if "attack" in k.accepted())
-        raise BadInput(f"check ({check}) must take an aggregator and an attack: one of {', '.join(runs_agg)}.",
-                       name="check")
+        raise BadInput(
+            f"check ({check}) must take an aggregator and an attack: one of {', '.join(runs_agg)}.", name="check"
+        )
     for a in aggregators:
         for x in attacks:
             c.resolve(**params, aggregator=a, attack=x)
@@ -116,9 +136,20 @@ def compare(aggregators: Sequence[str], attacks: Sequence[str], *, check: str = 
     for a in aggregators:
         for x in attacks:
             r = _run(c, n, seed, {**params, "aggregator": a, "attack": x})
-            cells.append({"aggregator": a, "attack": x, "estimate": r["estimate"], "bound": r["bound"],
-                          "verdict": r["verdict"], "tightness": r["tightness"], "trials": r["trials"], "seed": seed,
-                          "check": c.name, "quantity": r["quantity"]})
+            cells.append(
+                {
+                    "aggregator": a,
+                    "attack": x,
+                    "estimate": r["estimate"],
+                    "bound": r["bound"],
+                    "verdict": r["verdict"],
+                    "tightness": r["tightness"],
+                    "trials": r["trials"],
+                    "seed": seed,
+                    "check": c.name,
+                    "quantity": r["quantity"],
+                }
+            )
     return cells
 
 
@@ -131,8 +162,9 @@ def cmd_beside(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if args.all or not args.id:
         raise BadInput("id (missing) must be one result or check with --aggregator (not --all).", name="id")
     aggregator = args.aggregator or "median"
-    rows = beside(args.id, aggregator, attack=args.attack, trials=args.trials, seed=args.seed, quick=args.quick,
-                  **params)
+    rows = beside(
+        args.id, aggregator, attack=args.attack, trials=args.trials, seed=args.seed, quick=args.quick, **params
+    )
     failed = any(r["runs"][aggregator]["verdict"] == "fail" for r in rows)
     if args.json:
         print_json({"id": args.id, "aggregator": aggregator, "references": list(REFERENCES), "checks": rows})
@@ -164,8 +196,10 @@ def _plot(cells: list[dict[str, Any]], aggregators: list[str], attacks: list[str
     width = 0.8 / len(attacks)
     x = np.arange(len(aggregators))
     for j, atk in enumerate(attacks):
-        t = [next(float(c["tightness"]) for c in cells if c["aggregator"] == a and c["attack"] == atk)
-             for a in aggregators]
+        t = [
+            next(float(c["tightness"]) for c in cells if c["aggregator"] == a and c["attack"] == atk)
+            for a in aggregators
+        ]
         ax.bar(x + (j - (len(attacks) - 1) / 2) * width, np.maximum(t, 1e-6), width, label=atk)
     ax.axhline(1.0, color="k", lw=1, ls="--")
     ax.set_yscale("log")
@@ -199,8 +233,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return EXIT_OK
     from rich.table import Table
 
-    table = Table(title=f"{cells[0]['check']}: {cells[0]['quantity']} (bound {float(cells[0]['bound']):.4g}, "
-                        f"seed {args.seed})")
+    table = Table(
+        title=f"{cells[0]['check']}: {cells[0]['quantity']} (bound {float(cells[0]['bound']):.4g}, seed {args.seed})"
+    )
     table.add_column("aggregator")
     for atk in attacks:
         table.add_column(atk)
@@ -217,13 +252,21 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``compare``."""
     p = sub.add_parser("compare", help="aggregators against attacks on one check, side by side")
     p.add_argument("params", nargs="*", metavar="NAME=VALUE", help="parameters of the check (n=200 m=50 ...)")
-    p.add_argument("--aggregators", required=True,
-                   help="comma-separated: registered names, entry points or package.module:function")
-    p.add_argument("--attacks", default="strongest", help="comma-separated attacks (default: the check's strongest set)")
+    p.add_argument(
+        "--aggregators",
+        required=True,
+        help="comma-separated: registered names, entry points or package.module:function",
+    )
+    p.add_argument(
+        "--attacks", default="strongest", help="comma-separated attacks (default: the check's strongest set)"
+    )
     p.add_argument("--check", default=DEFAULT_CHECK, help=f"the check to run (default {DEFAULT_CHECK})")
     p.add_argument("--trials", type=int, help="runs per cell (default: the check's quick size)")
     p.add_argument("--seed", type=int, default=0, help="root seed, the same for every cell (default 0)")
     p.add_argument("--plot", metavar="PNG", help="also write a bar chart of estimate / bound")
-    p.add_argument("--json", action="store_true",
-                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)",
+    )
     p.set_defaults(func=cmd_compare)

@@ -30,8 +30,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     src = p.add_mutually_exclusive_group()
     src.add_argument("--gradients", help="per-sample gradients, n x d (.npy, .npz, .csv; sparse .npz accepted)")
     src.add_argument("--data", help="features X, n x d (.npy, .npz, .csv) or 'digits' (scikit-learn's bundled digits)")
-    p.add_argument("--gradients-prime", dest="gradients_prime",
-                   help="per-sample gradients at a second model w' (differential B_D(w, w'), Definition 2.6)")
+    p.add_argument(
+        "--gradients-prime",
+        dest="gradients_prime",
+        help="per-sample gradients at a second model w' (differential B_D(w, w'), Definition 2.6)",
+    )
     p.add_argument("--labels", help="labels y, length n (logistic/hinge: {-1,+1} or {0,1})")
     p.add_argument("--model", default="logistic", help="GLM loss: logistic, squared or hinge (smooth hinge)")
     p.add_argument("--w", dest="w", help="model w, length d (default 0)")
@@ -39,8 +42,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sgld", type=float, help="SGLD noise level sigma >= 0 for B^sgld (2.12)")
     p.add_argument("--quant", action="store_true", help="also report B^quant (2.13)")
     p.add_argument("--batch", type=int, help="batch size B (1 <= B <= n): report the slack delta = (B-1)/B_D")
-    p.add_argument("--json", action="store_true",
-                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)",
+    )
     p.set_defaults(func=cmd_diversity)
 
 
@@ -55,8 +61,11 @@ def _load_array(path: str, name: str) -> Any:
         if suffix == ".npy":
             with open(fp, "rb") as fh:
                 if fh.read(6) != b"\x93NUMPY":  # numpy would call any other bytes "pickled data"
-                    raise BadInput(f"{name} ({path}) must be a .npy file written by numpy.save; it does not start "
-                                   "with the .npy magic string.", name=name)
+                    raise BadInput(
+                        f"{name} ({path}) must be a .npy file written by numpy.save; it does not start "
+                        "with the .npy magic string.",
+                        name=name,
+                    )
             return np.load(fp, allow_pickle=False)
         if suffix == ".npz":
             with np.load(fp, allow_pickle=False) as z:
@@ -75,8 +84,11 @@ def _load_array(path: str, name: str) -> Any:
         raise
     except Exception as exc:  # unreadable file: one line, no traceback
         why = str(exc).splitlines()[0][:160] if str(exc) else ""
-        raise BadInput(f"{name} ({path}) must be a readable {suffix} array file ({type(exc).__name__}"
-                       f"{': ' + why if why else ''}).", name=name) from None
+        raise BadInput(
+            f"{name} ({path}) must be a readable {suffix} array file ({type(exc).__name__}"
+            f"{': ' + why if why else ''}).",
+            name=name,
+        ) from None
     raise BadInput(f"{name} ({path}) must end in .npy, .npz or .csv.", name=name)
 
 
@@ -94,9 +106,19 @@ def _finite_or_str(x: float) -> Any:
     return x if math.isfinite(x) else str(x)
 
 
-def diversity_report(*, gradients: Any = None, gradients_prime: Any = None, X: Any = None, y: Any = None,
-                     w: Any = None, model: str = "logistic", drop: float | None = None, sgld: float | None = None,
-                     quant: bool = False, batch: int | None = None) -> dict[str, Any]:
+def diversity_report(
+    *,
+    gradients: Any = None,
+    gradients_prime: Any = None,
+    X: Any = None,
+    y: Any = None,
+    w: Any = None,
+    model: str = "logistic",
+    drop: float | None = None,
+    sgld: float | None = None,
+    quant: bool = False,
+    batch: int | None = None,
+) -> dict[str, Any]:
     """Everything ``boundlab diversity`` prints, as a JSON-ready mapping (one library call per number).
 
     Examples
@@ -123,8 +145,9 @@ def diversity_report(*, gradients: Any = None, gradients_prime: Any = None, X: A
             lower["conflict_graph"] = div.conflict_graph_bound(H, H)
     else:
         if X is None:
-            raise BadInput("input (missing) must be given: --gradients G.npy or --data X.npy --labels y.npy.",
-                           name="input")
+            raise BadInput(
+                "input (missing) must be given: --gradients G.npy or --data X.npy --labels y.npy.", name="input"
+            )
         if y is None:
             raise BadInput("labels (missing) must be given with --data (or use --data digits).", name="labels")
         s = div.glm_diversity(X, y, w, model, quant=quant)
@@ -134,13 +157,20 @@ def diversity_report(*, gradients: Any = None, gradients_prime: Any = None, X: A
         Xm = div.as_gradient_matrix(X, "X")
         if sps.issparse(Xm) or Xm.shape[0] <= CONFLICT_MAX_DENSE_N:
             lower["conflict_graph"] = div.conflict_graph_bound(Xm)
-    out: dict[str, Any] = {"input": kind, **s.to_json(), "lower_bounds": lower,
-                           "mechanisms": {k: _finite_or_str(v) for k, v in
-                                          div.mechanism_bounds(s, p=drop, sigma=sgld, quant=quant).items()}}
+    out: dict[str, Any] = {
+        "input": kind,
+        **s.to_json(),
+        "lower_bounds": lower,
+        "mechanisms": {
+            k: _finite_or_str(v) for k, v in div.mechanism_bounds(s, p=drop, sigma=sgld, quant=quant).items()
+        },
+    }
     if gradients_prime is not None and sgld is not None:
         out["mechanisms"]["B_sgld"] = _finite_or_str(s.B_D)
-        out["notes"] = ["differential SGLD: the noise is shared by the coupled runs and cancels, so "
-                        "B^sgld(w, w') = B_D(w, w') (erratum err2.9)."]
+        out["notes"] = [
+            "differential SGLD: the noise is shared by the coupled runs and cancels, so "
+            "B^sgld(w, w') = B_D(w, w') (erratum err2.9)."
+        ]
     if batch is not None:
         out["B"] = int(batch)
         out["delta"] = _finite_or_str(div.slack_delta(s, batch))
@@ -150,8 +180,7 @@ def diversity_report(*, gradients: Any = None, gradients_prime: Any = None, X: A
 def cmd_diversity(args: argparse.Namespace) -> int:
     """Handler of ``boundlab diversity``; raises BadInput for bad input (exit 2)."""
     if args.gradients is None and args.data is None:
-        raise BadInput("input (missing) must be given: --gradients G.npy or --data X.npy --labels y.npy.",
-                       name="input")
+        raise BadInput("input (missing) must be given: --gradients G.npy or --data X.npy --labels y.npy.", name="input")
     if args.drop is not None and not (math.isfinite(args.drop) and 0 <= args.drop < 1):
         raise BadInput(f"drop ({args.drop:g}) must be in [0, 1) (DropConnect drop probability).", name="drop")
     if args.sgld is not None and not (math.isfinite(args.sgld) and args.sgld >= 0):
@@ -195,10 +224,14 @@ def _print_report(r: dict[str, Any]) -> None:
     for key, val in r["lower_bounds"].items():
         if isinstance(val, dict):
             extra = f", degree-weighted {_fmt(val['weighted_bound'])}" if "weighted_bound" in val else ""
-            print(f"  lower bound (conflict graph, Remark 2.2): n/(rho+1) = {_fmt(val['bound'])} (rho = {val['rho']}){extra}")
+            print(
+                f"  lower bound (conflict graph, Remark 2.2): n/(rho+1) = {_fmt(val['bound'])} (rho = {val['rho']}){extra}"
+            )
         else:
-            label = {"glm": "n min||x_i||^2 / sigma_max(X)^2 (Remark 2.1)",
-                     "glm_normalized": "n / sigma_max(X~)^2, unit rows"}[key]
+            label = {
+                "glm": "n min||x_i||^2 / sigma_max(X)^2 (Remark 2.1)",
+                "glm_normalized": "n / sigma_max(X~)^2, unit rows",
+            }[key]
             print(f"  lower bound {label} = {_fmt(val)}")
     for key, val in r["mechanisms"].items():
         print(f"  {key} = {_fmt(val)}")

@@ -34,15 +34,21 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                 print(f"{r['id']:24s} {r['title']}  [{r['source']}]")
         return EXIT_OK
     if args.experiment not in EXPERIMENTS:
-        raise BadInput(f"experiment ({args.experiment}) must be one of: {', '.join(EXPERIMENTS) or 'none registered'}.",
-                       name="experiment")
+        raise BadInput(
+            f"experiment ({args.experiment}) must be one of: {', '.join(EXPERIMENTS) or 'none registered'}.",
+            name="experiment",
+        )
     from boundlab.parallel import backend_for
 
-    backend = backend_for(args.jobs, args.scheduler, timeout=args.connect_timeout) \
-        if (args.jobs is not None or args.scheduler is not None) else None
+    backend = (
+        backend_for(args.jobs, args.scheduler, timeout=args.connect_timeout)
+        if (args.jobs is not None or args.scheduler is not None)
+        else None
+    )
     try:
-        result = EXPERIMENTS[args.experiment].run(seed=args.seed, quick=args.quick,
-                                                  out_dir=Path(args.out) if args.out else None, backend=backend)
+        result = EXPERIMENTS[args.experiment].run(
+            seed=args.seed, quick=args.quick, out_dir=Path(args.out) if args.out else None, backend=backend
+        )
     finally:
         if backend is not None:
             backend.close()
@@ -62,8 +68,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     backend = backend_for(args.jobs, args.scheduler, timeout=args.connect_timeout)
     store = open_store(args.store)
     try:
-        paths = reporting.write_report(out_dir, formats=args.format, quick=not args.full, backend=backend,
-                                       store=store, progress=not args.quiet, search_budget=args.search_budget)
+        paths = reporting.write_report(
+            out_dir,
+            formats=args.format,
+            quick=not args.full,
+            backend=backend,
+            store=store,
+            progress=not args.quiet,
+            search_budget=args.search_budget,
+        )
     finally:
         backend.close()
         if store is not None:
@@ -100,8 +113,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
     p.add_argument("--quick", action="store_true", help="the small analog used by the quick report")
     p.add_argument("--out", help="directory for the experiment's figures (PNG)")
-    p.add_argument("--json", action="store_true",
-                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)",
+    )
     g = p.add_mutually_exclusive_group()
     g.add_argument("--jobs", type=int, help="local worker processes for the simulated machines (chapter 3)")
     g.add_argument("--scheduler", help="a Dask distributed scheduler, tcp://HOST:PORT, for the simulated machines")
@@ -112,14 +128,21 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="the fast report (default)")
     mode.add_argument("--full", action="store_true", help="full sizes, slow checks, and the worst-case search")
-    p.add_argument("--search-budget", type=float, default=20.0,
-                   help="seconds of worst-case search per check in a full report (default 20)")
-    p.add_argument("--format", action="append", choices=["md", "latex", "csv", "json"],
-                   help="output format (repeatable; default md)")
+    p.add_argument(
+        "--search-budget",
+        type=float,
+        default=20.0,
+        help="seconds of worst-case search per check in a full report (default 20)",
+    )
+    p.add_argument(
+        "--format",
+        action="append",
+        choices=["md", "latex", "csv", "json"],
+        help="output format (repeatable; default md)",
+    )
     p.add_argument("--out", default="boundlab-report", help="output directory (default ./boundlab-report)")
     add_execution_options(p, chunks=False)
     p.set_defaults(func=cmd_report)
-
 
     p = sub.add_parser("docs", help="regenerate the theorem pages (docs/theorems) from the registry")
     p.add_argument("--out", default="docs/theorems", help="directory for the generated pages (default docs/theorems)")

@@ -47,12 +47,27 @@ def cmd_list(args: argparse.Namespace) -> int:
     reg = registered()
     check_choice("chapter", args.chapter, sorted({it.chapter for it in reg.values()}))
     check_choice("kind", args.kind, sorted({it.kind for it in reg.values()}))
-    items = [it for it in reg.values()
-             if (args.chapter is None or it.chapter == args.chapter) and (args.kind is None or it.kind == args.kind)]
+    items = [
+        it
+        for it in reg.values()
+        if (args.chapter is None or it.chapter == args.chapter) and (args.kind is None or it.kind == args.kind)
+    ]
     items.sort(key=sort_key)
     if args.json:
-        print_json([{"id": it.id, "name": it.name, "title": it.title, "kind": it.kind, "source": it.source,
-                "evaluable": it.evaluable, "exact": getattr(it, "exact", None)} for it in items])
+        print_json(
+            [
+                {
+                    "id": it.id,
+                    "name": it.name,
+                    "title": it.title,
+                    "kind": it.kind,
+                    "source": it.source,
+                    "evaluable": it.evaluable,
+                    "exact": getattr(it, "exact", None),
+                }
+                for it in items
+            ]
+        )
         return EXIT_OK
     from rich.table import Table
 
@@ -123,8 +138,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     raw = parse_assignments(args.params, thm)
     params, axes = grid(raw)
     if args.quantity is not None and args.quantity not in thm.quantities:
-        raise BadInput(f"quantity ({args.quantity}) must be one of {', '.join(thm.quantities)} ({thm.name}).",
-                       name="quantity")
+        raise BadInput(
+            f"quantity ({args.quantity}) must be one of {', '.join(thm.quantities)} ({thm.name}).", name="quantity"
+        )
     ev = thm.assess(variant=args.variant, **params)
     hi_prec = None
     if args.precision is not None:
@@ -151,8 +167,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         con.print(f"[bold]{thm.name}[/bold]: {thm.title}")
         if axes:
             con.print("grid: " + "; ".join(f"{k} = {v}" for k, v in axes.items()))
-        con.print(f"value ({thm.value}{', variant ' + args.variant if args.variant else ''}) = {fmt(ev.value)}"
-                  f"{'' if thm.exact else '   [not exact: a named constant stands for an O(.)]'}")
+        con.print(
+            f"value ({thm.value}{', variant ' + args.variant if args.variant else ''}) = {fmt(ev.value)}"
+            f"{'' if thm.exact else '   [not exact: a named constant stands for an O(.)]'}"
+        )
         if hi_prec is not None:
             con.print(f"value at {args.precision} digits = {hi_prec}")
         for k, v in ev.quantities.items():
@@ -191,18 +209,23 @@ def cmd_solve(args: argparse.Namespace) -> int:
     else:
         if args.target is None:
             raise BadInput("target (missing) must be given with --target X, or use --nonvacuous.", name="target")
-        sol = thm.solve_for(args.name, args.target, quantity=args.quantity,
-                            relation=">=" if args.at_least else "<=", **params)
+        sol = thm.solve_for(
+            args.name, args.target, quantity=args.quantity, relation=">=" if args.at_least else "<=", **params
+        )
     if args.json:
         print_json(sol.to_json())
         return EXIT_OK
     con = console()
     if args.nonvacuous:
-        con.print(f"{thm.name} is non-vacuous for {sol.name} {'>=' if sol.which == 'smallest' else '<='} "
-                  f"{fmt_number(sol.value)} (the {sol.which} such value at the other parameters given).")
+        con.print(
+            f"{thm.name} is non-vacuous for {sol.name} {'>=' if sol.which == 'smallest' else '<='} "
+            f"{fmt_number(sol.value)} (the {sol.which} such value at the other parameters given)."
+        )
     else:
-        con.print(f"{sol.which} {sol.name} = {fmt_number(sol.value)}: {sol.quantity} = {sol.quantity_value:.7g} "
-                  f"{sol.relation} {fmt_number(sol.target)}, every decidable hypothesis of {thm.name} holding.")
+        con.print(
+            f"{sol.which} {sol.name} = {fmt_number(sol.value)}: {sol.quantity} = {sol.quantity_value:.7g} "
+            f"{sol.relation} {fmt_number(sol.target)}, every decidable hypothesis of {thm.name} holding."
+        )
     return EXIT_OK
 
 
@@ -230,8 +253,11 @@ def cmd_errata(args: argparse.Namespace) -> int:
             con.print(f"  corrected: {e.corrected}", markup=False)
             if e.evaluable:
                 vals = e.evaluate()
-                con.print(f"  at {', '.join(f'{k}={v:g}' for k, v in e.example.items())}: printed = "
-                          f"{vals['printed']:.7g}, corrected = {vals['corrected']:.7g}", markup=False)
+                con.print(
+                    f"  at {', '.join(f'{k}={v:g}' for k, v in e.example.items())}: printed = "
+                    f"{vals['printed']:.7g}, corrected = {vals['corrected']:.7g}",
+                    markup=False,
+                )
             con.print(f"  evidence:  {e.evidence}", markup=False)
             if args.verify:
                 ok, msg = results[e.id]
@@ -246,26 +272,39 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("list", help="list registered results")
     p.add_argument("--chapter", type=int, help="only this chapter (2-5)")
     p.add_argument("--kind", help="only this kind (theorem, lemma, corollary, ...)")
-    p.add_argument("--json", action="store_true",
-                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)",
+    )
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="show one result: statement, parameters, hypotheses")
     p.add_argument("id", help="a result id, e.g. thm3.1 (boundlab list shows them)")
     p.add_argument("--latex", action="store_true", help="print the statement as LaTeX")
-    p.add_argument("--json", action="store_true",
-                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)",
+    )
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("eval", help="evaluate a result: NAME=VALUE, VALUE a number, list 1,2,3 or log range 1e2:1e6:5")
     p.add_argument("id", help="a result id, e.g. thm3.1")
-    p.add_argument("params", nargs="*", metavar="NAME=VALUE",
-                   help="parameter values: a number, a list a,b,c or a log grid lo:hi:count")
+    p.add_argument(
+        "params",
+        nargs="*",
+        metavar="NAME=VALUE",
+        help="parameter values: a number, a list a,b,c or a log grid lo:hi:count",
+    )
     p.add_argument("--quantity", help="also report this named quantity")
     p.add_argument("--variant", help="evaluate a printed/alternative variant of the value")
     p.add_argument("--precision", type=int, help="also evaluate in mpmath with this many digits")
-    p.add_argument("--json", action="store_true",
-                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)",
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("solve", help="smallest/largest parameter value meeting a target with the hypotheses holding")
@@ -276,14 +315,19 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quantity", help="solve for this named quantity instead of the bound")
     p.add_argument("--at-least", action="store_true", help="solve quantity >= target instead of <=")
     p.add_argument("--nonvacuous", action="store_true", help="where the result stops being vacuous")
-    p.add_argument("--json", action="store_true",
-                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)",
+    )
     p.set_defaults(func=cmd_solve)
-
 
     p = sub.add_parser("errata", help="printed statements that disagree with their proofs or are false")
     p.add_argument("--chapter", type=int, help="only this chapter (2-5)")
     p.add_argument("--verify", action="store_true", help="reproduce every counterexample / derivation check")
-    p.add_argument("--json", action="store_true",
-                   help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON (the machine-readable output; the same whether stdout is a terminal or a pipe)",
+    )
     p.set_defaults(func=cmd_errata)
