@@ -121,3 +121,29 @@ def test_a_report_without_the_plots_extra_says_which_extra_to_install(tmp_path):
         "boundlab: error: matplotlib (not installed) must be installed for this command: pip install 'boundlab[plots]'."
     )
     assert not (tmp_path / "r").exists()  # refused before any work
+
+
+def test_human_output_has_one_path_through_the_console():
+    """Every command prints human-readable text through ``echo`` (rich's console); only ``print_json`` and error
+    lines on stderr use ``print``."""
+    import ast
+    from pathlib import Path
+
+    import boundlab.cli
+
+    offenders = []
+    for path in Path(boundlab.cli.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+                to_stderr = any(k.arg == "file" for k in node.keywords)
+                in_print_json = path.name == "common.py" and "json.dumps" in ast.unparse(node)
+                if not (to_stderr or in_print_json):
+                    offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
+
+
+def test_piped_output_carries_no_terminal_control_codes():
+    proc = subprocess.run(
+        [sys.executable, "-m", "boundlab.cli", "list", "--chapter", "3"], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0 and "thm3.1" in proc.stdout and "\x1b[" not in proc.stdout

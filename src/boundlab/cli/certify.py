@@ -18,6 +18,8 @@ import numpy as np
 
 from boundlab.bounds import BadInput
 
+from .common import echo
+
 EXIT_OK = 0
 
 
@@ -131,20 +133,20 @@ def _cmd_sdp(args: argparse.Namespace) -> int:
     if args.json:
         _json(res.to_json())
         return EXIT_OK
-    print(f"Phi(Q) = max <Q, P> over P PSD, diag(P) <= 1, N = {res.N}:")
-    print(f"  certified interval [{res.lower:.12g}, {res.upper:.12g}]  gap {res.gap:.3g} (relative {res.rel_gap:.3g})")
-    print(
+    echo(f"Phi(Q) = max <Q, P> over P PSD, diag(P) <= 1, N = {res.N}:")
+    echo(f"  certified interval [{res.lower:.12g}, {res.upper:.12g}]  gap {res.gap:.3g} (relative {res.rel_gap:.3g})")
+    echo(
         f"  solver: {res.solver}; status {res.status}; {res.seconds:.3g} s"
         + (f"; {res.iterations} iterations" if res.iterations else "")
     )
     if res.solver_value is not None:
-        print(f"  the solver's own objective (not a bound): {res.solver_value:.12g}")
-    print(
+        echo(f"  the solver's own objective (not a bound): {res.solver_value:.12g}")
+    echo(
         "  upper = 1'c + N lambda_max(Q - diag c) + floating-point margin (dense eigensolver); "
         "lower = <Q, P> of a feasible P."
     )
     if res.note:
-        print(f"  note: {res.note}")
+        echo(f"  note: {res.note}")
     return EXIT_OK
 
 
@@ -186,36 +188,36 @@ def _cmd_network(args: argparse.Namespace) -> int:
 def _print_certification(net: Any, cert: Any, limit: int, form: str) -> None:
     C = cert.constant
     n = cert.margins.size
-    print(f"network f(x) = W2 relu(W1 x): d = {net.d}, d1 = {net.d1}, K = {net.K}; n = {n}, eps = {cert.eps:g}")
+    echo(f"network f(x) = W2 relu(W1 x): d = {net.d}, d1 = {net.d1}, K = {net.K}; n = {n}, eps = {cert.eps:g}")
     if form == "printed":
-        print("  WARNING: the printed Q of (5.7) is unsound (catalog section 8.3); these numbers certify nothing.")
-    print(
+        echo("  WARNING: the printed Q of (5.7) is unsound (catalog section 8.3); these numbers certify nothing.")
+    echo(
         f"  C(W) = max_k Phi(Q(w2_k, W1)) in [{C.lower:.10g}, {C.upper:.10g}] "
         f"({C.per_class[0].solver}, {C.seconds:.3g} s); mode: {cert.mode}"
     )
     shown = n if limit == 0 else min(n, limit)
-    print(f"  {'i':>5} {'label':>5} {'margin':>14} {'certified margin':>18}  certified")
+    echo(f"  {'i':>5} {'label':>5} {'margin':>14} {'certified margin':>18}  certified")
     for i in range(shown):
-        print(
+        echo(
             f"  {i:>5} {int(cert.labels[i]):>5} {cert.margins[i]:>14.6g} {cert.certified_margins[i]:>18.6g}  "
             f"{'yes' if cert.certified[i] else 'no'}"
         )
     if shown < n:
-        print(f"  ... {n - shown} more rows (--limit 0 prints all; --json has all)")
-    print(
+        echo(f"  ... {n - shown} more rows (--limit 0 prints all; --json has all)")
+    echo(
         f"clean accuracy {cert.clean_accuracy:.4f}; certified robust accuracy at eps = {cert.eps:g}: "
         f"{cert.robust_accuracy:.4f} (a lower bound on the accuracy under any attack)"
     )
-    print(f"Lemma 5.1 surrogate loss (gamma = {cert.gamma:g}): {cert.surrogate_loss:.6g}")
+    echo(f"Lemma 5.1 surrogate loss (gamma = {cert.gamma:g}): {cert.surrogate_loss:.6g}")
     b = cert.bound
-    print(
+    echo(
         f"Theorem 5.8 bound on the adversarial test error (delta = {b['delta']:g}): printed {b['printed']:.6g}, "
         f"as the proof supports {b['proof']:.6g}"
     )
-    print(
+    echo(
         f"  = empirical {b['empirical_surrogate_error']:.6g} + (1 or 2)/gamma x {b['complexity_bracket']:.6g} "
         f"+ {b['confidence_term']:.6g}"
     )
-    print(f"  note: {b['note']}")
+    echo(f"  note: {b['note']}")
     for note in C.notes:
-        print(f"  solver note: {note}")
+        echo(f"  solver note: {note}")

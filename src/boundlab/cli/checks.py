@@ -14,6 +14,7 @@ from .common import (
     EXIT_OK,
     add_execution_options,
     console,
+    echo,
     open_store,
     parse_assignments,
     print_json,
@@ -73,7 +74,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else:
             for r in rows:
                 names = ", ".join(p["name"] for p in r["parameters"])
-                print(f"{r['name']:36s} {r['description']}{'  [slow]' if r['slow'] else ''}\n{'':36s} takes: {names}")
+                echo(f"{r['name']:36s} {r['description']}{'  [slow]' if r['slow'] else ''}\n{'':36s} takes: {names}")
         return EXIT_OK
     if args.trials is not None and args.trials < 1:
         raise BadInput(f"trials ({args.trials}) must be >= 1.", name="trials")
@@ -224,7 +225,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         console().print(table)
         for r in rows:
             if r["kind"] == "experiment":
-                print(f"experiment {r['name']} (seed {r['seed']}): done")
+                echo(f"experiment {r['name']} (seed {r['seed']}): done")
     return EXIT_FAILED if failed else EXIT_OK
 
 

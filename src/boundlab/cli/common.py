@@ -168,6 +168,13 @@ def console():
     return Console(highlight=False, soft_wrap=True)
 
 
+def echo(*parts: object, sep: str = " ", end: str = "\n") -> None:
+    """Human-readable output, through the same rich console as the tables: on a terminal it may be styled, on a
+    pipe it is plain text (rich writes no control codes to a non-terminal). Markup, emoji codes and highlighting
+    are off, so text prints exactly as given; ``--json`` output goes through :func:`print_json` instead."""
+    console().print(*parts, sep=sep, end=end, markup=False, emoji=False, highlight=False, soft_wrap=True)
+
+
 def print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2, default=json_default))
 

@@ -18,6 +18,8 @@ import numpy as np
 
 from boundlab.bounds import BadInput
 
+from .common import echo
+
 # scipy.sparse and boundlab.montecarlo (scipy.stats) are imported by the functions that use them, so
 # that building the command line's parser stays fast.
 
@@ -217,14 +219,14 @@ def _fmt(x: Any) -> str:
 def _print_report(r: dict[str, Any]) -> None:
     diff = r["input"] == "differential"
     w = "(w, w')" if diff else "(w)"
-    print(f"input: {r['input']}   n = {r['n']}, d = {r['d']}")
-    print(f"  gradient diversity Delta_D{w} = {_fmt(r['Delta_D'])}")
-    print(f"  batch-size bound   B_D{w}     = {_fmt(r['B_D'])}   (= n Delta_D = M2/G)")
-    print(f"  M2{w} = {_fmt(r['M2'])},  G{w} = ||grad F||^2 = {_fmt(r['G'])}")
+    echo(f"input: {r['input']}   n = {r['n']}, d = {r['d']}")
+    echo(f"  gradient diversity Delta_D{w} = {_fmt(r['Delta_D'])}")
+    echo(f"  batch-size bound   B_D{w}     = {_fmt(r['B_D'])}   (= n Delta_D = M2/G)")
+    echo(f"  M2{w} = {_fmt(r['M2'])},  G{w} = ||grad F||^2 = {_fmt(r['G'])}")
     for key, val in r["lower_bounds"].items():
         if isinstance(val, dict):
             extra = f", degree-weighted {_fmt(val['weighted_bound'])}" if "weighted_bound" in val else ""
-            print(
+            echo(
                 f"  lower bound (conflict graph, Remark 2.2): n/(rho+1) = {_fmt(val['bound'])} (rho = {val['rho']}){extra}"
             )
         else:
@@ -232,10 +234,10 @@ def _print_report(r: dict[str, Any]) -> None:
                 "glm": "n min||x_i||^2 / sigma_max(X)^2 (Remark 2.1)",
                 "glm_normalized": "n / sigma_max(X~)^2, unit rows",
             }[key]
-            print(f"  lower bound {label} = {_fmt(val)}")
+            echo(f"  lower bound {label} = {_fmt(val)}")
     for key, val in r["mechanisms"].items():
-        print(f"  {key} = {_fmt(val)}")
+        echo(f"  {key} = {_fmt(val)}")
     if "delta" in r:
-        print(f"  B = {r['B']}: slack delta = (B-1)/B_D = {_fmt(r['delta'])}")
+        echo(f"  B = {r['B']}: slack delta = (B-1)/B_D = {_fmt(r['delta'])}")
     for note in r.get("notes", []):
-        print(f"  note: {note}")
+        echo(f"  note: {note}")

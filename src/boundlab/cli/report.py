@@ -13,6 +13,7 @@ from boundlab.bounds import (
 from .common import (
     EXIT_OK,
     add_execution_options,
+    echo,
     json_default,
     open_store,
     print_json,
@@ -28,10 +29,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         if args.json:
             print_json(rows)
         elif not rows:
-            print("No experiments are registered yet.")
+            echo("No experiments are registered yet.")
         else:
             for r in rows:
-                print(f"{r['id']:24s} {r['title']}  [{r['source']}]")
+                echo(f"{r['id']:24s} {r['title']}  [{r['source']}]")
         return EXIT_OK
     if args.experiment not in EXPERIMENTS:
         raise BadInput(
@@ -55,7 +56,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(json.dumps(result, indent=2, default=json_default))
+        echo(json.dumps(result, indent=2, default=json_default))
     return EXIT_OK
 
 
@@ -82,7 +83,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     for p in paths:
-        print(f"wrote {p}")
+        echo(f"wrote {p}")
     return EXIT_OK
 
 
@@ -96,7 +97,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
         raise BadInput(f"out ({args.out}) must be a writable directory: {exc.strerror or exc}.", name="out") from None
     for path in written:
-        print(f"wrote {path}")
+        echo(f"wrote {path}")
     return EXIT_OK
 
 

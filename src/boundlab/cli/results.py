@@ -21,6 +21,7 @@ from .common import (
     EXIT_OK,
     condition_line,
     console,
+    echo,
     fmt,
     grid,
     parse_assignments,
@@ -92,7 +93,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     it = get(args.id)
     if args.latex:
-        print(it.latex())
+        echo(it.latex())
         return EXIT_OK
     desc = it.describe()
     if args.json:
