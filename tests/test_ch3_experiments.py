@@ -97,14 +97,10 @@ def test_gd_runs_are_bit_identical_in_process_and_in_a_process_pool():
 
 @pytest.mark.slow
 def test_gd_runs_on_a_dask_local_cluster_are_bit_identical_to_in_process_runs():
-    from distributed import LocalCluster
-
-    from boundlab.parallel import DaskCluster
+    from boundlab.parallel import DaskCluster, local_cluster
 
     ref = _small_gd(None)
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
+    with local_cluster(2) as cluster:  # loopback, a free port for its HTTP server
         backend = DaskCluster(cluster.scheduler_address)
         try:
             got = _small_gd(backend)
