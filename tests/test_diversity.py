@@ -274,3 +274,41 @@ def test_closed_forms_golden_values():
     assert math.isclose(div.b_sgld(s, 0.5), 2 * (3 + 2 * 2 * 0.25) / (5 + 2 * 2 * 0.25))
     aq = 2 * math.sqrt(2) + 1
     assert math.isclose(div.b_quant(s), 2 * aq / (aq + 2))
+
+
+def test_the_diversity_command_reports_the_simple_noise_scale_as_n_delta_minus_one(tmp_path, capsys):
+    G = np.random.default_rng(0).standard_normal((40, 3)) + 0.5
+    np.save(tmp_path / "G.npy", G)
+    assert main(["diversity", "--gradients", str(tmp_path / "G.npy"), "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    ns = r["noise_scale"]
+    assert ns["B_simple"] == pytest.approx(r["B_D"] - 1, rel=1e-12)
+    mean = G.mean(axis=0)
+    assert ns["B_simple"] == pytest.approx(((G - mean) ** 2).sum(axis=1).mean() / (mean @ mean), rel=1e-12)
+
+
+def test_a_generator_of_batches_on_the_command_line_streams_to_the_in_memory_result(tmp_path, monkeypatch, capsys):
+    G = np.random.default_rng(1).standard_normal((60, 4)) + 1.0
+    np.save(tmp_path / "G.npy", G)
+    (tmp_path / "usergrads.py").write_text(
+        "import numpy as np\n"
+        f"G = np.load({str(tmp_path / 'G.npy')!r})\n"
+        "def batches():\n"
+        "    for i in range(0, len(G), 7):\n"
+        "        yield G[i:i + 7]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["diversity", "--gradients", "usergrads:batches", "--sample", "--json"]) == 0
+    streamed = json.loads(capsys.readouterr().out)
+    assert main(["diversity", "--gradients", str(tmp_path / "G.npy"), "--sample", "--json"]) == 0
+    in_memory = json.loads(capsys.readouterr().out)["noise_scale"]
+    assert streamed["input"] == "stream" and streamed["n"] == 60
+    assert streamed["B_simple"] == pytest.approx(in_memory["B_simple"], rel=1e-12)
+    low, high = streamed["sample"]["interval"]
+    assert low <= streamed["sample"]["B_simple"] <= high
+
+
+def test_a_gradient_generator_that_cannot_be_imported_is_refused_naming_it(capsys):
+    assert main(["diversity", "--gradients", "no_such_module_xyz:batches"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("boundlab: error: gradients (no_such_module_xyz:batches) must be a file or an importable")

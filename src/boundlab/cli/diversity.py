@@ -30,7 +30,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register this module's subcommands on the ``boundlab`` parser."""
     p = sub.add_parser("diversity", help="gradient diversity and batch-size bound of a data set (Chapter 2)")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--gradients", help="per-sample gradients, n x d (.npy, .npz, .csv; sparse .npz accepted)")
+    src.add_argument(
+        "--gradients",
+        help="per-sample gradients, n x d (.npy, .npz, .csv; sparse .npz accepted), or package.module:function, "
+        "a generator function yielding batches (b, d) of per-example gradients (streamed: the noise scale only)",
+    )
     src.add_argument("--data", help="features X, n x d (.npy, .npz, .csv) or 'digits' (scikit-learn's bundled digits)")
     p.add_argument(
         "--gradients-prime",
@@ -44,6 +48,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sgld", type=float, help="SGLD noise level sigma >= 0 for B^sgld (2.12)")
     p.add_argument("--quant", action="store_true", help="also report B^quant (2.13)")
     p.add_argument("--batch", type=int, help="batch size B (1 <= B <= n): report the slack delta = (B-1)/B_D")
+    p.add_argument(
+        "--sample",
+        action="store_true",
+        help="the gradients are a sample: add the unbiased estimators of tr(Sigma), |G|^2 and B_simple with a "
+        "jackknife interval",
+    )
     p.add_argument(
         "--json",
         action="store_true",
@@ -120,14 +130,21 @@ def diversity_report(
     sgld: float | None = None,
     quant: bool = False,
     batch: int | None = None,
+    sample: bool = False,
 ) -> dict[str, Any]:
     """Everything ``boundlab diversity`` prints, as a JSON-ready mapping (one library call per number).
+
+    With per-example gradients, ``noise_scale`` holds McCandlish et al.'s simple noise scale
+    B_simple = tr(Sigma)/|G|^2 over the n examples (= n Delta_D - 1, ``docs/noise-scale.md``) and, with
+    ``sample=True``, its unbiased finite-sample estimate and jackknife interval.
 
     Examples
     --------
     >>> r = diversity_report(gradients=[[1.0, 0.0], [0.0, 1.0]], drop=0.5)
     >>> r["B_D"], r["mechanisms"]["B_drop"], r["lower_bounds"]["conflict_graph"]["bound"]
     (2.0, 2.0, 2.0)
+    >>> r["noise_scale"]["B_simple"]
+    1.0
     """
     import scipy.sparse as sps
 
@@ -173,10 +190,55 @@ def diversity_report(
             "differential SGLD: the noise is shared by the coupled runs and cancels, so "
             "B^sgld(w, w') = B_D(w, w') (erratum err2.9)."
         ]
+    if gradients is not None and gradients_prime is None:
+        out["noise_scale"] = noise_scale_report(G, sample=sample)
     if batch is not None:
         out["B"] = int(batch)
         out["delta"] = _finite_or_str(div.slack_delta(s, batch))
     return out
+
+
+def noise_scale_report(source: Any, *, sample: bool = False) -> dict[str, Any]:
+    """The simple noise scale of per-example gradients (an array, a file or a generator of batches), streamed.
+
+    Examples
+    --------
+    >>> noise_scale_report([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])["B_simple"]
+    0.5
+    """
+    from boundlab.montecarlo import gradient_noise_scale
+
+    ns = gradient_noise_scale(source, sample=sample)
+    out: dict[str, Any] = {
+        "n": ns.n,
+        "d": ns.d,
+        "Delta_D": _finite_or_str(ns.Delta_D),
+        "B_D": _finite_or_str(ns.B_D),
+        "tr_Sigma": ns.tr_Sigma,
+        "G_norm2": ns.G_norm2,
+        "B_simple": _finite_or_str(ns.B_simple),
+    }
+    if ns.sample is not None:
+        out["sample"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in ns.sample.items()}
+    return out
+
+
+def _gradient_generator(spec: str) -> Any:
+    """``package.module:function`` naming a generator function of per-example gradient batches."""
+    import importlib
+
+    module, _, attr = spec.partition(":")
+    try:
+        fn = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise BadInput(
+            f"gradients ({spec}) must be a file or an importable package.module:function ({type(exc).__name__}: "
+            f"{exc}).",
+            name="gradients",
+        ) from None
+    if not callable(fn):
+        raise BadInput(f"gradients ({spec}) must name a callable (a generator function of batches).", name="gradients")
+    return fn
 
 
 def cmd_diversity(args: argparse.Namespace) -> int:
@@ -188,6 +250,17 @@ def cmd_diversity(args: argparse.Namespace) -> int:
     if args.sgld is not None and not (math.isfinite(args.sgld) and args.sgld >= 0):
         raise BadInput(f"sgld ({args.sgld:g}) must be a finite number >= 0 (noise level).", name="sgld")
     kw: dict[str, Any] = {"drop": args.drop, "sgld": args.sgld, "quant": args.quant, "batch": args.batch}
+    if args.gradients is not None and ":" in args.gradients and not Path(args.gradients).exists():
+        # a generator of batches: streamed, so only what streams (Delta_D, B_D, the noise scale) is reported
+        report = {"input": "stream", **noise_scale_report(_gradient_generator(args.gradients), sample=args.sample)}
+        if args.json:
+            from .common import print_json as _json
+
+            _json(report)
+            return 0
+        _print_noise_scale(report)
+        return 0
+    kw["sample"] = args.sample
     if args.gradients is not None:
         kw["gradients"] = _load_array(args.gradients, "gradients")
         if args.gradients_prime is not None:
@@ -237,7 +310,23 @@ def _print_report(r: dict[str, Any]) -> None:
             echo(f"  lower bound {label} = {_fmt(val)}")
     for key, val in r["mechanisms"].items():
         echo(f"  {key} = {_fmt(val)}")
+    if "noise_scale" in r:
+        _print_noise_scale(r["noise_scale"], header=False)
     if "delta" in r:
         echo(f"  B = {r['B']}: slack delta = (B-1)/B_D = {_fmt(r['delta'])}")
     for note in r.get("notes", []):
         echo(f"  note: {note}")
+
+
+def _print_noise_scale(r: dict[str, Any], *, header: bool = True) -> None:
+    if header:
+        echo(f"input: {r.get('input', 'gradients')}   n = {r['n']}, d = {r['d']}")
+        echo(f"  gradient diversity Delta_D = {_fmt(r['Delta_D'])}, B_D = {_fmt(r['B_D'])}")
+    echo(f"  simple noise scale B_simple = tr(Sigma)/|G|^2 = {_fmt(r['B_simple'])}   (= n Delta_D - 1)")
+    if "sample" in r:
+        smp = r["sample"]
+        low, high = smp["interval"]
+        echo(
+            f"  as a sample: unbiased B_simple = {_fmt(smp['B_simple'])}, "
+            f"{smp['confidence']:.0%} jackknife interval [{_fmt(low)}, {_fmt(high)}]"
+        )
