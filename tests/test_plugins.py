@@ -327,3 +327,67 @@ def test_verify_a_whole_theorem_with_an_entry_point_aggregator_by_name(plugin_di
     final = next(r for r in doc["checks"] if r["check"] == "thm3.1/final-error")["runs"]
     assert final["midrange"]["verdict"] == "fail" and final["median"]["verdict"] == "pass"
     assert code == 1
+
+
+USER_PROBLEM = """
+from boundlab.montecarlo import ModelR
+
+
+class QuietR(ModelR):
+    def constants(self, skewness="tight"):
+        return super().constants(skewness=skewness)
+
+
+def quiet(d, radius):
+    return QuietR(d=d, sigma=0.5, radius=radius)
+
+
+class NoV(QuietR):
+    def constants(self, skewness="tight"):
+        c = super().constants(skewness=skewness)
+        del c["V"]
+        return c
+
+
+def no_v(d, radius):
+    return NoV(d=d, sigma=0.5, radius=radius)
+"""
+
+
+@pytest.fixture()
+def user_problem(tmp_path, monkeypatch):
+    (tmp_path / "userproblem.py").write_text(USER_PROBLEM)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return "userproblem"
+
+
+def test_a_users_problem_runs_the_gradient_descent_checks_in_place_of_model_r(user_problem, capsys):
+    from boundlab.montecarlo import CHECKS
+
+    assert main(["verify", "thm3.1", "--problem", f"{user_problem}:quiet", "--trials", "20", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (res,) = out["checks"]  # only the checks that take a problem run
+    assert res["name"] == "thm3.1/final-error" and res["verdict"] == "pass"
+    assert f"Problem: {user_problem}:quiet" in res["note"]
+    default = CHECKS["thm3.1/final-error"].run(20, 0)
+    assert res["estimate"] < default.estimate  # sigma 0.5 instead of 1: the runs end closer to w*
+    assert CHECKS["thm3.1/final-error"].run(20, 0, problem="model_r").estimate == default.estimate
+
+
+def test_a_problem_missing_a_constant_the_bound_needs_is_refused_naming_it(user_problem, capsys):
+    assert main(["verify", "thm3.8", "--problem", f"{user_problem}:no_v", "--trials", "5"]) == 2
+    assert "must report V in constants(): thm3.8's bound needs them" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["verify", "cor3.1", "--problem", "model_r"], "problem (model_r) is taken by no check of cor3.1"),
+        (["verify", "thm3.1", "--problem", "model_r", "--aggregator", "mean"], "must be given without --aggregator"),
+        (["verify", "thm3.1", "--problem", "no_such_mod:f"], "problem (no_such_mod:f)"),
+    ],
+)
+def test_problem_option_refusals_name_the_problem(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

@@ -42,6 +42,7 @@ from boundlab.montecarlo import (
     registry_bound,
     resolve_aggregator,
     resolve_attack,
+    resolve_problem,
     robust_gd,
     slope_series,
     trimmed_mean,
@@ -728,6 +729,50 @@ ATTACK_OPTION = Plugin(
 )
 
 
+PROBLEM_OPTION = Plugin(
+    "problem",
+    "the population problem: 'model_r' (the theorem's Model R, sigma = 1, the tight skewness constant) or a "
+    "registered problem or package.module:function, called as factory(d=d, radius=D/2), whose constants() give "
+    "the theorem's constants (D, L_hat, V and S or v, L_F, lambda_F) and which runs in the simulators (sample, "
+    "local gradients, w_star)",
+    (),
+    "model_r",
+    kind="problem",
+)
+
+
+def _problem(spec: str, d: int, radius: float) -> tuple[Any, dict[str, float]]:
+    """The problem an option names on W = ball(w*, radius), and its constants under the registry's names."""
+    from boundlab.bounds import BadInput
+
+    if spec == "model_r":
+        p = ModelR(d=d, sigma=SIGMA_R, radius=radius)
+        return p, p.constants(skewness="tight")
+    factory = resolve_problem(spec)
+    try:
+        p = factory(d=d, radius=radius)
+    except TypeError as exc:
+        raise BadInput(
+            f"problem ({spec}) must be a factory taking d and radius keywords ({exc}).", name="problem"
+        ) from None
+    return p, dict(p.constants())
+
+
+def _require_constants(spec: str, k: dict[str, float], keys: tuple[str, ...], thm: str) -> None:
+    from boundlab.bounds import BadInput
+
+    missing = [key for key in keys if key not in k]
+    if missing:
+        raise BadInput(
+            f"problem ({spec}) must report {', '.join(missing)} in constants(): {thm}'s bound needs them.",
+            name="problem",
+        )
+
+
+def _problem_note(spec: str) -> str:
+    return "" if spec == "model_r" else f" Problem: {spec} (in place of Model R), its own constants."
+
+
 SLOPES: dict[str, dict[str, Any]] = {
     "rate-alpha": {
         "var": "alpha",
@@ -1073,9 +1118,11 @@ def _model_r_runs(
     radius: float,
     r0: float,
     aggregator: str | None = None,
+    problem: str = "model_r",
 ):
-    """Yield (GDResult, attack) over chunks and attacks on Model R (W = ball(w*, radius), ||w0 - w*|| = r0)."""
-    p = ModelR(d=d, sigma=SIGMA_R, radius=radius)
+    """Yield (GDResult, attack) over chunks and attacks on Model R or the problem the option names
+    (W = ball(w*, radius), ||w0 - w*|| = r0)."""
+    p, _ = _problem(problem, d, radius)
     agg = (
         _aggregator(aggregator, q, m)
         if aggregator is not None
@@ -1103,8 +1150,12 @@ def _model_r_runs(
             yield res, name
 
 
-def _model_r_params(kind: str, *, n: int, m: int, alpha: float, d: int, D: float) -> dict[str, float]:
-    k = ModelR(d=d, sigma=SIGMA_R, radius=D / 2).constants(skewness="tight")
+def _model_r_params(
+    kind: str, *, n: int, m: int, alpha: float, d: int, D: float, problem: str = "model_r"
+) -> dict[str, float]:
+    _, k = _problem(problem, d, D / 2)
+    thm = "thm3.8" if kind == "median" else "thm3.11"
+    _require_constants(problem, k, ("D", "L_hat", "V", "S") if kind == "median" else ("D", "L_hat", "v"), thm)
     base = {"n": n, "m": m, "d": d, "alpha": alpha, "D": k["D"], "L_hat": k["L_hat"]}
     if kind == "median":
         return {**base, "V": k["V"], "S": k["S"]}
@@ -1151,20 +1202,43 @@ def _uniform_run(kind: str) -> None:
         50,
         0.1 if kind == "median" else 0.02,
         R_DEFAULT,
-        options=(T_OPTION,),
+        options=(T_OPTION, PROBLEM_OPTION),
         instance="Model R, sigma = 1, w0 on the sphere of radius D/2, the four strongest attacks; "
         f"tightness {'0.113' if kind == 'median' else '0.037'} at n = m = 1000, q = 50, d = 2.",
     )
     def run(
-        trials: int, seed: int, *, n: int, m: int, alpha: float, d: int, D: float, T: int, aggregator: str, attack: str
+        trials: int,
+        seed: int,
+        *,
+        n: int,
+        m: int,
+        alpha: float,
+        d: int,
+        D: float,
+        T: int,
+        aggregator: str,
+        attack: str,
+        problem: str,
     ) -> MCResult:
         q = _q(alpha, m)
-        params = _model_r_params(kind, n=n, m=m, alpha=alpha, d=d, D=D)
+        params = _model_r_params(kind, n=n, m=m, alpha=alpha, d=d, D=D, problem=problem)
         b = registry_bound(thm, **params)
         worst, which = 0.0, ""
         attacks = _attack_names(attack, strongest)
         for res, name in _model_r_runs(
-            kind, trials, seed, T, attacks, n=n, m=m, q=q, d=d, radius=D / 2, r0=D / 2, aggregator=aggregator
+            kind,
+            trials,
+            seed,
+            T,
+            attacks,
+            n=n,
+            m=m,
+            q=q,
+            d=d,
+            radius=D / 2,
+            r0=D / 2,
+            aggregator=aggregator,
+            problem=problem,
         ):
             e = float(res.grad_error.max())
             if e > worst:
@@ -1179,6 +1253,7 @@ def _uniform_run(kind: str) -> None:
                 else "v = sqrt(sigma^2 + r^2) (Proposition 3.2)"
             )
             + _agg_note(aggregator, "median" if kind == "median" else "trimmed_mean")
+            + _problem_note(problem)
         )
         return MCResult(
             check="",
@@ -1208,6 +1283,7 @@ def _strongly_convex_run(kind: str) -> None:
         50,
         0.03 if kind == "median" else 0.01,
         {**R_DEFAULT, "T": 30, "r0": 1.0},
+        options=(PROBLEM_OPTION,),
         instance="Model R, sigma = 1, lambda_F = L_F = 1, w0 on the sphere of radius r0, the four strongest "
         f"attacks; tightness {'0.046' if kind == 'median' else '0.016'} at n = m = 1000, q = 50, "
         "d = 2, D = 2, T = 30.",
@@ -1225,6 +1301,7 @@ def _strongly_convex_run(kind: str) -> None:
         r0: float,
         aggregator: str,
         attack: str,
+        problem: str,
     ) -> MCResult:
         from boundlab.bounds import BadInput
 
@@ -1233,10 +1310,15 @@ def _strongly_convex_run(kind: str) -> None:
                 f"r0 ({r0:g}) must be <= D/2 = {D / 2:g} ({thm}/final-error: w0 lies in W = ball(w*, D/2)).", name="r0"
             )
         q = _q(alpha, m)
+        if problem == "model_r":
+            smooth = {"L_F": 1.0, "lambda_F": 1.0}
+        else:
+            _, k = _problem(problem, d, D / 2)
+            _require_constants(problem, k, ("L_F", "lambda_F"), thm)
+            smooth = {"L_F": float(k["L_F"]), "lambda_F": float(k["lambda_F"])}
         params = {
-            **_model_r_params(kind, n=n, m=m, alpha=alpha, d=d, D=D),
-            "L_F": 1.0,
-            "lambda_F": 1.0,
+            **_model_r_params(kind, n=n, m=m, alpha=alpha, d=d, D=D, problem=problem),
+            **smooth,
             "T": T,
             "r0": r0,
         }
@@ -1245,7 +1327,19 @@ def _strongly_convex_run(kind: str) -> None:
         worst, which, finals = 0.0, "", []
         attacks = _attack_names(attack, strongest)
         for res, name in _model_r_runs(
-            kind, trials, seed, T, attacks, n=n, m=m, q=q, d=d, radius=D / 2, r0=r0, aggregator=aggregator
+            kind,
+            trials,
+            seed,
+            T,
+            attacks,
+            n=n,
+            m=m,
+            q=q,
+            d=d,
+            radius=D / 2,
+            r0=r0,
+            aggregator=aggregator,
+            problem=problem,
         ):
             final = res.dist_to_opt[:, -1]
             finals.append(final)
@@ -1257,6 +1351,7 @@ def _strongly_convex_run(kind: str) -> None:
             f"lambda_F = L_F = 1; attacks {', '.join(attacks)} (largest under {which}); mean final error "
             f"{mean:.4g}; bound (1-kappa)^T r0 + 2 {dname}/lambda_F = {b.value:.6g}."
             + _agg_note(aggregator, "median" if kind == "median" else "trimmed_mean")
+            + _problem_note(problem)
         )
         return MCResult(
             check="",

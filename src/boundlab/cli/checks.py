@@ -87,6 +87,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         raise BadInput("id (missing) must be given, or --all.", name="id")
     params = parse_check_assignments(args.params) if args.params else {}
+    problem = getattr(args, "problem", None)
+    if problem is not None:
+        if getattr(args, "aggregator", None) or getattr(args, "attack", None):
+            raise BadInput(
+                f"problem ({problem}) must be given without --aggregator or --attack (give the aggregator as "
+                "aggregator=NAME with --problem, or run the comparison on the theorem's problem).",
+                name="problem",
+            )
+        taking = [c for item in ids for c in checks_for(item) if "problem" in c.accepted()]
+        if not taking:
+            raise BadInput(
+                f"problem ({problem}) is taken by no check of {', '.join(ids)}; the checks that take one: "
+                f"{', '.join(sorted(c.name for c in CHECKS.values() if 'problem' in c.accepted()))}.",
+                name="problem",
+            )
+        ids = [c.name for c in taking]
+        params["problem"] = problem
     if getattr(args, "aggregator", None) or getattr(args, "attack", None):  # a user's rule beside the references
         from .compare import cmd_beside
 
@@ -371,6 +388,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "package.module:function), beside the median and the trimmed mean",
     )
     p.add_argument("--attack", help="the attack of those checks (a registered name or package.module:function)")
+    p.add_argument(
+        "--problem",
+        help="run the checks that take a problem (Theorems 3.1, 3.4, 3.8, 3.11 on Model R) on this one: a "
+        "registered name or package.module:function called as factory(d=d, radius=D/2)",
+    )
     add_execution_options(p)
     p.add_argument(
         "--json",
