@@ -42,9 +42,10 @@ Non-finite values
   scores to stay finite; Multi-Krum averages a non-finite row only when ``q`` exceeds the number
   of finite rows, and its output is then non-finite). One worker can no longer stop the
   aggregation by sending inf.
-* :func:`geometric_median` and :func:`spectral_filter` need
-  distances: they raise :class:`~boundlab.bounds.BadInput` naming ``x`` when ``x`` has a NaN or
-  infinite entry. Finite inputs of any magnitude (e.g. ``1e308``) are handled without overflow
+* :func:`geometric_median` counts a worker with a NaN or infinite entry as Byzantine and leaves it
+  out (its ``kept`` is False; the median of the finite workers is returned, NaN when none is finite).
+  :func:`spectral_filter` needs distances between all workers: it raises
+  :class:`~boundlab.bounds.BadInput` naming ``x`` when ``x`` has a NaN or infinite entry. Finite inputs of any magnitude (e.g. ``1e308``) are handled without overflow
   or NaN: the geometric median uses overflow-safe norms (and works on ``x/4`` if the spread
   exceeds the float64 range), Krum forms the differences directly when a median-centred entry
   exceeds 1e150 (squared distances may then be ``inf``, the worst score), and the spectral
@@ -495,18 +496,20 @@ def geometric_median(
     is a worker, every iteration also tests that optimality condition ``|R_j| <= eta_j`` at the
     worker nearest to the iterate (with a relative slack of 1e-9, for optima on the border of
     the condition, where Weiszfeld is sublinear) and returns that worker when it holds.
-    Deterministic. Non-finite input raises :class:`~boundlab.bounds.BadInput`.
+    Deterministic. A worker with a NaN or infinite entry counts as Byzantine: it is left out of the
+    objective (``kept`` False), so one worker cannot stop the aggregation; with no finite worker the
+    result is NaN.
 
     Parameters
     ----------
     x : array_like, shape (*batch, m, d)
-        Messages, workers on axis -2 (finite).
+        Messages, workers on axis -2 (a non-finite row counts as Byzantine and is left out).
     tol : float
         Tolerance on the subgradient norm divided by ``m``, > 0.
     max_iter : int
         Maximum number of iterations, >= 1.
     return_mask : bool
-        Also return ``kept``, shape (*batch, m), all True (every worker enters the objective).
+        Also return ``kept``, shape (*batch, m): True for the workers in the objective (the finite ones).
 
     Returns
     -------
@@ -522,11 +525,17 @@ def geometric_median(
     array([0.5, 0.5])
     """
     arr = _workers(x)
-    _require_finite(arr, "geometric_median")
     tol_f = _real(tol, "tol")
     if not tol_f > 0:
         raise BadInput(f"tol ({tol}) must be > 0.", name="tol")
     n_iter = _integer(max_iter, "max_iter", low=1)
+    bad = ~np.isfinite(arr).all(axis=-1)
+    if bad.any():  # rare: each affected batch element on its finite workers alone
+        finite_only = np.empty(arr.shape[:-2] + arr.shape[-1:])
+        for idx in np.ndindex(arr.shape[:-2]):
+            rows = arr[idx][~bad[idx]]
+            finite_only[idx] = geometric_median(rows, tol=tol_f, max_iter=n_iter) if len(rows) else np.nan
+        return (finite_only, ~bad) if return_mask else finite_only
     batch = arr.shape[:-2]
     kept = np.ones(arr.shape[:-1], dtype=bool)
     if arr.shape[-1] == 0 or arr.shape[-2] == 1:

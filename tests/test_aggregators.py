@@ -421,13 +421,33 @@ def test_spectral_filter_respects_an_explicit_threshold_and_budget():
     assert kept.sum() == 30 - 6
 
 
-@pytest.mark.parametrize("agg", [geometric_median, spectral_filter], ids=["gm", "filter"])
 @pytest.mark.parametrize("value", [np.nan, np.inf])
-def test_distance_based_rules_reject_non_finite_input(agg, value):
+def test_the_spectral_filter_rejects_non_finite_input(value):
     x = np.zeros((7, 3))
     x[0, 1] = value
     with pytest.raises(BadInput, match=r"x \(1 non-finite entries\) must be finite"):
-        agg(x)
+        spectral_filter(x)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_the_geometric_median_leaves_a_non_finite_worker_out(value):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 7, 4))
+    x[1, 2, 0] = value
+    x[1, 5, 3] = value
+    gm, kept = geometric_median(x, return_mask=True)
+    assert not kept[1, 2] and not kept[1, 5] and kept.sum() == 3 * 7 - 2
+    np.testing.assert_array_equal(gm[1], geometric_median(np.delete(x[1], [2, 5], axis=0)))
+    for b in (0, 2):  # the other batch elements are untouched, bit for bit
+        np.testing.assert_array_equal(gm[b], geometric_median(x[b]))
+    assert np.isfinite(gm).all()
+
+
+def test_the_geometric_median_of_no_finite_worker_is_nan():
+    x = np.full((2, 5, 3), np.nan)
+    x[0] = 1.0
+    gm = geometric_median(x)
+    assert np.all(gm[0] == 1.0) and np.all(np.isnan(gm[1]))
 
 
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
