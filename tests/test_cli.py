@@ -305,3 +305,40 @@ def test_parse_assignments_reads_numbers_lists_and_log_ranges():
 def test_the_console_script_runs_in_a_subprocess():
     out = subprocess.run([sys.executable, "-m", "boundlab.cli", "list", "--json"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_a_check_that_raises_is_listed_in_the_report_and_the_other_checks_still_run(monkeypatch):
+    import boundlab.parallel as par
+    from boundlab import reporting
+    from boundlab.montecarlo import checks as registry
+
+    names = ["cor3.1/one-sided", "rem2.1/glm"]
+    monkeypatch.setattr(registry, "CHECKS", {n: registry.CHECKS[n] for n in names})
+    real = par.run_check
+
+    def flaky(name, **kw):
+        if name == names[1]:
+            raise ValueError("boom")
+        return real(name, **kw)
+
+    monkeypatch.setattr(par, "run_check", flaky)
+    errors: list = []
+    done = reporting.check_results(quick=True, errors=errors)
+    assert [r.check for r in done] == names[:1]
+    assert errors == [{"stage": "check", "name": names[1], "error": "ValueError: boom"}]
+    md = reporting.render_markdown([], [], errors=errors)
+    assert "## Errors" in md and "ValueError: boom" in md
+    with pytest.raises(ValueError, match="boom"):  # without an error list the exception propagates
+        reporting.check_results(quick=True)
+
+
+def test_a_report_with_an_item_that_raised_exits_70_and_names_it(capsys, monkeypatch, tmp_path):
+    from boundlab import reporting
+
+    def partial(out_dir, *, errors, **kw):
+        errors.append({"stage": "experiment", "name": "fig2.3", "error": "RuntimeError: diverged"})
+        return []
+
+    monkeypatch.setattr(reporting, "write_report", partial)
+    code, out, _ = run(capsys, "report", "--quick", "--out", str(tmp_path))
+    assert code == 70 and "error in experiment fig2.3: RuntimeError: diverged" in out

@@ -882,11 +882,11 @@ def _glm_bound_run(trials: int, seed: int) -> MCResult:
                 X = rng.choice([-1.0, 1.0], (n, d))  # equal row norms: the adversarial case is tight
             else:
                 X = rng.standard_normal((n, d)) * rng.lognormal(0, 0.5, (n, 1))
-            lb = float(
-                rem.evaluate(
-                    n=n, min_norm2=float(np.min(np.sum(X * X, axis=1))), sigma_max2=float(np.linalg.norm(X, 2) ** 2)
-                )
-            )
+            norms2 = np.sum(X * X, axis=1)
+            # sigma_max(X)^2 >= max_i ||x_i||^2 exactly; the SVD's rounding can put it an ulp below (a single row
+            # or orthogonal rows), which the hypothesis would refuse, so the exact inequality is restored.
+            sigma2 = max(float(np.linalg.norm(X, 2) ** 2), float(np.max(norms2)))
+            lb = float(rem.evaluate(n=n, min_norm2=float(np.min(norms2)), sigma_max2=sigma2))
             for fn in losses.values():
                 if fn is None:
                     a = np.linalg.svd(X / np.linalg.norm(X, axis=1, keepdims=True), full_matrices=False)[0][

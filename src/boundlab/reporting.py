@@ -110,12 +110,24 @@ def errata_rows(verify: bool = True) -> list[dict[str, Any]]:
     return rows
 
 
+def _error_row(stage: str, name: str, exc: Exception) -> dict[str, str]:
+    """One entry of the report's error list: where it happened and the exception's message."""
+    return {"stage": stage, "name": name, "error": f"{type(exc).__name__}: {exc}"}
+
+
 def check_results(
-    quick: bool = True, seed: int = 0, *, backend: Any = None, store: Any = None, progress: bool = False
+    quick: bool = True,
+    seed: int = 0,
+    *,
+    backend: Any = None,
+    store: Any = None,
+    progress: bool = False,
+    errors: list[dict[str, str]] | None = None,
 ) -> list[Any]:
     """Every registered Monte Carlo check at its quick (or full) size, run on ``backend``.
 
-    Slow checks run only in full reports. Returns the pooled :class:`MCResult` objects.
+    Slow checks run only in full reports. Returns the pooled :class:`MCResult` objects. With ``errors``
+    (a list), a check that raises is recorded there and the others still run; without it, it raises.
     """
     from boundlab.montecarlo.checks import CHECKS
     from boundlab.parallel import run_check
@@ -124,16 +136,21 @@ def check_results(
     for name, c in CHECKS.items():
         if quick and c.slow:
             continue
-        out.append(
-            run_check(
-                name,
-                trials=c.quick_trials if quick else c.trials,
-                seed=seed,
-                backend=backend,
-                store=store,
-                progress=progress,
+        try:
+            out.append(
+                run_check(
+                    name,
+                    trials=c.quick_trials if quick else c.trials,
+                    seed=seed,
+                    backend=backend,
+                    store=store,
+                    progress=progress,
+                )
             )
-        )
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append(_error_row("check", name, exc))
     return out
 
 
@@ -306,15 +323,26 @@ def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
     return paths
 
 
-def experiment_results(quick: bool, out_dir: Path | None, seed: int = 0) -> list[dict[str, Any]]:
-    """Run every registered experiment (quick mode in quick reports), figures into ``out_dir``."""
+def experiment_results(
+    quick: bool, out_dir: Path | None, seed: int = 0, *, errors: list[dict[str, str]] | None = None
+) -> list[dict[str, Any]]:
+    """Run every registered experiment (quick mode in quick reports), figures into ``out_dir``.
+
+    With ``errors`` (a list), an experiment that raises is recorded there and the others still run.
+    """
     from boundlab.montecarlo.experiments import EXPERIMENTS
 
     out = []
     for e in EXPERIMENTS.values():
         target = None if out_dir is None else Path(out_dir) / _slug(e.id)
         t0 = _dt.datetime.now()
-        result = e.run(seed=seed, quick=quick, out_dir=target)
+        try:
+            result = e.run(seed=seed, quick=quick, out_dir=target)
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append(_error_row("experiment", e.id, exc))
+            continue
         result["seconds"] = (_dt.datetime.now() - t0).total_seconds()
         out.append(result)
     return out
@@ -366,8 +394,9 @@ def render_markdown(
     experiments: Sequence[dict[str, Any]] = (),
     base: Path | None = None,
     searches: Sequence[dict[str, Any]] = (),
+    errors: Sequence[dict[str, str]] = (),
 ) -> str:
-    """The report as Markdown."""
+    """The report as Markdown (an "Errors" section first when a check, search or experiment raised)."""
     from boundlab import __version__
 
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -381,10 +410,17 @@ def render_markdown(
         "",
         f"{len(rows)} results evaluated; {n_bad} with a violated hypothesis.",
         "",
-        "## Results",
-        "",
-        _md_table(rows, COLUMNS),
     ]
+    if errors:
+        parts += [
+            "## Errors",
+            "",
+            f"{len(errors)} item(s) raised instead of producing a result; the rest of the report is complete.",
+            "",
+            _md_table(errors, ["stage", "name", "error"]),
+            "",
+        ]
+    parts += ["## Results", "", _md_table(rows, COLUMNS)]
     for title, table in _tables():
         cols = sorted({k for v in table.values() for k in v if not k.endswith("_latex")})
         parts += ["", f"## {title}", "", "Rates generated from the registry's symbolic exponents.", ""]
@@ -572,15 +608,27 @@ def render_csv(rows: Sequence[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-def search_rows(budget: float, seed: int = 0, *, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
+def search_rows(
+    budget: float,
+    seed: int = 0,
+    *,
+    names: Sequence[str] | None = None,
+    errors: list[dict[str, str]] | None = None,
+) -> list[dict[str, Any]]:
     """The worst-case search (:func:`boundlab.tighten.tighten`) of every check (or of ``names``) with
-    ``budget`` seconds each."""
+    ``budget`` seconds each; with ``errors`` (a list), a search that raises is recorded there."""
     from boundlab.montecarlo.checks import CHECKS
     from boundlab.tighten import tighten
 
     rows = []
     for name in names if names is not None else list(CHECKS):
-        r = tighten(name, budget=budget, seed=seed)
+        try:
+            r = tighten(name, budget=budget, seed=seed)
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append(_error_row("search", name, exc))
+            continue
         rows.append(
             {
                 "check": name,
@@ -611,12 +659,15 @@ def write_report(
     progress: bool = False,
     experiments: bool = True,
     search_budget: float | None = None,
+    errors: list[dict[str, str]] | None = None,
 ) -> list[Path]:
     """Evaluate and check everything; write ``report.{md,tex,csv,json}`` and PNG figures into ``out_dir``.
 
     A full report (``quick=False``) also runs the worst-case search of every check for ``search_budget``
     seconds each (default 20); the quick report runs every check at its stored sharpest instance only.
-    Returns the paths of the report files (figures are under ``out_dir/figures``).
+    Returns the paths of the report files (figures are under ``out_dir/figures``). A check, search or
+    experiment that raises does not stop the report: it is listed in the report's "Errors" section and
+    appended to ``errors`` (pass a list to see them).
     """
     fmts = list(dict.fromkeys(formats or ["md"]))
     out_dir = Path(out_dir)
@@ -631,14 +682,15 @@ def write_report(
         raise BadInput(f"out ({out_dir}) must be a writable directory: {exc.strerror}.", name="out") from None
     rows = registry_rows()
     errata = errata_rows(verify=True)
-    results = check_results(quick=quick, backend=backend, store=store, progress=progress)
+    errors: list[dict[str, str]] = [] if errors is None else errors
+    results = check_results(quick=quick, backend=backend, store=store, progress=progress, errors=errors)
     checks = check_rows(results)
     figures = write_figures(results, out_dir / "figures")
-    exps = experiment_results(quick, out_dir / "figures") if experiments else []
-    searches = [] if quick else search_rows(20.0 if search_budget is None else float(search_budget))
+    exps = experiment_results(quick, out_dir / "figures", errors=errors) if experiments else []
+    searches = [] if quick else search_rows(20.0 if search_budget is None else float(search_budget), errors=errors)
     written = []
     renderers = {
-        "md": ("report.md", lambda: render_markdown(rows, errata, checks, figures, exps, out_dir, searches)),
+        "md": ("report.md", lambda: render_markdown(rows, errata, checks, figures, exps, out_dir, searches, errors)),
         "latex": ("report.tex", lambda: render_latex(rows, errata)),
         "csv": ("report.csv", lambda: render_csv(rows)),
         "json": (
@@ -651,6 +703,7 @@ def write_report(
                     "tables": {t: v for t, v in _tables()},
                     "experiments": exps,
                     "searches": searches,
+                    "errors": errors,
                     "quick": quick,
                 },
                 indent=2,

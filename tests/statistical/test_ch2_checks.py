@@ -12,6 +12,7 @@ import pytest
 from boundlab.bounds import BadInput, HypothesisViolated, get
 from boundlab.cli import main
 from boundlab.montecarlo.checks import CHECKS
+from boundlab.parallel import run_check
 
 CH2 = sorted(k for k, c in CHECKS.items() if c.theorem_id.startswith(("lem2.", "thm2.", "prop2.", "rem2.")))
 
@@ -229,3 +230,9 @@ def test_bousquet_elisseeff_sides_agree_on_a_hand_computable_instance():
     # n = 1, T = 1, square loss, step 1 from 0: A(S) = z_1, so E[R_S - R] = -E[(z - z')^2] / 2 = -Var z
     lhs, rhs = bousquet_elisseeff_sides(np.array([0.0, 2.0]), np.array([0.5, 0.5]), 1, 1, 1.0, "square", 9.0)
     assert lhs == pytest.approx(-1.0) and rhs == pytest.approx(-1.0)
+
+
+def test_rem2_1_glm_at_its_full_size_accepts_a_spectral_norm_rounded_below_the_largest_row():
+    # seed 0 at the full size draws an X whose computed sigma_max(X)^2 is an ulp below max_i ||x_i||^2
+    c = CHECKS["rem2.1/glm"]
+    assert run_check("rem2.1/glm", trials=c.trials, seed=0).verdict == "pass"

@@ -23,9 +23,8 @@ from collections.abc import Iterator, Sequence
 from boundlab.bounds import BadInput, HypothesisViolated
 
 from . import certify, checks, compare, diversity, report, results
-from .common import EXIT_BAD_INPUT, EXIT_HYPOTHESIS, Parser, missing_extra, parse_assignments
+from .common import EXIT_BAD_INPUT, EXIT_HYPOTHESIS, EXIT_INTERNAL, Parser, missing_extra, parse_assignments
 
-EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a Unix tool whose reader went away
 
 __all__ = ["build_parser", "entry", "main", "parse_assignments"]

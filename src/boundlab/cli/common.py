@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from boundlab.bounds import AbstractBound
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HYPOTHESIS = 0, 1, 2, 3
+EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
 MAX_GRID = 1_000_000  # points of an eval grid (a larger outer product would exhaust memory)
 
 

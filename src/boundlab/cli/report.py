@@ -11,6 +11,7 @@ from boundlab.bounds import (
 )
 
 from .common import (
+    EXIT_INTERNAL,
     EXIT_OK,
     add_execution_options,
     echo,
@@ -68,6 +69,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out_dir = Path(args.out)
     backend = backend_for(args.jobs, args.scheduler, timeout=args.connect_timeout)
     store = open_store(args.store)
+    errors: list[dict[str, str]] = []
     try:
         paths = reporting.write_report(
             out_dir,
@@ -77,6 +79,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             store=store,
             progress=not args.quiet,
             search_budget=args.search_budget,
+            errors=errors,
         )
     finally:
         backend.close()
@@ -84,6 +87,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             store.close()
     for p in paths:
         echo(f"wrote {p}")
+    if errors:
+        for e in errors:
+            echo(f"error in {e['stage']} {e['name']}: {e['error']}")
+        echo(f"{len(errors)} item(s) raised; the report lists them under Errors.")
+        return EXIT_INTERNAL
     return EXIT_OK
 
 
