@@ -23,7 +23,6 @@ from typing import Any
 
 import mpmath
 import numpy as np
-import scipy.special
 import sympy as sp
 
 from ._base import AbstractBound, Hypothesis, Param, register
@@ -62,8 +61,10 @@ def rademacher_abs_mean(n):  # numpy arrays or mpmath numbers in and out
     k = np.ceil(np.asarray(n, dtype=float) / 2)
     # binom(2k, k) 4^-k = Gamma(k + 1/2) / (sqrt(pi) Gamma(k + 1)) = 1 / (sqrt(pi) poch(k + 1/2, 1/2)), accurate
     # for every k (a difference of gammaln values loses ~1e-9 relative at n = 1e6)
+    from scipy.special import poch  # imported here: most results never need scipy
+
     with np.errstate(all="ignore"):
-        return 2 * k / (np.sqrt(np.pi) * scipy.special.poch(k + 0.5, 0.5))
+        return 2 * k / (np.sqrt(np.pi) * poch(k + 0.5, 0.5))
 
 
 class RademacherAbsMean(sp.Function):
