@@ -27,14 +27,14 @@ _LAZY: dict[str, str] = {
     "AbstractBound": "_base",
     "AbstractItem": "_base",
     "AbstractStatement": "_base",
-    "Evaluation": "_base",
+    "Evaluation": "_numeric",
     "Hypothesis": "_base",
-    "Param": "_base",
+    "Param": "_numeric",
     "RateTerm": "_base",
     "Solution": "_base",
-    "fmt_number": "_base",
+    "fmt_number": "_numeric",
     "register": "_base",
-    "violation_message": "_base",
+    "violation_message": "_numeric",
     "ERRATA": "_errata",
     "Erratum": "_errata",
     "register_erratum": "_errata",
@@ -48,6 +48,8 @@ _LAZY: dict[str, str] = {
     "sdp_value_bounds": "_chapter5",
     "quadratic_model_constants": "_models",
     "sym": "_symbols",
+    "fast_bound": "_fast",
+    "NeedSympy": "_fast",
 }
 #: Names that only mean something with every chapter registered (the registries and what adds to them:
 #: a result registered before a chapter is imported would hide a duplicate id until then).
@@ -62,19 +64,17 @@ if TYPE_CHECKING:  # type checkers see the real names; at run time they load on 
         AbstractBound,
         AbstractItem,
         AbstractStatement,
-        Evaluation,
         Hypothesis,
-        Param,
         RateTerm,
         Solution,
-        fmt_number,
         register,
-        violation_message,
     )
     from ._chapter2 import TABLE_2_1, table21_gains
     from ._chapter5 import C_PROOF, C_VALID, exact_adv_rs, q_matrix, rademacher_abs_mean, sdp_value_bounds
     from ._errata import ERRATA, Erratum, register_erratum
+    from ._fast import NeedSympy, fast_bound
     from ._models import quadratic_model_constants
+    from ._numeric import Evaluation, Param, fmt_number, violation_message
     from ._symbols import sym
 
 
@@ -217,4 +217,6 @@ __all__ = [
     "register_erratum",
     "sym",
     "violation_message",
+    "fast_bound",
+    "NeedSympy",
 ]

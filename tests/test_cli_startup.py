@@ -60,7 +60,7 @@ def test_help_and_list_import_none_of_the_heavy_libraries(argv):
     assert sorted(m for m in HEAVY if m in modules) == []
 
 
-def test_eval_loads_the_registry_on_first_use_and_no_monte_carlo():
+def test_eval_of_a_registered_result_imports_none_of_sympy_scipy_or_monte_carlo():
     modules, out = imported_after(
         "eval",
         "thm3.1",
@@ -79,11 +79,15 @@ def test_eval_loads_the_registry_on_first_use_and_no_monte_carlo():
         "--json",
     )
     assert json.loads(out)["id"] == "thm3.1"
+    assert "eps omitted: used the tightest admissible eps" in json.loads(out)["notes"][0]
+    assert sorted(m for m in (*HEAVY, "scipy", "mpmath") if m in modules) == []
+    assert "boundlab.bounds._chapter3" not in modules
+
+
+def test_eval_with_precision_goes_through_sympy_and_prints_every_digit():
+    modules, out = imported_after("eval", "eq3.4", "eps=0.1666666", "--precision", "30", "--json")
     assert "sympy" in modules
-    assert (
-        sorted(m for m in ("cvxpy", "dask", "matplotlib", "boundlab.montecarlo", "boundlab.certify") if m in modules)
-        == []
-    )
+    assert len(json.loads(out)["value_mp"]) > 25
 
 
 def test_static_index_is_what_the_live_registry_generates():
