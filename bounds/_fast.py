@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import dis
 import functools
+import json
 import math
 import sys
 import types
@@ -113,16 +114,31 @@ def _erfinv(y: Any) -> Any:
 REPLACEMENTS: dict[str, Callable[..., Any]] = {"NormalQuantile": normal_quantile, "erf": _erf, "erfinv": _erfinv}
 
 
-@functools.cache
-def namespace() -> dict[str, Any]:
-    """The globals of the generated code: what ``lambdify(modules="numpy")`` puts there, plus REPLACEMENTS."""
+#: Names of lambdify's numpy namespace that are not numpy's.
+_EXTRAS: dict[str, Any] = {"I": 1j, "range": range, "reduce": functools.reduce}
+
+
+def resolve(name: str) -> Any:
+    """What a global ``name`` of the generated code is: a replacement, numpy's (``lambdify`` runs
+    ``from numpy import *``), else a builtin; None when there is none.
+
+    Looking names up one by one keeps numpy's lazily imported submodules (f2py, testing) unimported.
+
+    Examples
+    --------
+    >>> resolve("sqrt") is np.sqrt, resolve("NormalQuantile") is normal_quantile, resolve("no_such_name")
+    (True, True, None)
+    """
     import builtins
 
-    ns: dict[str, Any] = {}
-    exec("import numpy; from numpy import *; from numpy.linalg import *", ns)  # lambdify's own import line
-    ns.update({"I": 1j, "builtins": builtins, "range": range, "reduce": functools.reduce})
-    ns.update(REPLACEMENTS)
-    return ns
+    for table in (REPLACEMENTS, _EXTRAS):
+        if name in table:
+            return table[name]
+    if name == "builtins":
+        return builtins
+    if name in np.__all__:
+        return getattr(np, name)
+    return getattr(builtins, name, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,8 +251,8 @@ def fast_bound(item_id: str) -> FastBound | None:
 def _fast_class(key: str) -> type[FastBound]:
     from ._fast_data import DATA
 
-    spec = DATA[key]
-    ns = dict(namespace())
+    spec = json.loads(DATA[key])
+    ns = {name: resolve(name) for name in spec["globals"]}
     exec(compile(spec["code"], f"<boundlab fast {key}>", "exec"), ns)
     functions = {k: ns[fname] for k, fname in spec["functions"].items()}
     attrs = {
@@ -248,7 +264,7 @@ def _fast_class(key: str) -> type[FastBound]:
         "exact": spec["exact"],
         "probability": spec["probability"],
         "trivial": spec["trivial"],
-        "params": tuple(Param(*row) for row in spec["params"]),
+        "params": tuple(_param(row) for row in spec["params"]),
         "quantities": tuple(spec["quantities"]),
         "variants": tuple(spec["variants"]),
         "hypotheses": tuple(FastSide(*row) for row in spec["hypotheses"]),
@@ -258,6 +274,11 @@ def _fast_class(key: str) -> type[FastBound]:
         "_default_needs": dict(spec["default_needs"]),
     }
     return type(f"Fast_{key.replace('.', '_')}", (FastBound,), attrs)
+
+
+def _param(row: list[Any]) -> Param:
+    name, description, lower, upper, lower_open, upper_open, integer, typical, default, note = row
+    return Param(name, description, lower, upper, lower_open, upper_open, integer, tuple(typical), default, note)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +299,9 @@ def _global_names(code: types.CodeType) -> Iterator[str]:
             yield from _global_names(const)
 
 
-def _source(fn: Callable[..., Any], fname: str, args: tuple[str, ...], *, optional: bool = False) -> str:
+def _source(
+    fn: Callable[..., Any], fname: str, args: tuple[str, ...], *, optional: bool = False
+) -> tuple[str, set[str]]:
     """The source of a lambdified ``fn`` renamed ``fname``, checked to resolve to the same objects here."""
     import builtins
     import inspect
@@ -290,15 +313,14 @@ def _source(fn: Callable[..., Any], fname: str, args: tuple[str, ...], *, option
         raise _Unsupported(f"lambdify renamed the arguments: {lines[0]}")
     signature = ", ".join(f"{a}=None" for a in args) if optional else ", ".join(args)
     text = "\n".join([f"def {fname}({signature}):", *lines[1:]]) + "\n"
-    mine = namespace()
-    for name in set(_global_names(compile(text, "<check>", "exec"))):
+    names = set(_global_names(compile(text, "<check>", "exec")))
+    for name in names:
         theirs = fn.__globals__.get(name, getattr(builtins, name, None))
-        ours = mine.get(name, getattr(builtins, name, None))
         if name in REPLACEMENTS and theirs is NUMPY_FUNCTIONS.get(name):
             continue
-        if theirs is None or ours is not theirs:
+        if theirs is None or resolve(name) is not theirs:
             raise _Unsupported(f"the code calls {name}, which the fast namespace does not hold")
-    return text
+    return text, names
 
 
 def _text(side: Any) -> str:
@@ -320,7 +342,8 @@ def _spec(it: AbstractBound) -> dict[str, Any]:
 
     def add(key: str, fn: Callable[..., Any], *, optional: bool = False) -> None:
         fname = f"f{len(functions)}"
-        text = _source(fn, fname, args, optional=optional)
+        text, names = _source(fn, fname, args, optional=optional)
+        used.update(names)
         body = text.split("\n", 1)[1]
         if key in sources:
             if sources[key] != body:
@@ -330,6 +353,7 @@ def _spec(it: AbstractBound) -> dict[str, Any]:
         code.append(text)
 
     code: list[str] = []
+    used: set[str] = set()
     for q in it.quantities:
         add(f"q:{q}", it._compiled(q, None, "numpy"))
     for v in it.variants:
@@ -375,6 +399,7 @@ def _spec(it: AbstractBound) -> dict[str, Any]:
         "example": dict(it.example_params()),
         "default_needs": needs,
         "functions": functions,
+        "globals": sorted(used),
         "code": "".join(code),
     }
 
@@ -398,21 +423,15 @@ def build() -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
 
 
 def render(built: tuple[dict[str, dict[str, Any]], dict[str, str]]) -> str:
-    """The source text of ``_fast_data.py``."""
+    """The source text of ``_fast_data.py``: each entry as a JSON string (quicker to load than Python)."""
     data, skipped = built
     lines = [
         '"""Generated from the registry by ``boundlab.bounds._fast.write()``; do not edit."""',
         "",
-        "# ruff: noqa: E501",
-        "from math import inf, nan",
-        "from typing import Any",
-        "",
-        "DATA: dict[str, dict[str, Any]] = {",
+        "#: id -> the JSON of the result's declarations and generated code.",
+        "DATA: dict[str, str] = {",
     ]
-    for key, spec in data.items():
-        lines.append(f"    {key!r}: {{")
-        lines += [f"        {k!r}: {v!r}," for k, v in spec.items()]
-        lines.append("    },")
+    lines += [f"    {key!r}: {json.dumps(spec)!r}," for key, spec in data.items()]
     lines += [
         "}",
         "",
@@ -420,7 +439,7 @@ def render(built: tuple[dict[str, dict[str, Any]], dict[str, str]]) -> str:
         "SKIPPED: dict[str, str] = {",
     ]
     lines += [f"    {k!r}: {v!r}," for k, v in skipped.items()]
-    lines += ["}", "", "__all__ = ['DATA', 'SKIPPED', 'inf', 'nan']"]
+    lines.append("}")
     return "\n".join(lines) + "\n"
 
 
