@@ -44,7 +44,7 @@ _LAZY: dict[str, str] = {
     "C_VALID": "_chapter5",
     "exact_adv_rs": "_chapter5",
     "q_matrix": "_chapter5",
-    "rademacher_abs_mean": "_chapter5",
+    "rademacher_abs_mean": "_special",
     "sdp_value_bounds": "_chapter5",
     "quadratic_model_constants": "_models",
     "sym": "_symbols",
@@ -70,11 +70,12 @@ if TYPE_CHECKING:  # type checkers see the real names; at run time they load on 
         register,
     )
     from ._chapter2 import TABLE_2_1, table21_gains
-    from ._chapter5 import C_PROOF, C_VALID, exact_adv_rs, q_matrix, rademacher_abs_mean, sdp_value_bounds
+    from ._chapter5 import C_PROOF, C_VALID, exact_adv_rs, q_matrix, sdp_value_bounds
     from ._errata import ERRATA, Erratum, register_erratum
     from ._fast import NeedSympy, fast_bound
     from ._models import quadratic_model_constants
     from ._numeric import Evaluation, Param, fmt_number, violation_message
+    from ._special import rademacher_abs_mean
     from ._symbols import sym
 
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from ._numeric import NumericBound, Param
+from ._special import rademacher_abs_mean
 
 if TYPE_CHECKING:
     from ._base import AbstractBound
@@ -115,7 +116,12 @@ REPLACEMENTS: dict[str, Callable[..., Any]] = {"NormalQuantile": normal_quantile
 
 
 #: Names of lambdify's numpy namespace that are not numpy's.
-_EXTRAS: dict[str, Any] = {"I": 1j, "range": range, "reduce": functools.reduce}
+_EXTRAS: dict[str, Any] = {
+    "I": 1j,
+    "range": range,
+    "reduce": functools.reduce,
+    "RademacherAbsMean": rademacher_abs_mean,  # the implementation lambdify calls (``_imp_``)
+}
 
 
 def resolve(name: str) -> Any:
