@@ -4,13 +4,18 @@ Each command runs in a fresh interpreter (as a user types it); the figure is the
 over ``--repeats`` runs after one warm-up run. With ``--baseline REF`` (default ``main``) the same
 commands also run on the package as it is at git revision REF, assembled in a temporary folder from
 ``git archive`` and put first on ``PYTHONPATH``, so before and after are measured in the same run.
+Both trees are byte-compiled first (as ``pip install`` does), so the figures are those of an
+installed package even where ``PYTHONDONTWRITEBYTECODE`` is set; ``--no-compile`` skips that.
+``eval ... --precision 30`` takes the sympy path (the registry's expressions, lambdified), which
+``eval`` without it no longer needs.
 Usage:
-    python benchmarks/bench_cli_startup.py [--repeats 7] [--baseline main | --baseline '']
+    python benchmarks/bench_cli_startup.py [--repeats 7] [--baseline main | --baseline ''] [--no-compile]
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import io
 import os
 import shutil
@@ -44,6 +49,7 @@ COMMANDS = {
     "boundlab --help": ["--help"],
     "boundlab list": ["list"],
     "boundlab eval thm3.1 ...": EVAL,
+    "  ... --precision 30": [*EVAL, "--precision", "30"],
 }
 
 
@@ -85,13 +91,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--baseline", default="main", help="git revision to compare with ('' for none)")
+    ap.add_argument("--no-compile", action="store_true", help="do not byte-compile the package trees first")
     args = ap.parse_args()
     env = dict(os.environ)
+    if not args.no_compile:
+        for sub in ("src/boundlab", "bounds", "montecarlo", "certify"):
+            compileall.compile_dir(ROOT / sub, quiet=1)
     here = {label: median_wall(argv_of(a), args.repeats, env) for label, a in COMMANDS.items()}
     base = {}
     if args.baseline:
         with tempfile.TemporaryDirectory() as tmp:
             site = checkout(args.baseline, Path(tmp))
+            if not args.no_compile:
+                compileall.compile_dir(site, quiet=1)
             benv = {**env, "PYTHONPATH": os.pathsep.join([str(site), env.get("PYTHONPATH", "")])}
             probe = subprocess.run(
                 [sys.executable, "-c", "import boundlab; print(boundlab.__file__)"],
@@ -105,7 +117,8 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(
         f"command-line start-up, median wall time of {args.repeats} fresh interpreters "
-        f"({os.cpu_count()} cores, load average {load:.1f}: figures are noisy on a shared machine)"
+        f"({os.cpu_count()} cores, load average {load:.1f}: figures are noisy on a shared machine; "
+        f"{'no bytecode cache' if args.no_compile else 'byte-compiled'})"
     )
     for label in COMMANDS:
         line = f"  {label:26s} {here[label]:6.3f} s"

@@ -57,8 +57,9 @@ Which tests run against a mutant
 --------------------------------
 ``tests/test_docs.py`` never counts (it compares generated pages). ``bounds/_chapterN.py`` ->
 ``tests/test_constants_chN.py``, ``tests/test_chapterN.py``, ``tests/test_errata.py``,
-``tests/test_registry.py``; ``_models.py`` and ``_symbols.py`` -> the chapter 3 files; ``_errata.py``,
-``_base.py``, ``_registry.py`` -> every chapter's files; ``certify/_sdp.py`` ->
+``tests/test_registry.py``; ``_models.py`` and ``_symbols.py`` -> the chapter 3 files; ``_special.py`` ->
+the chapter 5 files; ``_fast.py`` -> ``tests/test_fast_eval.py``; ``_errata.py``, ``_base.py``,
+``_numeric.py``, ``_registry.py`` -> every chapter's files (``_numeric.py`` also the fast path's tests); ``certify/_sdp.py`` ->
 ``tests/test_constants_certify.py`` and ``tests/test_sdp.py``. The doctests of the mutated module run
 first. Tests that fail or do not collect on the unmutated tree (other engineers edit it concurrently)
 are deselected and listed. Within those files:
@@ -66,7 +67,7 @@ are deselected and listed. Within those files:
 * ``tests/test_registry.py`` (parametrised by registry id) runs only for the items whose declaration
   the mutant changed: a fingerprint (srepr of every expression, parameter, hypothesis; every erratum's
   variants) compared with the unmutated registry, plus the items that call a sympy function defined in
-  the mutated module. For ``_base.py`` every item runs, without the two hypothesis-driven generic tests
+  the mutated module. For ``_base.py`` and ``_numeric.py`` every item runs, without the two hypothesis-driven generic tests
   (:data:`SLOW_GENERIC_TESTS`, 40 examples per item: ~30 s a mutant).
 * The unmutated run traces, per test, the lines it executes in the mutated files and the registry
   items and errata whose methods it calls (``sys.settrace``). In-place files (chapters, ``_models.py``):
@@ -652,8 +653,14 @@ def relevant_tests(rel: str) -> list[str]:
         files = chapter_tests(int(m.group(1)))
     elif rel.endswith(("_models.py", "_symbols.py")):
         files = chapter_tests(3)
+    elif rel.endswith("_special.py"):
+        files = chapter_tests(5)
+    elif rel.endswith(("_fast.py", "_fast_data.py")):
+        return ["tests/test_fast_eval.py"]
     else:
         files = [f for n in CHAPTERS for f in chapter_tests(n)]
+        if rel.endswith("_numeric.py"):
+            files.append("tests/test_fast_eval.py")
     return [*files, "tests/test_errata.py", "tests/test_registry.py"]
 
 
@@ -730,7 +737,7 @@ def affected_items(mutant: Mutant, module: Any, before: dict[str, str]) -> set[s
     module when the mutant lies in a function body; None means every item (``_base.py``)."""
     import sympy as sp
 
-    if mutant.file.endswith("_base.py"):
+    if mutant.file.endswith(("_base.py", "_numeric.py")):
         return None
     after = fingerprints()
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
@@ -1116,7 +1123,7 @@ class _Tracer:
 
     def __init__(self, files: set[str]) -> None:
         self.files = files
-        self.owners = files | {str(ROOT / "bounds" / "_base.py"), str(ROOT / "bounds" / "_errata.py")}
+        self.owners = files | {str(ROOT / "bounds" / f) for f in ("_base.py", "_numeric.py", "_errata.py")}
         self.lines: set[tuple[str, int]] = set()
         self.touched: set[str] = set()
 

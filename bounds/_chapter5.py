@@ -23,12 +23,12 @@ from typing import Any
 
 import mpmath
 import numpy as np
-import scipy.special
 import sympy as sp
 
 from ._base import AbstractBound, Hypothesis, Param, register
 from ._base import register_statement as _statement
 from ._errata import Erratum, register_erratum
+from ._special import rademacher_abs_mean
 from ._symbols import LATEX_NAMES, sym
 
 __all__ = [
@@ -44,26 +44,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # m_n = E|sigma_1 + ... + sigma_n| as a sympy function that lambdifies to numpy and mpmath
 # ---------------------------------------------------------------------------------------------
-
-
-def rademacher_abs_mean(n):  # numpy arrays or mpmath numbers in and out
-    r"""Exact :math:`m_n = \mathbb E|\sum_{i=1}^n \sigma_i| = 2k\binom{2k}{k}4^{-k}`, :math:`k = \lceil n/2\rceil`.
-
-    Works on numpy arrays (through ``gammaln``, accurate for any n) and on mpmath numbers.
-
-    Examples
-    --------
-    >>> [round(float(rademacher_abs_mean(k)), 6) for k in (1, 2, 3, 4)]
-    [1.0, 1.0, 1.5, 1.5]
-    """
-    if isinstance(n, mpmath.mpf):
-        k = mpmath.ceil(n / 2)
-        return 2 * k * mpmath.gamma(k + mpmath.mpf(1) / 2) / (mpmath.sqrt(mpmath.pi) * mpmath.gamma(k + 1))
-    k = np.ceil(np.asarray(n, dtype=float) / 2)
-    # binom(2k, k) 4^-k = Gamma(k + 1/2) / (sqrt(pi) Gamma(k + 1)) = 1 / (sqrt(pi) poch(k + 1/2, 1/2)), accurate
-    # for every k (a difference of gammaln values loses ~1e-9 relative at n = 1e6)
-    with np.errstate(all="ignore"):
-        return 2 * k / (np.sqrt(np.pi) * scipy.special.poch(k + 0.5, 0.5))
 
 
 class RademacherAbsMean(sp.Function):

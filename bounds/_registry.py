@@ -91,6 +91,19 @@ class Registry(Mapping[str, T], Generic[T]):
         """Unregister ``key`` (for plug-ins and tests that register temporarily)."""
         return self._items.pop(key)
 
+    def reorder(self, rank: Callable[[str], int]) -> None:
+        """Sort the items stably by ``rank(key)`` (registration order among equal ranks).
+
+        Examples
+        --------
+        >>> r = Registry[int]("n")
+        >>> for k in ("b3", "a2", "c3"):
+        ...     _ = r.add(k, 0)
+        >>> r.reorder(lambda k: int(k[1])); list(r)
+        ['a2', 'b3', 'c3']
+        """
+        self._items = dict(sorted(self._items.items(), key=lambda kv: rank(kv[0])))
+
     # -- finding ---------------------------------------------------------------------------------
 
     def lookup(self, key: str) -> T:

@@ -8,9 +8,9 @@ beta, T, ...) are non-negative; the others are positive.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import mpmath
-import scipy.special
 import sympy as sp
 
 __all__ = ["sym", "NormalQuantile", "NUMPY_FUNCTIONS", "MPMATH_FUNCTIONS", "LATEX_NAMES"]
@@ -89,9 +89,26 @@ def _mp_normal_quantile(p):
     return mpmath.sqrt(2) * mpmath.erfinv(2 * p - 1)
 
 
-NUMPY_FUNCTIONS: dict[str, object] = {
-    "NormalQuantile": scipy.special.ndtri,
-    "erfinv": scipy.special.erfinv,
-    "erf": scipy.special.erf,
-}
+def _ndtri(p: Any) -> Any:
+    """``scipy.special.ndtri``, imported on first use (most results never need scipy)."""
+    from scipy.special import ndtri
+
+    return ndtri(p)
+
+
+def _erfinv(y: Any) -> Any:
+    """``scipy.special.erfinv``, imported on first use."""
+    from scipy.special import erfinv
+
+    return erfinv(y)
+
+
+def _erf(x: Any) -> Any:
+    """``scipy.special.erf``, imported on first use."""
+    from scipy.special import erf
+
+    return erf(x)
+
+
+NUMPY_FUNCTIONS: dict[str, object] = {"NormalQuantile": _ndtri, "erfinv": _erfinv, "erf": _erf}
 MPMATH_FUNCTIONS: dict[str, object] = {"NormalQuantile": _mp_normal_quantile}

@@ -60,7 +60,7 @@ def test_help_and_list_import_none_of_the_heavy_libraries(argv):
     assert sorted(m for m in HEAVY if m in modules) == []
 
 
-def test_eval_loads_the_registry_on_first_use_and_no_monte_carlo():
+def test_eval_of_a_registered_result_imports_none_of_sympy_scipy_or_monte_carlo():
     modules, out = imported_after(
         "eval",
         "thm3.1",
@@ -79,11 +79,15 @@ def test_eval_loads_the_registry_on_first_use_and_no_monte_carlo():
         "--json",
     )
     assert json.loads(out)["id"] == "thm3.1"
+    assert "eps omitted: used the tightest admissible eps" in json.loads(out)["notes"][0]
+    assert sorted(m for m in (*HEAVY, "scipy", "mpmath") if m in modules) == []
+    assert "boundlab.bounds._chapter3" not in modules
+
+
+def test_eval_with_precision_goes_through_sympy_and_prints_every_digit():
+    modules, out = imported_after("eval", "eq3.4", "eps=0.1666666", "--precision", "30", "--json")
     assert "sympy" in modules
-    assert (
-        sorted(m for m in ("cvxpy", "dask", "matplotlib", "boundlab.montecarlo", "boundlab.certify") if m in modules)
-        == []
-    )
+    assert len(json.loads(out)["value_mp"]) > 25
 
 
 def test_static_index_is_what_the_live_registry_generates():
@@ -119,3 +123,42 @@ def test_lazy_names_of_the_registry_package_resolve_and_unknown_names_raise():
     assert set(bounds._LAZY) <= set(dir(bounds))
     with pytest.raises(AttributeError, match="no_such_name"):
         bounds.no_such_name  # noqa: B018
+
+
+def run_python(code: str) -> dict:
+    """The JSON a fresh interpreter prints after running ``code``."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(done.stdout)
+
+
+def test_get_imports_only_the_chapter_that_holds_the_id_and_no_scipy():
+    doc = run_python(
+        "import json, sys\nimport boundlab.bounds as b\nb.get_bound('thm3.1')\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('boundlab.bounds._chapter', 'scipy')))))"
+    )
+    assert doc == ["boundlab.bounds._chapter3"]
+
+
+def test_registries_keep_chapter_order_when_a_later_chapter_was_loaded_first():
+    code = "import json\nimport boundlab.bounds as b\n{first}print(json.dumps([list(b.REGISTRY), list(b.ERRATA)]))"
+    eager = run_python(code.format(first=""))
+    lazy = run_python(code.format(first="b.get('thm5.1'); b.get('thm3.1')\n"))
+    assert lazy == eager
+    assert eager[0] == list(bounds.INDEX)
+
+
+def test_each_chapter_module_registers_only_its_own_chapter():
+    bounds._load()
+    for registry in (bounds.REGISTRY, bounds.ERRATA):
+        for key in registry:
+            assert bounds.chapter_of(key) == bounds._ORIGIN[key] + 2, key
+
+
+def test_an_unknown_id_loads_every_chapter_for_its_suggestions():
+    doc = run_python(
+        "import json, sys\nimport boundlab.bounds as b\n"
+        "try:\n    b.get('thm2.77')\nexcept b.BadInput as e:\n    msg = str(e)\n"
+        "print(json.dumps([msg, sorted(m for m in sys.modules if m.startswith('boundlab.bounds._chapter'))]))"
+    )
+    assert "did you mean" in doc[0]
+    assert doc[1] == [f"boundlab.bounds._chapter{k}" for k in (2, 3, 4, 5)]

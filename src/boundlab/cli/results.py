@@ -133,9 +133,22 @@ def evaluable(item_id: str) -> AbstractBound:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.precision is None:  # the generated numpy code, without sympy, when it reproduces the sympy path
+        from boundlab.bounds import NeedSympy, fast_bound
+
+        fast = fast_bound(args.id)
+        if fast is not None:
+            try:
+                return evaluate_and_print(fast, args)
+            except NeedSympy:
+                pass
+    return evaluate_and_print(evaluable(args.id), args)
+
+
+def evaluate_and_print(thm: Any, args: argparse.Namespace) -> int:
+    """``boundlab eval`` of one result: the sympy-built one or its generated fast twin (the same output)."""
     from boundlab.bounds import violation_message
 
-    thm = evaluable(args.id)
     raw = parse_assignments(args.params, thm)
     params, axes = grid(raw)
     if args.quantity is not None and args.quantity not in thm.quantities:
