@@ -15,7 +15,6 @@ from boundlab.montecarlo import (
     Experiment,
     GLMProblem,
     Mechanism,
-    Replacement,
     SoftmaxProblem,
     apply_mechanism,
     b_drop,
@@ -255,68 +254,303 @@ def _fig22(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------------------------------------
+# Figure 2.3: coupled runs of a small non-convex network on neighbouring data sets
+# ---------------------------------------------------------------------------------------------
+
+MLP_HIDDEN = 32
+FIG23_N = 1280  # training digits: a multiple of every batch size, so each pass visits every point once
+
+
+def mlp_init(rng: np.random.Generator, hidden: int = MLP_HIDDEN) -> np.ndarray:
+    """He-initialised parameters of the network of :func:`mlp_loss_grad` (biases zero).
+
+    Examples
+    --------
+    >>> mlp_init(np.random.default_rng(0)).shape
+    (2410,)
+    """
+    W1 = rng.standard_normal((64, hidden)) * math.sqrt(2 / 64)
+    W2 = rng.standard_normal((hidden, 10)) * math.sqrt(1 / hidden)
+    return np.concatenate([W1.ravel(), np.zeros(hidden), W2.ravel(), np.zeros(10)])
+
+
+def _mlp_unpack(theta: np.ndarray) -> tuple[np.ndarray, ...]:
+    hidden = (theta.shape[-1] - 10) // 75  # 64 h + h + 10 h + 10 parameters
+    a, b, c = 64 * hidden, 65 * hidden, 75 * hidden
+    lead = theta.shape[:-1]
+    return (
+        theta[..., :a].reshape(*lead, 64, hidden),
+        theta[..., a:b],
+        theta[..., b:c].reshape(*lead, hidden, 10),
+        theta[..., c:],
+    )
+
+
+def mlp_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A one-hidden-layer ReLU network on 8x8 digits: mean cross-entropy and its gradient (by hand).
+
+    64 inputs, ``MLP_HIDDEN`` ReLU units, 10 softmax outputs (2,410 parameters for 32 hidden units);
+    batched over the leading axes like :func:`boundlab.montecarlo.experiments.ch3.cnn_loss_grad`.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (*batch, 75 h + 10)
+    X : ndarray, shape (*batch, n, 64)
+    y : ndarray of int, shape (*batch, n)
+
+    Returns
+    -------
+    loss : ndarray, shape (*batch,)
+    grad : ndarray, shape (*batch, 75 h + 10)
+
+    Examples
+    --------
+    >>> loss, g = mlp_loss_grad(mlp_init(np.random.default_rng(0)) * 0, np.zeros((2, 64)), np.array([3, 4]))
+    >>> round(float(loss), 6) == round(math.log(10), 6), g.shape
+    (True, (2410,))
+    """
+    from .ch3 import _softmax_xent
+
+    W1, b1, W2, b2 = _mlp_unpack(theta)
+    Z = X @ W1 + b1[..., None, :]
+    A = np.maximum(Z, 0.0)
+    loss, dlog = _softmax_xent(A @ W2 + b2[..., None, :], y)
+    dZ = (dlog @ np.swapaxes(W2, -1, -2)) * (Z > 0)
+    lead = theta.shape[:-1]
+    grad = [np.swapaxes(X, -1, -2) @ dZ, dZ.sum(axis=-2), np.swapaxes(A, -1, -2) @ dlog, dlog.sum(axis=-2)]
+    return loss, np.concatenate([grad[0].reshape(*lead, -1), grad[1], grad[2].reshape(*lead, -1), grad[3]], axis=-1)
+
+
+def _normalized_distance(wa: np.ndarray, wb: np.ndarray) -> np.ndarray:
+    """sqrt(||w - w'||^2 / (||w||^2 + ||w'||^2)) per row (in [0, sqrt 2])."""
+    return np.sqrt(np.sum((wa - wb) ** 2, axis=-1) / (np.sum(wa**2, axis=-1) + np.sum(wb**2, axis=-1)))
+
+
+def coupled_distances(
+    loss_grad: Any,
+    init: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    swap: tuple[np.ndarray, np.ndarray, np.ndarray],
+    B: int,
+    gamma: float,
+    passes: int,
+    seed: int,
+) -> np.ndarray:
+    """Normalized distance after each pass between mini-batch SGD on S and on S^(i), R pairs at once.
+
+    Pair r starts both runs at ``init[r]``; the run on S^(i) sees ``(x_r, y_r)`` wherever the run on S
+    sees point ``I[r]`` (``swap = (I, x, y)``). Both runs of a pair visit the points in the same random
+    order (a fresh permutation per pass, shared by the pair and, for a given seed, by every B), and step
+    ``w <- w - gamma * (sum of the B gradients)`` (no 1/B, L427-438).
+
+    Returns
+    -------
+    ndarray, shape (passes + 1, R)
+        Row k: the distances after k passes (row 0 is zero).
+    """
+    I, xs, ys = swap
+    R, n = init.shape[0], X.shape[0]
+    theta = np.concatenate([init, init])
+    rng = np.random.default_rng(seed)
+    out = [np.zeros(R)]
+    for _ in range(passes):
+        order = rng.permuted(np.tile(np.arange(n), (R, 1)), axis=1)
+        for k in range(n // B):
+            idx = order[:, k * B : (k + 1) * B]
+            hit = idx == I[:, None]
+            Xa, ya = X[idx], y[idx]
+            Xb, yb = np.where(hit[..., None], xs[:, None, :], Xa), np.where(hit, ys[:, None], ya)
+            _, g = loss_grad(theta, np.concatenate([Xa, Xb]), np.concatenate([ya, yb]))
+            theta -= gamma * B * g  # the loss is a batch mean: B times it is the batch sum
+        out.append(_normalized_distance(theta[:R], theta[R:]))
+    return np.array(out)
+
+
+def _mean_ci(x: np.ndarray) -> list[float]:
+    """[mean, 95% t low, high] of a sample."""
+    return [float(v) for v in t_interval(x, 0.95)] if len(x) > 1 else [float(x[0])] * 3
+
+
+def growth_in_b(final: dict[int, np.ndarray]) -> dict[str, Any]:
+    """Does the distance grow with B? Decided on per-pair quantities, with 95% t intervals over the pairs.
+
+    Every B runs on the same pairs, so each pair gives a slope of log(distance) against log(B) (least
+    squares over the batch sizes) and a difference between consecutive batch sizes. "grows" when the
+    slope's interval lies above 0, "shrinks" when below, "no ordering" otherwise.
+
+    Examples
+    --------
+    >>> d = {4: np.array([1.0, 1.1, 0.9]), 16: np.array([2.0, 2.3, 1.9]), 64: np.array([4.1, 4.4, 3.9])}
+    >>> growth_in_b(d)["verdict"]
+    'grows'
+    """
+    Bs = sorted(final)
+    logB = np.log(np.array(Bs, dtype=float))
+    D = np.log(np.maximum(np.stack([final[B] for B in Bs]), 1e-300))  # (len(Bs), R)
+    xc = logB - logB.mean()
+    slopes = xc @ (D - D.mean(axis=0)) / (xc @ xc)
+    slope = _mean_ci(slopes)
+    steps = {f"{b} -> {c}": _mean_ci(final[c] - final[b]) for b, c in zip(Bs[:-1], Bs[1:])}
+    verdict = "grows" if slope[1] > 0 else "shrinks" if slope[2] < 0 else "no ordering"
+    return {
+        "log-log slope [mean, 95% CI]": slope,
+        "consecutive differences [mean, 95% CI]": steps,
+        "every step up (CI > 0)": all(v[1] > 0 for v in steps.values()),
+        "verdict": verdict,
+    }
+
+
+def _fig23_pairs(
+    model: str, R: int, seed: int
+) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The model's loss-gradient, R initialisations, the training set S and R replacements (I, x, y)."""
+    from .ch3 import _digits as digits10
+    from .ch3 import softmax_loss_grad
+
+    X, y = digits10()
+    rng = np.random.default_rng([seed, 23])
+    perm = rng.permutation(len(y))
+    train, held = perm[:FIG23_N], perm[FIG23_N:]
+    I = rng.integers(0, FIG23_N, R)
+    z = rng.choice(held, R, replace=False)
+    if model == "mlp":
+        init = np.stack([mlp_init(np.random.default_rng([seed, 29, r])) for r in range(R)])
+        lg: Any = mlp_loss_grad
+    else:
+        init, lg = np.zeros((R, 650)), softmax_loss_grad
+    return lg, init, X[train], y[train], (I, X[z], y[z])
+
+
+def _fig23_run(model: str, gamma0: float, R: int, passes: int, seed: int, Bs: list[int]) -> dict[str, Any]:
+    """Both step-size policies for one model and base step size gamma0 (the step at B = 4 in both)."""
+    lg, init, X, y, swap = _fig23_pairs(model, R, seed)
+    out: dict[str, Any] = {}
+    same: dict[int, np.ndarray] = {}
+    for policy in ("same gamma", "gamma * B fixed"):
+        dist = {}
+        for B in Bs:
+            gamma = gamma0 if policy == "same gamma" else gamma0 * 4 / B
+            # at B = 4 the two policies take the same step: the same runs
+            dist[B] = (
+                same[B] if B == 4 and B in same else coupled_distances(lg, init, X, y, swap, B, gamma, passes, seed)
+            )
+        same = dist
+        out[policy] = {
+            "curves": {str(B): [float(v) for v in d.mean(axis=1)] for B, d in dist.items()},
+            "final [mean, 95% CI]": {str(B): _mean_ci(d[-1]) for B, d in dist.items()},
+            "growth": growth_in_b({B: d[-1] for B, d in dist.items()}),
+            "ci_curves": {str(B): [_mean_ci(row) for row in d[1:]] for B, d in dist.items()},
+        }
+    return out
+
+
+FIG23_GAMMAS = (0.002, 0.004)  # base step sizes (the step at B = 4); full mode runs both
+
+
 def _fig23(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
+    Bs = [4, 16, 64, 256]
+    R, passes = (6, 3) if quick else (20, 12)
+    configs = [("mlp", FIG23_GAMMAS[-1])] if quick else [("mlp", g) for g in FIG23_GAMMAS] + [("lr", FIG23_GAMMAS[-1])]
+    runs = {f"{m}, gamma0 = {g:g}": _fig23_run(m, g, R, passes, seed, Bs) for m, g in configs}
+    main_key = f"mlp, gamma0 = {FIG23_GAMMAS[-1]:g}"
+    main = runs[main_key]
+    summary = [
+        {
+            "model": key.split(",")[0],
+            "gamma0": key.split("= ")[1],
+            "policy": policy,
+            **{f"B = {B}": f"{v[0]:.4f} [{v[1]:.4f}, {v[2]:.4f}]" for B, v in res["final [mean, 95% CI]"].items()},
+            "log-log slope": "{:+.3f} [{:+.3f}, {:+.3f}]".format(*res["growth"]["log-log slope [mean, 95% CI]"]),
+            "verdict": res["growth"]["verdict"],
+        }
+        for key, run in runs.items()
+        for policy, res in run.items()
+    ]
+    grows_same = {
+        k: run["same gamma"]["growth"]["verdict"] == "grows" for k, run in runs.items() if k.startswith("mlp")
+    }
+    reproduced = any(grows_same.values())
+    figs: list[str] = []
+    if out_dir is not None:
+        figs = _fig23_plot(main, main_key, out_dir)
+    verdict = (
+        ("reproduced" if reproduced else "NOT reproduced")
+        + ": with the step size the text implies (the same gamma for every B, L574), the distance after "
+        + f"{passes} passes "
+        + "; ".join(
+            f"{'grows' if grows_same[k] else 'does not grow'} with B at {k} (log-log slope "
+            + "{:+.3f} [{:+.3f}, {:+.3f}]".format(*runs[k]["same gamma"]["growth"]["log-log slope [mean, 95% CI]"])
+            + ")"
+            for k in grows_same
+        )
+        + f"; 95% t intervals over {R} pairs"
+    )
+    return {
+        "title": "Figure 2.3 analog: stability (distance of coupled runs) vs batch size",
+        "analog": (
+            f"a one-hidden-layer ReLU network ({MLP_HIDDEN} units, 2,410 parameters, non-convex) on {FIG23_N} of "
+            "scikit-learn's 8x8 digits (10 classes); S and S^(i) differ in one point (replaced by a held-out "
+            "digit); the coupled runs share the initialisation and the order of the points (a fresh permutation "
+            "per pass, so each pass visits the differing point once); normalized distance "
+            f"sqrt(||w-w'||^2/(||w||^2+||w'||^2)) after each pass, {R} pairs, the same pairs for every B; two "
+            "step-size policies: the same gamma for every B (the text's convention, L574) and gamma B fixed, both "
+            "equal at B = 4. 'grows with B' is decided by the per-pair slope of log distance on log B (95% t "
+            "interval over the pairs). "
+            + (
+                ""
+                if quick
+                else "Full mode adds gamma0 = 0.002 and the same coupling on softmax regression "
+                "(convex) for comparison. "
+            )
+            + "The paper: cuda-convnet on CIFAR-10, distance grows with B."
+        ),
+        "runs": runs,
+        "curves": {p: main[p]["curves"] for p in main},
+        "final": {p: {B: v[0] for B, v in main[p]["final [mean, 95% CI]"].items()} for p in main},
+        "summary": summary,
+        "reproduced": reproduced,
+        "verdict": verdict,
+        "cause": _fig23_cause(runs, quick),
+        "figures": figs,
+    }
+
+
+def _fig23_cause(runs: dict[str, Any], quick: bool) -> str:
+    """Which of (analog, size, claim) the measured comparison points to."""
+
+    def spread(key: str) -> str:
+        fin = runs[key]["same gamma"]["final [mean, 95% CI]"]
+        return ", ".join(f"{fin[B][0]:.4f}" for B in fin)
+
+    parts = [f"same gamma, final distance for B = 4, 16, 64, 256: {k}: {spread(k)}" for k in runs]
+    if quick:
+        parts.append(
+            "quick mode runs the network at gamma0 = 0.004 only; --full adds gamma0 = 0.002 and softmax regression"
+        )
+    return "; ".join(parts) + " (docs/reproduction-gaps.md)"
+
+
+def _fig23_plot(main: dict[str, Any], title: str, out_dir: Path) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    X0, y0 = _digits()
-    rng = np.random.default_rng(seed)
-    perm = rng.permutation(X0.shape[0])
-    train, held = perm[:1500], perm[1500:]
-    prob = GLMProblem(X0[train], y0[train], "logistic", ridge=1e-3)
-    Bs = [4, 16, 64, 256]
-    passes, R = (3 if quick else 8), (8 if quick else 24)
-    out: dict[str, Any] = {}
-    for policy in ("same gamma", "gamma * B fixed"):
-        curves = {}
-        for B in Bs:
-            gamma = 0.05 if policy == "same gamma" else 0.05 * 4 / B
-            I = rng.integers(0, prob.n, R)
-            z = rng.choice(held, R)
-            rep = Replacement(I, X0[z], y0[z])
-            T = (prob.n // B) * B
-            wa, wb = np.zeros((R, prob.dim)), np.zeros((R, prob.dim))
-            dist = [0.0]
-            for _ in range(passes):
-                s_ = int(rng.integers(0, 2**63 - 1))
-                wa = minibatch_sgd(prob, wa, B=B, gamma=gamma, T=T, rng=np.random.default_rng(s_)).w
-                wb = minibatch_sgd(prob, wb, B=B, gamma=gamma, T=T, rng=np.random.default_rng(s_), replace=rep).w
-                nd = np.sqrt(np.sum((wa - wb) ** 2, 1) / (np.sum(wa**2, 1) + np.sum(wb**2, 1)))
-                dist.append(float(nd.mean()))
-            curves[B] = dist
-        out[policy] = curves
-    figs: list[str] = []
-    if out_dir is not None:
-        fig, ax = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
-        for a, (policy, curves) in zip(ax, out.items()):
-            for B, c in curves.items():
-                a.plot(range(len(c)), c, "o-", label=f"B = {B}")
-            a.set(xlabel="passes", title=policy, yscale="log")
-            a.legend()
-        ax[0].set_ylabel("normalized distance")
-        figs = _save(fig, out_dir, "fig2_3_stability.png")
-        plt.close(fig)
-    final = {p: {str(B): c[-1] for B, c in cur.items()} for p, cur in out.items()}
-    return {
-        "title": "Figure 2.3 analog: stability (distance of coupled runs) vs batch size",
-        "analog": (
-            f"binary logistic regression on 1500 digits; S and S^(i) differ in one point (replaced by a held-out "
-            f"digit); coupled runs share indices; normalized distance sqrt(||w-w'||^2/(||w||^2+||w'||^2)) "
-            f"after each pass, mean of {R} pairs; two step-size policies (the paper does not say which it "
-            "used). The paper: cuda-convnet on CIFAR-10, distance grows with B."
-        ),
-        "curves": {p: {str(B): c for B, c in cur.items()} for p, cur in out.items()},
-        "final": final,
-        "cause": (
-            "if B does not order the distances, the analog (measured in docs/reproduction-gaps.md): on this "
-            "strongly convex loss the coupled runs settle at a "
-            "fixed point after about one pass whose size does not order with B, in quick and in full mode; "
-            "the paper's growth is for a non-convex network"
-        ),
-        "figures": figs,
-    }
+    fig, ax = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
+    for a, (policy, res) in zip(ax, main.items()):
+        for B, ci in res["ci_curves"].items():
+            c = np.array(ci)
+            k = np.arange(1, len(c) + 1)
+            a.plot(k, c[:, 0], "o-", label=f"B = {B}")
+            a.fill_between(k, np.maximum(c[:, 1], 1e-6), c[:, 2], alpha=0.2)
+        a.set(xlabel="passes", title=f"{title}: {policy}", yscale="log")
+        a.legend()
+    ax[0].set_ylabel("normalized distance (95% CI)")
+    out = _save(fig, out_dir, "fig2_3_stability.png")
+    plt.close(fig)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
