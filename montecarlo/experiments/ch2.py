@@ -606,36 +606,57 @@ class _TwoWorkers:
             self.conns.append(parent)
             self.procs.append(proc)
         self.pids = [int(c.recv()) for c in self.conns]
+        self.halves = halves
         self.sizes = [len(h) for h in halves]
 
+    def begin(self, b: int, p: float, seed: int) -> None:
+        """Start a run: each worker samples ``b`` points per step from its half (its own seed ``[seed, j]``)."""
+        for j, c in enumerate(self.conns):
+            c.send((b, p, [seed, j]))
+
+    def gradient(self, w: np.ndarray) -> np.ndarray:
+        """Send w to both workers; the sum of their half-batch gradient sums (the batch sum)."""
+        for c in self.conns:
+            c.send_bytes(np.ascontiguousarray(w, dtype=np.float64).tobytes())
+        return np.frombuffer(self.conns[0].recv_bytes()) + np.frombuffer(self.conns[1].recv_bytes())
+
+    def end(self) -> None:
+        """End the run (the workers wait for the next one)."""
+        for c in self.conns:
+            c.send_bytes(b"")
+
     def run(
-        self, prob: SoftmaxProblem, B: int, gamma: float, p: float, seed: int, max_passes: int, targets: tuple
+        self,
+        prob: SoftmaxProblem,
+        B: int,
+        gamma: float,
+        p: float,
+        seed: int,
+        max_passes: int,
+        targets: tuple[float, ...],
     ) -> dict[str, Any]:
         """One run of mini-batch SGD: seconds (the clock stops while the master evaluates accuracy per pass)."""
-        for j, c in enumerate(self.conns):
-            c.send((B // 2, p, [seed, j]))
+        self.begin(B // 2, p, seed)
         w = np.zeros(prob.dim)
         steps_per_pass = prob.n // B
         seconds, steps = 0.0, 0
         hit_s, hit_steps = [math.inf] * len(targets), [math.inf] * len(targets)
         w_hit: list[np.ndarray | None] = [None] * len(targets)
-        for _ in range(max_passes):
-            t0 = time.perf_counter()
-            for _ in range(steps_per_pass):
-                for c in self.conns:
-                    c.send_bytes(w.tobytes())
-                g = np.frombuffer(self.conns[0].recv_bytes()) + np.frombuffer(self.conns[1].recv_bytes())
-                w = w - gamma * g  # the two half-batch sums make the batch sum (no 1/B, L427-438)
-            seconds += time.perf_counter() - t0
-            steps += steps_per_pass
-            acc = float(prob.accuracy(w[None])[0])
-            for k, a in enumerate(targets):
-                if acc >= a and math.isinf(hit_s[k]):
-                    hit_s[k], hit_steps[k], w_hit[k] = seconds, steps, w.copy()
-            if all(math.isfinite(s) for s in hit_s):
-                break
-        for c in self.conns:
-            c.send_bytes(b"")
+        try:
+            for _ in range(max_passes):
+                t0 = time.perf_counter()
+                for _ in range(steps_per_pass):
+                    w = w - gamma * self.gradient(w)  # the batch sum: no 1/B (L427-438)
+                seconds += time.perf_counter() - t0
+                steps += steps_per_pass
+                acc = float(prob.accuracy(w[None])[0])
+                for k, a in enumerate(targets):
+                    if acc >= a and math.isinf(hit_s[k]):
+                        hit_s[k], hit_steps[k], w_hit[k] = seconds, steps, w.copy()
+                if all(math.isfinite(s) for s in hit_s):
+                    break
+        finally:
+            self.end()
         return {"seconds": hit_s, "steps": hit_steps, "w_hit": w_hit, "seconds_per_step": seconds / max(steps, 1)}
 
     def close(self) -> None:
