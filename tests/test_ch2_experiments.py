@@ -128,3 +128,23 @@ def test_fig23_quick_decides_growth_from_intervals_over_pairs(tmp_path):
         assert g["verdict"] == ("grows" if lo > 0 else "shrinks" if hi < 0 else "no ordering")
     assert res["reproduced"] == (run["same gamma"]["growth"]["verdict"] == "grows")
     assert (tmp_path / "fig2_3_stability.png").exists()
+
+
+def test_inside_a_daemonic_process_the_workers_are_threads_and_say_so(monkeypatch):
+    import multiprocessing
+
+    class Daemonic:
+        daemon = True
+
+    monkeypatch.setattr(multiprocessing, "current_process", lambda: Daemonic())
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 4)), rng.integers(0, 2, 20)
+    workers = ch2._TwoWorkers(X, y, 2, np.random.default_rng(1))
+    try:
+        assert workers.start_method.startswith("thread") and workers.pids == [os.getpid()] * 2
+        workers.begin(2, 0.0, 3)
+        assert workers.gradient(np.zeros(8)).shape == (8,)
+        workers.end()
+    finally:
+        workers.close()
+    assert not any(t.is_alive() for t in workers.procs)
