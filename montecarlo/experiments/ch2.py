@@ -723,7 +723,7 @@ def _measured_times(
     settings: dict[str, float],
     repeats: int,
     max_passes: int,
-    targets: tuple,
+    targets: tuple[float, ...],
     seed: int,
 ) -> dict[str, Any]:
     """Time to each target on two worker processes, settings interleaved per repeat (same load for each)."""
