@@ -902,7 +902,7 @@ def _tab21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
             "softmax regression on scikit-learn's digits (1797 x 65, 10 classes) instead of a CNN on MNIST; "
             "per-sample DropConnect masks (no rescaling). (gamma, B) picked per setting by simulation for the "
             f"fastest time to 95% under the cost model t_iter = {sel['t_comm']:g} + B/{sel['P']} (per-sample "
-            f"gradient units; mean of {sel['reps']} seeds, accuracy once per pass, {max_passes} passes). The "
+            f"gradient units; mean of {sel['reps']} seed{'s' if sel['reps'] > 1 else ''}, accuracy once per pass, {max_passes} passes). The "
             f"measured column: two worker processes (start method: {meas['start_method']}; local pipes), each holding half "
             f"the data ({meas['half_sizes'][0]} and {meas['half_sizes'][1]} digits), compute their half-batch "
             "gradient each step; the master adds the two sums, updates w and sends it to both. Seconds of "
