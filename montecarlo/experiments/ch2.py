@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +15,14 @@ from boundlab.montecarlo import (
     Experiment,
     GLMProblem,
     Mechanism,
-    Replacement,
     SoftmaxProblem,
+    apply_mechanism,
     b_drop,
     diversity,
     glm_lower_bound_normalized,
     minibatch_sgd,
     register_experiment,
+    t_interval,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -250,84 +254,563 @@ def _fig22(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------------------------------------
+# Figure 2.3: coupled runs of a small non-convex network on neighbouring data sets
+# ---------------------------------------------------------------------------------------------
+
+MLP_HIDDEN = 32
+FIG23_N = 1280  # training digits: a multiple of every batch size, so each pass visits every point once
+
+
+def mlp_init(rng: np.random.Generator, hidden: int = MLP_HIDDEN) -> np.ndarray:
+    """He-initialised parameters of the network of :func:`mlp_loss_grad` (biases zero).
+
+    Examples
+    --------
+    >>> mlp_init(np.random.default_rng(0)).shape
+    (2410,)
+    """
+    W1 = rng.standard_normal((64, hidden)) * math.sqrt(2 / 64)
+    W2 = rng.standard_normal((hidden, 10)) * math.sqrt(1 / hidden)
+    return np.concatenate([W1.ravel(), np.zeros(hidden), W2.ravel(), np.zeros(10)])
+
+
+def _mlp_unpack(theta: np.ndarray) -> tuple[np.ndarray, ...]:
+    hidden = (theta.shape[-1] - 10) // 75  # 64 h + h + 10 h + 10 parameters
+    a, b, c = 64 * hidden, 65 * hidden, 75 * hidden
+    lead = theta.shape[:-1]
+    return (
+        theta[..., :a].reshape(*lead, 64, hidden),
+        theta[..., a:b],
+        theta[..., b:c].reshape(*lead, hidden, 10),
+        theta[..., c:],
+    )
+
+
+def _cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean cross-entropy over the sample axis (-2) and d loss / d logits (already divided by n).
+
+    Examples
+    --------
+    >>> loss, d = _cross_entropy(np.zeros((2, 10)), np.array([0, 1]))
+    >>> round(float(loss), 6) == round(math.log(10), 6), d.shape
+    (True, (2, 10))
+    """
+    z = logits - logits.max(axis=-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    oh = (y[..., None] == np.arange(logits.shape[-1])).astype(np.float64)
+    return -(oh * logp).sum(axis=-1).mean(axis=-1), (np.exp(logp) - oh) / y.shape[-1]
+
+
+def mlp_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A one-hidden-layer ReLU network on 8x8 digits: mean cross-entropy and its gradient (by hand).
+
+    64 inputs, ``MLP_HIDDEN`` ReLU units, 10 softmax outputs (2,410 parameters for 32 hidden units);
+    batched over the leading axes like :func:`boundlab.montecarlo.experiments.ch3.cnn_loss_grad`.
+
+    Parameters
+    ----------
+    theta : ndarray, shape (*batch, 75 h + 10)
+    X : ndarray, shape (*batch, n, 64)
+    y : ndarray of int, shape (*batch, n)
+
+    Returns
+    -------
+    loss : ndarray, shape (*batch,)
+    grad : ndarray, shape (*batch, 75 h + 10)
+
+    Examples
+    --------
+    >>> loss, g = mlp_loss_grad(mlp_init(np.random.default_rng(0)) * 0, np.zeros((2, 64)), np.array([3, 4]))
+    >>> round(float(loss), 6) == round(math.log(10), 6), g.shape
+    (True, (2410,))
+    """
+    W1, b1, W2, b2 = _mlp_unpack(theta)
+    Z = X @ W1 + b1[..., None, :]
+    A = np.maximum(Z, 0.0)
+    loss, dlog = _cross_entropy(A @ W2 + b2[..., None, :], y)
+    dZ = (dlog @ np.swapaxes(W2, -1, -2)) * (Z > 0)
+    lead = theta.shape[:-1]
+    grad = [np.swapaxes(X, -1, -2) @ dZ, dZ.sum(axis=-2), np.swapaxes(A, -1, -2) @ dlog, dlog.sum(axis=-2)]
+    return loss, np.concatenate([grad[0].reshape(*lead, -1), grad[1], grad[2].reshape(*lead, -1), grad[3]], axis=-1)
+
+
+def _normalized_distance(wa: np.ndarray, wb: np.ndarray) -> np.ndarray:
+    """sqrt(||w - w'||^2 / (||w||^2 + ||w'||^2)) per row (in [0, sqrt 2])."""
+    return np.sqrt(np.sum((wa - wb) ** 2, axis=-1) / (np.sum(wa**2, axis=-1) + np.sum(wb**2, axis=-1)))
+
+
+def coupled_distances(
+    loss_grad: Any,
+    init: np.ndarray,
+    X: np.ndarray,
+    y: np.ndarray,
+    swap: tuple[np.ndarray, np.ndarray, np.ndarray],
+    B: int,
+    gamma: float,
+    passes: int,
+    seed: int,
+) -> np.ndarray:
+    """Normalized distance after each pass between mini-batch SGD on S and on S^(i), R pairs at once.
+
+    Pair r starts both runs at ``init[r]``; the run on S^(i) sees ``(x_r, y_r)`` wherever the run on S
+    sees point ``I[r]`` (``swap = (I, x, y)``). Both runs of a pair visit the points in the same random
+    order (a fresh permutation per pass, shared by the pair and, for a given seed, by every B), and step
+    ``w <- w - gamma * (sum of the B gradients)`` (no 1/B, L427-438).
+
+    Returns
+    -------
+    ndarray, shape (passes + 1, R)
+        Row k: the distances after k passes (row 0 is zero).
+    """
+    I, xs, ys = swap
+    R, n = init.shape[0], X.shape[0]
+    theta = np.concatenate([init, init])
+    rng = np.random.default_rng(seed)
+    out = [np.zeros(R)]
+    for _ in range(passes):
+        order = rng.permuted(np.tile(np.arange(n), (R, 1)), axis=1)
+        for k in range(n // B):
+            idx = order[:, k * B : (k + 1) * B]
+            hit = idx == I[:, None]
+            Xa, ya = X[idx], y[idx]
+            Xb, yb = np.where(hit[..., None], xs[:, None, :], Xa), np.where(hit, ys[:, None], ya)
+            _, g = loss_grad(theta, np.concatenate([Xa, Xb]), np.concatenate([ya, yb]))
+            theta -= gamma * B * g  # the loss is a batch mean: B times it is the batch sum
+        out.append(_normalized_distance(theta[:R], theta[R:]))
+    return np.array(out)
+
+
+def _mean_ci(x: np.ndarray) -> list[float]:
+    """[mean, 95% t low, high] of a sample."""
+    return [float(v) for v in t_interval(x, 0.95)] if len(x) > 1 else [float(x[0])] * 3
+
+
+def growth_in_b(final: dict[int, np.ndarray]) -> dict[str, Any]:
+    """Does the distance grow with B? Decided on per-pair quantities, with 95% t intervals over the pairs.
+
+    Every B runs on the same pairs, so each pair gives a slope of log(distance) against log(B) (least
+    squares over the batch sizes) and a difference between consecutive batch sizes. "grows" when the
+    slope's interval lies above 0, "shrinks" when below, "no ordering" otherwise.
+
+    Examples
+    --------
+    >>> d = {4: np.array([1.0, 1.1, 0.9]), 16: np.array([2.0, 2.3, 1.9]), 64: np.array([4.1, 4.4, 3.9])}
+    >>> growth_in_b(d)["verdict"]
+    'grows'
+    """
+    Bs = sorted(final)
+    logB = np.log(np.array(Bs, dtype=float))
+    D = np.log(np.maximum(np.stack([final[B] for B in Bs]), 1e-300))  # (len(Bs), R)
+    xc = logB - logB.mean()
+    slopes = xc @ (D - D.mean(axis=0)) / (xc @ xc)
+    slope = _mean_ci(slopes)
+    steps = {f"{b} -> {c}": _mean_ci(final[c] - final[b]) for b, c in zip(Bs[:-1], Bs[1:])}
+    verdict = "grows" if slope[1] > 0 else "shrinks" if slope[2] < 0 else "no ordering"
+    return {
+        "log-log slope [mean, 95% CI]": slope,
+        "consecutive differences [mean, 95% CI]": steps,
+        "every step up (CI > 0)": all(v[1] > 0 for v in steps.values()),
+        "verdict": verdict,
+    }
+
+
+def _fig23_pairs(
+    model: str, R: int, seed: int
+) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The model's loss-gradient, R initialisations, the training set S and R replacements (I, x, y)."""
+    from .ch3 import softmax_loss_grad
+
+    X1, y = _digits(binary=False)
+    X = X1[:, :64]  # the pixels; both models add their own bias
+    rng = np.random.default_rng([seed, 23])
+    perm = rng.permutation(len(y))
+    train, held = perm[:FIG23_N], perm[FIG23_N:]
+    I = rng.integers(0, FIG23_N, R)
+    z = rng.choice(held, R, replace=False)
+    if model == "mlp":
+        init = np.stack([mlp_init(np.random.default_rng([seed, 29, r])) for r in range(R)])
+        lg: Any = mlp_loss_grad
+    else:
+        init, lg = np.zeros((R, 650)), softmax_loss_grad
+    return lg, init, X[train], y[train], (I, X[z], y[z])
+
+
+def _fig23_run(model: str, gamma0: float, R: int, passes: int, seed: int, Bs: list[int]) -> dict[str, Any]:
+    """Both step-size policies for one model and base step size gamma0 (the step at B = 4 in both)."""
+    lg, init, X, y, swap = _fig23_pairs(model, R, seed)
+    out: dict[str, Any] = {}
+    same: dict[int, np.ndarray] = {}
+    for policy in ("same gamma", "gamma * B fixed"):
+        dist = {}
+        for B in Bs:
+            gamma = gamma0 if policy == "same gamma" else gamma0 * 4 / B
+            # at B = 4 the two policies take the same step: the same runs
+            dist[B] = (
+                same[B] if B == 4 and B in same else coupled_distances(lg, init, X, y, swap, B, gamma, passes, seed)
+            )
+        same = dist
+        out[policy] = {
+            "curves": {str(B): [float(v) for v in d.mean(axis=1)] for B, d in dist.items()},
+            "final [mean, 95% CI]": {str(B): _mean_ci(d[-1]) for B, d in dist.items()},
+            "growth": growth_in_b({B: d[-1] for B, d in dist.items()}),
+            "ci_curves": {str(B): [_mean_ci(row) for row in d[1:]] for B, d in dist.items()},
+        }
+    return out
+
+
+FIG23_GAMMAS = (0.002, 0.004)  # base step sizes (the step at B = 4); full mode runs both
+
+
 def _fig23(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
+    Bs = [4, 16, 64, 256]
+    R, passes = (6, 3) if quick else (20, 12)
+    configs = [("mlp", FIG23_GAMMAS[-1])] if quick else [("mlp", g) for g in FIG23_GAMMAS] + [("lr", FIG23_GAMMAS[-1])]
+    runs = {f"{m}, gamma0 = {g:g}": _fig23_run(m, g, R, passes, seed, Bs) for m, g in configs}
+    main_key = f"mlp, gamma0 = {FIG23_GAMMAS[-1]:g}"
+    main = runs[main_key]
+    summary = [
+        {
+            "model": key.split(",")[0],
+            "gamma0": key.split("= ")[1],
+            "policy": policy,
+            **{f"B = {B}": f"{v[0]:.4f} [{v[1]:.4f}, {v[2]:.4f}]" for B, v in res["final [mean, 95% CI]"].items()},
+            "log-log slope": "{:+.3f} [{:+.3f}, {:+.3f}]".format(*res["growth"]["log-log slope [mean, 95% CI]"]),
+            "verdict": res["growth"]["verdict"],
+        }
+        for key, run in runs.items()
+        for policy, res in run.items()
+    ]
+    grows_same = {
+        k: run["same gamma"]["growth"]["verdict"] == "grows" for k, run in runs.items() if k.startswith("mlp")
+    }
+    reproduced = any(grows_same.values())
+    figs: list[str] = []
+    if out_dir is not None:
+        figs = _fig23_plot(main, main_key, out_dir)
+    verdict = (
+        ("reproduced" if reproduced else "NOT reproduced")
+        + ": with the step size the text implies (the same gamma for every B, L574), the distance after "
+        + f"{passes} passes "
+        + "; ".join(
+            f"{'grows' if grows_same[k] else 'does not grow'} with B at {k} (log-log slope "
+            + "{:+.3f} [{:+.3f}, {:+.3f}]".format(*runs[k]["same gamma"]["growth"]["log-log slope [mean, 95% CI]"])
+            + ")"
+            for k in grows_same
+        )
+        + f"; 95% t intervals over {R} pairs"
+    )
+    return {
+        "title": "Figure 2.3 analog: stability (distance of coupled runs) vs batch size",
+        "analog": (
+            f"a one-hidden-layer ReLU network ({MLP_HIDDEN} units, 2,410 parameters, non-convex) on {FIG23_N} of "
+            "scikit-learn's 8x8 digits (10 classes); S and S^(i) differ in one point (replaced by a held-out "
+            "digit); the coupled runs share the initialisation and the order of the points (a fresh permutation "
+            "per pass, so each pass visits the differing point once); normalized distance "
+            f"sqrt(||w-w'||^2/(||w||^2+||w'||^2)) after each pass, {R} pairs, the same pairs for every B; two "
+            "step-size policies: the same gamma for every B (the text's convention, L574) and gamma B fixed, both "
+            "equal at B = 4. 'grows with B' is decided by the per-pair slope of log distance on log B (95% t "
+            "interval over the pairs). "
+            + (
+                ""
+                if quick
+                else "Full mode adds gamma0 = 0.002 and the same coupling on softmax regression "
+                "(convex) for comparison. "
+            )
+            + "The paper: cuda-convnet on CIFAR-10, distance grows with B."
+        ),
+        "runs": runs,
+        "curves": {p: main[p]["curves"] for p in main},
+        "final": {p: {B: v[0] for B, v in main[p]["final [mean, 95% CI]"].items()} for p in main},
+        "summary": summary,
+        "reproduced": reproduced,
+        "verdict": verdict,
+        "cause": _fig23_cause(runs, quick),
+        "figures": figs,
+    }
+
+
+def _fig23_cause(runs: dict[str, Any], quick: bool) -> str:
+    """The measured comparison (models and step sizes, same-gamma policy) and what it says.
+
+    Examples
+    --------
+    >>> g = {"log-log slope [mean, 95% CI]": [0.0, -0.1, 0.1], "verdict": "no ordering", "every step up (CI > 0)": False}
+    >>> run = {"same gamma": {"growth": g, "final [mean, 95% CI]": {"4": [0.1, 0, 0], "16": [0.1, 0, 0]}}}
+    >>> _fig23_cause({"lr, gamma0 = 0.004": run}, True)[:40]
+    'same gamma, final distance for B = 4, 16'
+    """
+
+    def one(key: str) -> str:
+        res = runs[key]["same gamma"]
+        g = res["growth"]
+        fin = ", ".join(f"{v[0]:.4f}" for v in res["final [mean, 95% CI]"].values())
+        slope = "{:+.3f} [{:+.3f}, {:+.3f}]".format(*g["log-log slope [mean, 95% CI]"])
+        steps = "every step up" if g["every step up (CI > 0)"] else "not every step up"
+        return f"{key}: {fin} (slope {slope}, {g['verdict']}, {steps})"
+
+    Bs = ", ".join(next(iter(runs.values()))["same gamma"]["final [mean, 95% CI]"])
+    text = f"same gamma, final distance for B = {Bs}: " + "; ".join(one(k) for k in runs)
+    verdicts = {k: runs[k]["same gamma"]["growth"]["verdict"] for k in runs}
+    net = [k for k in verdicts if k.startswith("mlp") and verdicts[k] == "grows"]
+    if any(k.startswith("lr") and v != "grows" for k, v in verdicts.items()) and net:
+        text += (
+            ". The convex model's coupled runs settle at a distance that does not depend on B while the "
+            "network's grow: the former logistic-regression analog failed because it was convex (the analog), "
+            "not because of its size"
+        )
+    if net and not all(runs[k]["same gamma"]["growth"]["every step up (CI > 0)"] for k in net):
+        text += (
+            ". The growth is not a step at every B: consecutive batch sizes whose difference interval contains 0 "
+            "are indistinguishable (runs.*.growth lists each step)"
+        )
+    if quick:
+        text += ". Quick mode runs the network at one step size; --full adds gamma0 = 0.002 and softmax regression"
+    return text + " (docs/reproduction-gaps.md)"
+
+
+def _fig23_plot(main: dict[str, Any], title: str, out_dir: Path) -> list[str]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    X0, y0 = _digits()
-    rng = np.random.default_rng(seed)
-    perm = rng.permutation(X0.shape[0])
-    train, held = perm[:1500], perm[1500:]
-    prob = GLMProblem(X0[train], y0[train], "logistic", ridge=1e-3)
-    Bs = [4, 16, 64, 256]
-    passes, R = (3 if quick else 8), (8 if quick else 24)
-    out: dict[str, Any] = {}
-    for policy in ("same gamma", "gamma * B fixed"):
-        curves = {}
-        for B in Bs:
-            gamma = 0.05 if policy == "same gamma" else 0.05 * 4 / B
-            I = rng.integers(0, prob.n, R)
-            z = rng.choice(held, R)
-            rep = Replacement(I, X0[z], y0[z])
-            T = (prob.n // B) * B
-            wa, wb = np.zeros((R, prob.dim)), np.zeros((R, prob.dim))
-            dist = [0.0]
-            for _ in range(passes):
-                s_ = int(rng.integers(0, 2**63 - 1))
-                wa = minibatch_sgd(prob, wa, B=B, gamma=gamma, T=T, rng=np.random.default_rng(s_)).w
-                wb = minibatch_sgd(prob, wb, B=B, gamma=gamma, T=T, rng=np.random.default_rng(s_), replace=rep).w
-                nd = np.sqrt(np.sum((wa - wb) ** 2, 1) / (np.sum(wa**2, 1) + np.sum(wb**2, 1)))
-                dist.append(float(nd.mean()))
-            curves[B] = dist
-        out[policy] = curves
-    figs: list[str] = []
-    if out_dir is not None:
-        fig, ax = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
-        for a, (policy, curves) in zip(ax, out.items()):
-            for B, c in curves.items():
-                a.plot(range(len(c)), c, "o-", label=f"B = {B}")
-            a.set(xlabel="passes", title=policy, yscale="log")
-            a.legend()
-        ax[0].set_ylabel("normalized distance")
-        figs = _save(fig, out_dir, "fig2_3_stability.png")
-        plt.close(fig)
-    final = {p: {str(B): c[-1] for B, c in cur.items()} for p, cur in out.items()}
+    fig, ax = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
+    for a, (policy, res) in zip(ax, main.items()):
+        for B, ci in res["ci_curves"].items():
+            c = np.array(ci)
+            k = np.arange(1, len(c) + 1)
+            a.plot(k, c[:, 0], "o-", label=f"B = {B}")
+            a.fill_between(k, np.maximum(c[:, 1], 1e-6), c[:, 2], alpha=0.2)
+        a.set(xlabel="passes", title=f"{title}: {policy}", yscale="log")
+        a.legend()
+    ax[0].set_ylabel("normalized distance (95% CI)")
+    out = _save(fig, out_dir, "fig2_3_stability.png")
+    plt.close(fig)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Table 2.1 on two real worker processes: each holds half the data and returns its half-batch gradient
+# ---------------------------------------------------------------------------------------------
+
+
+def _half_batch_worker(conn: Any, X: np.ndarray, y: np.ndarray, K: int) -> None:
+    """Worker process: hold one half of the data; per step, receive w and return the half-batch gradient sum.
+
+    Protocol on the pipe ``conn``: the worker first sends its pid; then per run the master sends
+    ``(b, p, seed)`` (half-batch size, DropConnect drop probability, seed), then one ``w`` per step as raw
+    float64 bytes, answered by the sum of the ``b`` sampled per-sample gradients (masked when p > 0) as raw
+    bytes; an empty message ends the run and ``None`` ends the worker.
+    """
+    prob = SoftmaxProblem(X, y, K)
+    conn.send(os.getpid())
+    while (cmd := conn.recv()) is not None:
+        b, p, seed = cmd
+        rng = np.random.default_rng(seed)
+        mech = Mechanism("drop", p) if p > 0 else None
+        while buf := conn.recv_bytes():
+            w = np.frombuffer(buf, dtype=np.float64)[None]
+            idx = rng.integers(0, prob.n, size=(1, b))
+            if mech is None:
+                g = prob.batch_sum(w, idx)[0]
+            else:
+                g = apply_mechanism(prob.per_sample(w, idx), mech, rng).sum(axis=1)[0]
+            conn.send_bytes(g.tobytes())
+    conn.close()
+
+
+class _TwoWorkers:
+    """Two worker processes on local pipes, each holding one half of (X, y); the master keeps w.
+
+    Processes are forked where the platform allows (the master's imports are inherited, so a worker
+    starts in milliseconds) and spawned elsewhere. Inside a daemonic process (a Dask worker, which may not
+    start processes) the two workers are threads, and ``start_method`` says so.
+    """
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, K: int, rng: np.random.Generator) -> None:
+        import multiprocessing as mp
+        import threading
+
+        halves = np.array_split(rng.permutation(len(y)), 2)
+        self.conns: list[Any] = []
+        self.procs: list[Any] = []
+        if mp.current_process().daemon:
+            self.start_method = "thread (inside a daemonic process)"
+            for h in halves:
+                parent, child = mp.Pipe()
+                worker = threading.Thread(target=_half_batch_worker, args=(child, X[h], y[h], K), daemon=True)
+                worker.start()
+                self.conns.append(parent)
+                self.procs.append(worker)
+        else:
+            self.start_method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+            ctx = mp.get_context(self.start_method)
+            for h in halves:
+                parent, child = ctx.Pipe()
+                proc = ctx.Process(target=_half_batch_worker, args=(child, X[h], y[h], K), daemon=True)
+                proc.start()
+                child.close()
+                self.conns.append(parent)
+                self.procs.append(proc)
+        self.pids = [int(c.recv()) for c in self.conns]
+        self.halves = halves
+        self.sizes = [len(h) for h in halves]
+
+    def begin(self, b: int, p: float, seed: int) -> None:
+        """Start a run: each worker samples ``b`` points per step from its half (its own seed ``[seed, j]``)."""
+        for j, c in enumerate(self.conns):
+            c.send((b, p, [seed, j]))
+
+    def gradient(self, w: np.ndarray) -> np.ndarray:
+        """Send w to both workers; the sum of their half-batch gradient sums (the batch sum)."""
+        for c in self.conns:
+            c.send_bytes(np.ascontiguousarray(w, dtype=np.float64).tobytes())
+        return np.frombuffer(self.conns[0].recv_bytes()) + np.frombuffer(self.conns[1].recv_bytes())
+
+    def end(self) -> None:
+        """End the run (the workers wait for the next one)."""
+        for c in self.conns:
+            c.send_bytes(b"")
+
+    def run(
+        self,
+        prob: SoftmaxProblem,
+        B: int,
+        gamma: float,
+        p: float,
+        seed: int,
+        max_passes: int,
+        targets: tuple[float, ...],
+    ) -> dict[str, Any]:
+        """One run of mini-batch SGD: seconds (the clock stops while the master evaluates accuracy per pass)."""
+        self.begin(B // 2, p, seed)
+        w = np.zeros(prob.dim)
+        steps_per_pass = prob.n // B
+        seconds, steps = 0.0, 0
+        hit_s, hit_steps = [math.inf] * len(targets), [math.inf] * len(targets)
+        w_hit: list[np.ndarray | None] = [None] * len(targets)
+        try:
+            for _ in range(max_passes):
+                t0 = time.perf_counter()
+                for _ in range(steps_per_pass):
+                    w = w - gamma * self.gradient(w)  # the batch sum: no 1/B (L427-438)
+                seconds += time.perf_counter() - t0
+                steps += steps_per_pass
+                acc = float(prob.accuracy(w[None])[0])
+                for k, a in enumerate(targets):
+                    if acc >= a and math.isinf(hit_s[k]):
+                        hit_s[k], hit_steps[k], w_hit[k] = seconds, steps, w.copy()
+                if all(math.isfinite(s) for s in hit_s):
+                    break
+        finally:
+            self.end()
+        return {"seconds": hit_s, "steps": hit_steps, "w_hit": w_hit, "seconds_per_step": seconds / max(steps, 1)}
+
+    def close(self) -> None:
+        for c in self.conns:
+            with contextlib.suppress(OSError, BrokenPipeError):
+                c.send(None)
+        for proc in self.procs:
+            proc.join(timeout=5)
+            if proc.is_alive() and hasattr(proc, "terminate"):  # pragma: no cover - a stuck worker process
+                proc.terminate()
+                proc.join()
+        for c in self.conns:
+            c.close()
+
+
+def _paired_gain(t_v: np.ndarray, t_dc: np.ndarray) -> list[float] | None:
+    """Per-repeat gains 100 (t_v - t_dc) / t_v, mean with a 95% t interval (None if a run missed the target)."""
+    if not (np.all(np.isfinite(t_v)) and np.all(np.isfinite(t_dc))):
+        return None
+    g = 100 * (t_v - t_dc) / t_v
+    if g.size < 2:
+        return [float(g[0])] * 3
+    return [round(v, 2) for v in t_interval(g, 0.95)]
+
+
+def _measured_times(
+    prob: SoftmaxProblem,
+    best: dict[str, Any],
+    settings: dict[str, float],
+    repeats: int,
+    max_passes: int,
+    targets: tuple[float, ...],
+    seed: int,
+) -> dict[str, Any]:
+    """Time to each target on two worker processes, settings interleaved per repeat (same load for each)."""
+    workers = _TwoWorkers(prob.X, prob.y, prob.K, np.random.default_rng([seed, 21]))
+    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in settings}
+    load = [os.getloadavg()[0]] if hasattr(os, "getloadavg") else []
+    try:
+        for r in range(repeats):
+            for name, p in settings.items():
+                b = best[name]
+                runs[name].append(workers.run(prob, b["B"], b["gamma"], p, seed * 1000 + r, max_passes, targets))
+    finally:
+        workers.close()
+    if hasattr(os, "getloadavg"):
+        load.append(os.getloadavg()[0])
+    sec = {k: np.array([run["seconds"] for run in v]) for k, v in runs.items()}  # (repeats, targets)
     return {
-        "title": "Figure 2.3 analog: stability (distance of coupled runs) vs batch size",
-        "analog": (
-            f"binary logistic regression on 1500 digits; S and S^(i) differ in one point (replaced by a held-out "
-            f"digit); coupled runs share indices; normalized distance sqrt(||w-w'||^2/(||w||^2+||w'||^2)) "
-            f"after each pass, mean of {R} pairs; two step-size policies (the paper does not say which it "
-            "used). The paper: cuda-convnet on CIFAR-10, distance grows with B."
-        ),
-        "curves": {p: {str(B): c for B, c in cur.items()} for p, cur in out.items()},
-        "final": final,
-        "cause": (
-            "if B does not order the distances, the analog (measured in docs/reproduction-gaps.md): on this "
-            "strongly convex loss the coupled runs settle at a "
-            "fixed point after about one pass whose size does not order with B, in quick and in full mode; "
-            "the paper's growth is for a non-convex network"
-        ),
-        "figures": figs,
+        "runs": runs,
+        "seconds": sec,
+        "pids": workers.pids,
+        "start_method": workers.start_method,
+        "half_sizes": workers.sizes,
+        "load_average": load,
     }
 
 
-def _tab21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
-    from boundlab.bounds import TABLE_2_1, table21_gains
+def _masked_diversity(G: np.ndarray, p: float, draws: int, rng: np.random.Generator) -> dict[str, Any]:
+    """B_D of per-sample gradients G (n, d) under independent per-sample DropConnect masks, measured.
 
-    X, y = _digits(binary=False)
-    prob = SoftmaxProblem(X, y, 10)
-    P, t_comm = 2, 200.0  # 2 workers; communication of one round = 200 per-sample gradients (stated model)
+    :math:`B^{\\rm drop}_{\\mathcal D} = n\\,\\mathbb E\\sum_i\\|D_i g_i\\|^2 / \\mathbb E\\|\\sum_i D_i g_i\\|^2`
+    estimated by the ratio of the means over ``draws`` mask draws, with a 95% percentile bootstrap interval
+    over the draws, beside the closed form (2.11).
+
+    Examples
+    --------
+    >>> G = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    >>> out = _masked_diversity(G, 0.0, 4, np.random.default_rng(0))
+    >>> round(out["B_D with masks (measured)"], 6), round(out["B_D with masks (2.11)"], 6)
+    (1.8, 1.8)
+    """
+    n = G.shape[0]
+    A, S = np.empty(draws), np.empty(draws)
+    for k in range(draws):
+        H = G * (rng.random(G.shape) >= p)
+        A[k], S[k] = np.sum(H * H), np.sum(H.sum(axis=0) ** 2)
+    boot = rng.integers(0, draws, size=(1000, draws))
+    lo, hi = np.percentile(n * A[boot].mean(axis=1) / S[boot].mean(axis=1), [2.5, 97.5])
+    return {
+        "B_D with masks (measured)": float(n * A.mean() / S.mean()),
+        "95% CI": [float(lo), float(hi)],
+        "B_D with masks (2.11)": b_drop(diversity(G), p),
+    }
+
+
+def _diversity_at(prob: SoftmaxProblem, w: np.ndarray, ps: tuple[float, ...], draws: int, seed: int) -> dict[str, Any]:
+    """B_D(w) without masks and, per drop probability, with per-sample masks (measured and closed form)."""
+    G = prob.full_gradients(w)
+    rng = np.random.default_rng([seed, 22])
+    out: dict[str, Any] = {"B_D without masks": diversity(G).B_D}
+    for p in ps:
+        out[f"p={p:g}"] = _masked_diversity(G, p, draws, rng)
+    return out
+
+
+def _tab21_select(prob: SoftmaxProblem, quick: bool, seed: int, targets: tuple[float, ...]) -> dict[str, Any]:
+    """(gamma, B) per setting by simulation with the cost model t_iter = 200 + B/2, fastest to 95%."""
+    P, t_comm = 2, 200.0
     Bs = [64, 256, 512] if quick else [32, 64, 128, 256, 512]
     gammas = np.array([0.05, 0.02, 0.01]) if quick else np.array([0.1, 0.05, 0.02, 0.01, 0.005])
-    reps, max_passes = (2 if quick else 5), (15 if quick else 60)
+    reps, max_passes = (1 if quick else 5), (15 if quick else 60)
     rng = np.random.default_rng(seed)
-    targets = (0.90, 0.95, 0.99)
-    settings = {"vanilla": None, "p=0.4": Mechanism("drop", 0.4), "p=0.5": Mechanism("drop", 0.5)}
     best: dict[str, Any] = {}
-    for name, mech in settings.items():
+    for name, p in TAB21_SETTINGS.items():
+        mech = Mechanism("drop", p) if p > 0 else None
         cand = []
         for B in Bs:
             c, _ = _passes_to(
@@ -340,45 +823,172 @@ def _tab21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
                     k = next((k for k in range(c.shape[0]) if c[k, j] >= acc), None)
                     times.append(math.inf if k is None else k * iters_per_pass * (t_comm + B / P))
                 cand.append({"B": B, "gamma": float(g), "time": times})
-        pick = min(cand, key=lambda r: (r["time"][1], r["time"][0]))
-        best[name] = pick
-    tv = best["vanilla"]["time"]
-    gains = {
-        k: [100 * (a - b) / a if math.isfinite(a) and math.isfinite(b) else None for a, b in zip(tv, best[k]["time"])]
+        best[name] = min(cand, key=lambda r: (r["time"][1], r["time"][0]))
+    return {"best": best, "reps": reps, "max_passes": max_passes, "t_comm": t_comm, "P": P}
+
+
+TAB21_SETTINGS = {"vanilla": 0.0, "p=0.4": 0.4, "p=0.5": 0.5}
+
+
+def _gains(t: dict[str, Any]) -> dict[str, list[float | None]]:
+    """100 (t_vanilla - t_DC) / t_vanilla per target (None where a time is infinite)."""
+    return {
+        k: [
+            round(100 * (a - b) / a, 2) if math.isfinite(a) and math.isfinite(b) else None
+            for a, b in zip(t["vanilla"], t[k])
+        ]
         for k in ("p=0.4", "p=0.5")
     }
+
+
+def _tab21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
+    from boundlab.bounds import TABLE_2_1, table21_gains
+
+    X, y = _digits(binary=False)
+    prob = SoftmaxProblem(X, y, 10)
+    targets = (0.90, 0.95, 0.99)
+    sel = _tab21_select(prob, quick, seed, targets)
+    best, max_passes = sel["best"], sel["max_passes"]
+    repeats = 3 if quick else 5
+    meas = _measured_times(prob, best, TAB21_SETTINGS, repeats, max_passes, targets, seed)
+    med = {k: [float(v) for v in np.median(s, axis=0)] for k, s in meas["seconds"].items()}
+    cost = {k: best[k]["time"] for k in TAB21_SETTINGS}
+    paired = {
+        k: {
+            f"{int(100 * a)}%": _paired_gain(meas["seconds"]["vanilla"][:, j], meas["seconds"][k][:, j])
+            for j, a in enumerate(targets)
+        }
+        for k in ("p=0.4", "p=0.5")
+    }
+    faster = {k: (paired[k]["95%"] is not None and paired[k]["95%"][1] > 0) for k in paired}
+    reproduced = all(faster.values())
+    # the mechanism: B_D with and without the masks at w_0 = 0 and where the vanilla run first reached 95%
+    v0 = meas["runs"]["vanilla"][0]
+    w95 = v0["w_hit"][1] if v0["w_hit"][1] is not None else None
+    draws = 10 if quick else 40
+    div = {"w_0 = 0": _diversity_at(prob, np.zeros(prob.dim), (0.4, 0.5), draws, seed)}
+    if w95 is not None:
+        div["w at 95% (vanilla run)"] = _diversity_at(prob, w95, (0.4, 0.5), draws, seed)
+    pretty = {"vanilla": "mini-batch", "p=0.4": "p_drop = 0.4", "p=0.5": "p_drop = 0.5"}
+    g_meas, g_cost = _gains(med), _gains(cost)
+    printed_t = {
+        "vanilla": TABLE_2_1["vanilla"],
+        "p=0.4": TABLE_2_1["p=0.4"]["time"],
+        "p=0.5": TABLE_2_1["p=0.5"]["time"],
+    }
+    summary = []
+    for k in TAB21_SETTINGS:
+        summary.append(
+            {
+                "setting": pretty[k],
+                "B": best[k]["B"],
+                "gamma": best[k]["gamma"],
+                "measured s to 90/95/99% (median)": ", ".join(_fmt_s(v) for v in med[k]),
+                "cost model to 90/95/99% (units)": ", ".join(_fmt_s(v, 0) for v in cost[k]),
+                "measured gain %": "" if k == "vanilla" else ", ".join(_fmt_g(v) for v in g_meas[k]),
+                "cost-model gain %": "" if k == "vanilla" else ", ".join(_fmt_g(v) for v in g_cost[k]),
+                "printed s": ", ".join(f"{v:g}" for v in printed_t[k]),
+            }
+        )
+    for k in TAB21_SETTINGS:
+        best[k]["measured_seconds"] = med[k]
+    sec_per_step = {k: float(np.median([r["seconds_per_step"] for r in v])) for k, v in meas["runs"].items()}
+    verdict_parts = [
+        f"{k}: paired gain at 95% {paired[k]['95%'][0]:+.1f}% [{paired[k]['95%'][1]:+.1f}, {paired[k]['95%'][2]:+.1f}]"
+        if paired[k]["95%"] is not None
+        else f"{k}: a run missed 95%"
+        for k in paired
+    ]
+    verdict = (
+        (
+            "reproduced: DropConnect reaches 95% training accuracy faster than vanilla mini-batch SGD on the two workers"
+            if reproduced
+            else "NOT reproduced: DropConnect is not faster to 95% with a 95% interval above 0"
+        )
+        + " ("
+        + "; ".join(verdict_parts)
+        + f"; printed +31.83%, +24.66%; {repeats} paired repeats)"
+    )
     return {
-        "title": "Table 2.1 analog: time to training accuracy with DropConnect, 2 workers (cost model)",
+        "title": "Table 2.1 analog: time to training accuracy with DropConnect, 2 worker processes",
         "analog": (
             "softmax regression on scikit-learn's digits (1797 x 65, 10 classes) instead of a CNN on MNIST; "
-            f"per-sample DropConnect masks (no rescaling); wall-clock from the model t_iter = {t_comm:g} + "
-            f"B/{P} in units of one per-sample gradient (not measured on real workers); (gamma, B) picked per "
-            f"setting for the fastest time to 95%; accuracy evaluated once per pass, mean of {reps} seeds."
+            "per-sample DropConnect masks (no rescaling). (gamma, B) picked per setting by simulation for the "
+            f"fastest time to 95% under the cost model t_iter = {sel['t_comm']:g} + B/{sel['P']} (per-sample "
+            f"gradient units; mean of {sel['reps']} seed{'s' if sel['reps'] > 1 else ''}, accuracy once per pass, {max_passes} passes). The "
+            f"measured column: two worker processes (start method: {meas['start_method']}; local pipes), each holding half "
+            f"the data ({meas['half_sizes'][0]} and {meas['half_sizes'][1]} digits), compute their half-batch "
+            "gradient each step; the master adds the two sums, updates w and sends it to both. Seconds of "
+            "training to the first pass whose training accuracy reaches the target (the clock stops while the "
+            f"master evaluates accuracy), median over {repeats} repeats with the three settings interleaved in "
+            "each repeat so they share the machine's load."
         ),
+        "summary": summary,
         "best": best,
-        "time_units": "per-sample gradient computations",
-        "gain_percent": gains,
-        "cause": (
-            (
-                f"size: 99% training accuracy is missing because SGD on this softmax problem needs 29-47 passes "
-                f"at B = 64-256 (docs/reproduction-gaps.md) and this run allows {max_passes}. "
-                if any(not math.isfinite(b["time"][2]) for b in best.values())
-                else ""
-            )
-            + "The time is a cost model, not a measurement on workers"
-        ),
+        "time_units": "measured: seconds; cost model: per-sample gradient computations",
+        "gain_percent": g_cost,
+        "measured_gain_percent": g_meas,
+        "paired_gain_percent [mean, 95% CI]": paired,
+        "measured_seconds_all_repeats": {k: v.tolist() for k, v in meas["seconds"].items()},
+        "median_seconds_per_step": sec_per_step,
+        "worker_pids": meas["pids"],
+        "start_method": meas["start_method"],
+        "load_average (1 min, before / after)": meas["load_average"],
+        "diversity": div,
+        "reproduced": reproduced,
+        "verdict": verdict,
+        "cause": _tab21_cause(best, med, sec_per_step, div, max_passes),
         "paper": {
-            "times": {
-                "vanilla": TABLE_2_1["vanilla"],
-                "p=0.4": TABLE_2_1["p=0.4"]["time"],
-                "p=0.5": TABLE_2_1["p=0.5"]["time"],
-            },
+            "times": printed_t,
             "gain": {"p=0.4": TABLE_2_1["p=0.4"]["gain"], "p=0.5": TABLE_2_1["p=0.5"]["gain"]},
             "gain_recomputed_from_times": table21_gains(),
             "best_B": TABLE_2_1["best_B"],
         },
         "figures": [],
     }
+
+
+def _fmt_s(v: float, digits: int = 3) -> str:
+    return "not reached" if not math.isfinite(v) else f"{v:.{digits}f}"
+
+
+def _fmt_g(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:+.1f}"
+
+
+def _tab21_cause(
+    best: dict[str, Any],
+    med: dict[str, list[float]],
+    sec_per_step: dict[str, float],
+    div: dict[str, Any],
+    max_passes: int,
+) -> str:
+    """What the measurement says about the difference from the printed table (one paragraph)."""
+    parts = []
+    if any(not math.isfinite(v[2]) for v in med.values()):
+        parts.append(
+            f"size: a setting misses 99% training accuracy within {max_passes} passes (SGD on this softmax "
+            "problem needs 29-47 passes at B = 64-256, docs/reproduction-gaps.md)"
+        )
+    ratio = {k: sec_per_step[k] / sec_per_step["vanilla"] for k in ("p=0.4", "p=0.5")}
+    parts.append(
+        "one step costs "
+        + ", ".join(f"{ratio[k]:.2f}x vanilla's for {k} (B = {best[k]['B']})" for k in ratio)
+        + f" (vanilla B = {best['vanilla']['B']}: {1e3 * sec_per_step['vanilla']:.2f} ms per step)"
+    )
+    key = "w at 95% (vanilla run)" if "w at 95% (vanilla run)" in div else "w_0 = 0"
+    d = div[key]
+    parts.append(
+        f"at {key}, B_D = {d['B_D without masks']:.1f} without masks and "
+        + ", ".join(f"{d[k]['B_D with masks (measured)']:.1f} with {k} masks" for k in ("p=0.4", "p=0.5"))
+        + " (measured over mask draws)"
+    )
+    parts.append(
+        f"the selection gives DropConnect B = {best['p=0.4']['B']} and {best['p=0.5']['B']} against "
+        f"{best['vanilla']['B']} for vanilla SGD (printed: 512 against 256); a larger step-size grid does not change "
+        "this (measured in docs/reproduction-gaps.md)"
+    )
+    return "; ".join(parts)
 
 
 register_experiment(
