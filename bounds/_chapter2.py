@@ -1126,7 +1126,7 @@ class Table21(AbstractStatement):
         "DropConnect p = 0.4, 0.5 (best B = 512), 2 workers, mean of 5 runs; gain = "
         "100 (t_vanilla - t_DC)/t_vanilla."
     )
-    implemented_by = "boundlab reproduce tab2.1 (CPU analog with a stated communication-cost model)"
+    implemented_by = "boundlab reproduce tab2.1 (CPU analog timed on two worker processes; cost model beside it)"
     notes = (
         "The 90% column's gains (46.98, 36.76) do not follow from the printed times (47.03, 36.81): erratum err2.3.",
     )
