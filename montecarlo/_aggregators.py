@@ -44,8 +44,9 @@ Non-finite values
   aggregation by sending inf.
 * :func:`geometric_median` counts a worker with a NaN or infinite entry as Byzantine and leaves it
   out (its ``kept`` is False; the median of the finite workers is returned, NaN when none is finite).
-  :func:`spectral_filter` needs distances between all workers: it raises
-  :class:`~boundlab.bounds.BadInput` naming ``x`` when ``x`` has a NaN or infinite entry. Finite inputs of any magnitude (e.g. ``1e308``) are handled without overflow
+  :func:`spectral_filter` removes a non-finite worker before its first round, from its removal
+  budget (``floor(2 eps m)``); with more non-finite workers than the budget its output is NaN for
+  that batch element (it would have to average one). Finite inputs of any magnitude (e.g. ``1e308``) are handled without overflow
   or NaN: the geometric median uses overflow-safe norms (and works on ``x/4`` if the spread
   exceeds the float64 range), Krum forms the differences directly when a median-centred entry
   exceeds 1e150 (squared distances may then be ``inf``, the worst score), and the spectral
@@ -141,15 +142,6 @@ def _workers(x: ArrayLike, name: str = "x") -> NDArray[np.floating]:
     if arr.shape[-2] < 1:
         raise BadInput(f"{name} (shape {arr.shape}) must have at least one worker on axis -2.", name=name)
     return arr
-
-
-def _require_finite(x: NDArray[np.floating], rule: str, name: str = "x") -> None:
-    if not np.all(np.isfinite(x)):
-        bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
-        raise BadInput(
-            f"{name} ({bad} non-finite entries) must be finite for {rule} (it needs distances).",
-            name=name,
-        )
 
 
 def _integer(value: object, name: str, *, low: int | None = None) -> int:
@@ -830,7 +822,10 @@ def spectral_filter(
     Parameters
     ----------
     x : array_like, shape (*batch, m, d)
-        Messages, workers on axis -2 (finite).
+        Messages, workers on axis -2. A worker with a NaN or infinite entry counts as Byzantine:
+        it is removed before the first round and uses up one unit of the removal budget; when
+        more workers are non-finite than the budget allows, the aggregate of that batch element
+        is NaN (the rule would have to average a non-finite worker).
     eps : float, optional
         Assumed fraction of outliers, in [0, 1/2); sets the removal budget.
     threshold : float or array_like, optional
@@ -851,7 +846,6 @@ def spectral_filter(
     (array([0., 0.]), array([ True,  True,  True,  True, False]))
     """
     arr = _workers(x)
-    _require_finite(arr, "spectral_filter")
     *batch, m, d = arr.shape
     if eps is None:
         budget = (m - 1) // 2
@@ -860,16 +854,41 @@ def spectral_filter(
         if not 0.0 <= eps_value < 0.5:
             raise BadInput(f"eps ({eps}) must be in [0, 1/2).", name="eps")
         budget = min(math.floor(2 * eps_value * m + 1e-9), (m - 1) // 2)
+    thr: np.ndarray | None = None
+    if threshold is not None:
+        thr = np.asarray(threshold, dtype=float)
+        if np.any(~(thr >= 0)):
+            raise BadInput(f"threshold ({threshold}) must be >= 0.", name="threshold")
+        thr = np.broadcast_to(thr, tuple(batch))
+    bad = ~np.isfinite(arr).all(axis=-1)
+    if not bad.any():
+        return _spectral_core(arr, budget, thr, return_mask)
+    # a non-finite row counts as Byzantine: removed first, from the same budget (rare: one call
+    # per affected batch element on its finite rows; NaN when the budget cannot cover them)
+    out, kept = np.empty((*batch, d)), np.zeros((*batch, m), dtype=bool)
+    for idx in np.ndindex(tuple(batch)):
+        n_bad = int(bad[idx].sum())
+        if n_bad == 0 or n_bad <= budget:
+            rows = arr[idx][~bad[idx]]
+            sub_thr = None if thr is None else thr[idx]
+            out[idx], kept[idx][~bad[idx]] = _spectral_core(rows, budget - n_bad, sub_thr, True)
+        else:
+            out[idx] = np.nan
+    return (out, kept) if return_mask else out
+
+
+def _spectral_core(
+    arr: NDArray[np.floating], budget: int, thr: np.ndarray | None, return_mask: bool
+) -> Aggregate | tuple[Aggregate, NDArray[np.bool_]]:
+    """The spectral filter on finite ``arr`` (*batch, m, d) removing at most ``budget`` workers."""
+    *batch, m, d = arr.shape
     z, _, e = _centred_scaled(arr)
-    if threshold is None:
+    if thr is None:
         mad = 1.4826 * median(np.abs(z))  # z is centred at the coordinate-wise median
         s2 = np.median(mad**2, axis=-1) if d > 0 else np.zeros(tuple(batch))
         thr_z = 1.5 * (1.0 + math.sqrt(d / m)) ** 2 * s2
     else:
-        thr = np.asarray(threshold, dtype=float)
-        if np.any(~(thr >= 0)):
-            raise BadInput(f"threshold ({threshold}) must be >= 0.", name="threshold")
-        thr_z = np.ldexp(np.broadcast_to(thr, tuple(batch)), -2 * e)
+        thr_z = np.ldexp(thr, -2 * e)
     gram = z @ np.swapaxes(z, -1, -2)  # (*batch, m, m), computed once
     kept = np.ones((*batch, m), dtype=bool)
     for _ in range(budget + 1):

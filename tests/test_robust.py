@@ -277,7 +277,7 @@ def test_bucketing_averages_consecutive_buckets_of_a_seeded_permutation(x, data,
 
 
 # ----------------------------------------------------------------------------------------------
-# every rule: the NaN/inf policy, no mutation, batches, determinism
+# every rule: batches, determinism (the NaN/inf policy and purity: tests/test_nonfinite_policy.py)
 
 # (name, aggregator with f = 2 for m = 9, finite output stays in the honest bounding box)
 RULES = [
@@ -300,33 +300,6 @@ IDS = [r[0] for r in RULES]
 def test_every_registered_rule_is_in_the_generic_table():
     names = {n.split(">>")[0] for n, _, _ in RULES}
     assert set(ROBUST_AGGREGATORS) | set(PRE_AGGREGATORS) <= names
-
-
-@pytest.mark.parametrize("name,agg,in_box", RULES, ids=IDS)
-@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
-@pytest.mark.parametrize("n_bad", [1, 2])
-def test_up_to_f_non_finite_rows_count_as_byzantine_and_never_reach_the_output(name, agg, in_box, value, n_bad):
-    rng = np.random.default_rng(7)
-    honest = rng.standard_normal((3, 7, 4))
-    x = np.concatenate([np.full((3, n_bad, 4), value), honest[:, : 9 - n_bad]], axis=-2)
-    x[:, 0, 0] = 1.0  # a row with one non-finite entry is non-finite
-    out = agg(x)
-    assert out.shape == (3, 4)
-    assert np.all(np.isfinite(out))
-    h = x[:, n_bad:]
-    lo = np.minimum(h.min(axis=-2), 0.0) if not in_box else h.min(axis=-2)
-    hi = np.maximum(h.max(axis=-2), 0.0) if not in_box else h.max(axis=-2)
-    assert np.all((lo - 1e-9 <= out) & (out <= hi + 1e-9))
-
-
-@pytest.mark.parametrize("name,agg,in_box", RULES, ids=IDS)
-def test_rules_never_modify_their_input(name, agg, in_box):
-    x = np.random.default_rng(0).standard_normal((2, 9, 3))
-    x[0, 0] = np.nan
-    x[1, 1, 2] = np.inf
-    before = x.copy()
-    agg(x)
-    np.testing.assert_array_equal(x, before)
 
 
 @pytest.mark.parametrize(
