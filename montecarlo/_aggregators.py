@@ -540,13 +540,19 @@ def _centred_scaled(x: NDArray[np.floating]) -> tuple[np.ndarray, np.ndarray, np
     c = median(x)
     with np.errstate(over="ignore", invalid="ignore"):
         z = x - c[..., None, :]
-    if not np.all(np.isfinite(z)):  # |x - c| overflowed: rescale before centring
+    if z.size == 0:
+        return z, c, np.zeros(x.shape[:-2], dtype=int)
+    # largest |z| per batch element from a max and a min (two reads, no |z| temporary); NaN if
+    # |x - c| overflowed (inf - inf) or inf if it did not
+    top = np.maximum(z.max(axis=(-2, -1)), -z.min(axis=(-2, -1)))
+    if not np.all(np.isfinite(top)):  # |x - c| overflowed: rescale before centring
         z = np.ldexp(x, -2) - np.ldexp(c, -2)[..., None, :]
         top = np.max(np.abs(z), axis=(-2, -1), initial=0.0)
         e = np.frexp(np.where(top > 0, top, 1.0))[1]
         return np.ldexp(z, -e[..., None, None]), c, e + 2
-    top = np.max(np.abs(z), axis=(-2, -1), initial=0.0)
     e = np.where(top > _BIG, np.frexp(np.where(top > _BIG, top, 1.0))[1], 0)
+    if not e.any():  # the usual case: no rescaling pass
+        return z, c, e
     return np.ldexp(z, -e[..., None, None]), c, e
 
 

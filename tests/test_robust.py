@@ -254,6 +254,12 @@ def test_arc_clips_the_largest_rows_to_the_next_norm(x, data):
     np.testing.assert_allclose(arc(x, f=f), ref_arc(x, f), rtol=1e-12, atol=1e-12)
 
 
+@given(x=generic_workers(), data=st.data(), seed=st.integers(0, 1000), steps=st.integers(1, 3))
+def test_caf_power_steps_in_the_span_of_the_workers_equal_the_steps_in_d_dimensions(x, data, seed, steps):
+    f = f_for(data, len(x))  # few steps: the random start matters, and both draw the same one
+    np.testing.assert_allclose(caf(x, f, seed, power_iters=steps), ref_caf(x, f, seed, steps), rtol=1e-9, atol=1e-9)
+
+
 @given(x=generic_workers(), data=st.data(), seed=st.integers(0, 1000))
 def test_caf_agrees_with_the_filter_written_from_its_definition(x, data, seed):
     f = f_for(data, len(x))
