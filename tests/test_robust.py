@@ -437,3 +437,13 @@ def test_huge_finite_rows_are_ordinary_values_not_non_finite_ones():
     np.testing.assert_allclose(static_clipping(x, c=1.0)[0], [0.5**0.5, 0.5**0.5])
     np.testing.assert_allclose(centered_clipping(x, tau=1.0, L=1)[0], (0.5**0.5 + 1.0) / 4)
     assert np.all(np.isfinite(mda(x, 1))) and np.all(mda(x, 1) <= 1.0)
+
+
+def test_caf_gives_the_same_result_when_its_gram_matrix_runs_on_one_blas_thread(monkeypatch):
+    import boundlab.montecarlo._robust as robust_module
+
+    x = np.random.default_rng(3).standard_normal((2, 12, 6))
+    before = caf(x, 2, 7)
+    monkeypatch.setattr(robust_module, "_GRAM_ONE_THREAD", 0)
+    np.testing.assert_allclose(caf(x, 2, 7), before, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(caf(x[0], 2, 7, power_iters=2), ref_caf(x[0], 2, 7, 2), rtol=1e-9, atol=1e-9)
