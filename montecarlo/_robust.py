@@ -886,31 +886,43 @@ def caf(x: ArrayLike, f: int, rng: np.random.Generator | int = 0, *, power_iters
     active = c.sum(axis=-1) > m - 2 * ff
     if not active.any():
         return _weighted_mean(clean, c)
-    # Everything after the first projection happens in the m-dimensional span of the workers:
-    # with D the c-centred messages, the power step v -> D^T diag(c) D v / sum(c) maps D v to
-    # K b / |w| with b = c (D v) / sum(c), K = D D^T and |w|^2 = b.K b; lam = (D v).b and
+    # When d > m, everything after the first projection happens in the m-dimensional span of the
+    # workers: with D the c-centred messages, the power step v -> D^T diag(c) D v / sum(c) maps
+    # D v to K b / |w| with b = c (D v) / sum(c), K = D D^T and |w|^2 = b.K b; lam = (D v).b and
     # tau = (D v)^2. K comes from one Gram matrix of the median-centred (and, for huge values,
     # power-of-two scaled) messages, so a round costs one product with the random start vector.
-    z, _, _ = _centred_scaled(clean)
-    gram = _gram(z)
+    # When d <= m the steps run in d dimensions on the centred messages (cheaper there).
+    in_span = d > m
+    if in_span:
+        z, _, _ = _centred_scaled(clean)
+        gram = _gram(z)
     for _ in range(_CAF_MAX_ROUNDS):
         if not active.any():
             break
         csum = c.sum(axis=-1)
         cn = c / np.where(csum > 0, csum, 1.0)[..., None]
-        g = np.einsum("...ij,...j->...i", gram, cn)
-        kmat = gram - g[..., :, None] - g[..., None, :] + np.einsum("...i,...i->...", cn, g)[..., None, None]
         vec = gen.standard_normal((*batch, d))
         vec /= np.maximum(np.linalg.norm(vec, axis=-1, keepdims=True), 1e-300)
-        zv = np.einsum("...md,...d->...m", z, vec)
-        proj = zv - np.einsum("...m,...m->...", cn, zv)[..., None]  # D v
         lam = np.zeros(tuple(batch))
-        for _ in range(its):
-            b = cn * proj
-            kb = np.einsum("...ij,...j->...i", kmat, b)
-            nrm = np.sqrt(np.maximum(np.einsum("...i,...i->...", b, kb), 0.0))
-            lam = np.einsum("...i,...i->...", proj, b)
-            proj = np.where(nrm[..., None] > 0, kb / np.where(nrm > 0, nrm, 1.0)[..., None], proj)
+        if in_span:
+            g = np.einsum("...ij,...j->...i", gram, cn)
+            kmat = gram - g[..., :, None] - g[..., None, :] + np.einsum("...i,...i->...", cn, g)[..., None, None]
+            zv = np.einsum("...md,...d->...m", z, vec)
+            proj = zv - np.einsum("...m,...m->...", cn, zv)[..., None]  # D v
+            for _ in range(its):
+                b = cn * proj
+                kb = np.einsum("...ij,...j->...i", kmat, b)
+                nrm = np.sqrt(np.maximum(np.einsum("...i,...i->...", b, kb), 0.0))
+                lam = np.einsum("...i,...i->...", proj, b)
+                proj = np.where(nrm[..., None] > 0, kb / np.where(nrm > 0, nrm, 1.0)[..., None], proj)
+        else:
+            diffs = clean - _weighted_mean(clean, c)[..., None, :]
+            for _ in range(its):
+                w = np.einsum("...m,...md->...d", cn * np.einsum("...md,...d->...m", diffs, vec), diffs)
+                nrm = np.linalg.norm(w, axis=-1)
+                lam = np.einsum("...d,...d->...", vec, w)
+                vec = np.where(nrm[..., None] > 0, w / np.where(nrm > 0, nrm, 1.0)[..., None], vec)
+            proj = np.einsum("...md,...d->...m", diffs, vec)
         better = active & (lam < best_lam)
         best_lam = np.where(better, lam, best_lam)
         best_c = np.where(better[..., None], c, best_c)
