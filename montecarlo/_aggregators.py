@@ -44,8 +44,9 @@ Non-finite values
   aggregation by sending inf.
 * :func:`geometric_median` counts a worker with a NaN or infinite entry as Byzantine and leaves it
   out (its ``kept`` is False; the median of the finite workers is returned, NaN when none is finite).
-  :func:`spectral_filter` needs distances between all workers: it raises
-  :class:`~boundlab.bounds.BadInput` naming ``x`` when ``x`` has a NaN or infinite entry. Finite inputs of any magnitude (e.g. ``1e308``) are handled without overflow
+  :func:`spectral_filter` removes a non-finite worker before its first round, from its removal
+  budget (``floor(2 eps m)``); with more non-finite workers than the budget its output is NaN for
+  that batch element (it would have to average one). Finite inputs of any magnitude (e.g. ``1e308``) are handled without overflow
   or NaN: the geometric median uses overflow-safe norms (and works on ``x/4`` if the spread
   exceeds the float64 range), Krum forms the differences directly when a median-centred entry
   exceeds 1e150 (squared distances may then be ``inf``, the worst score), and the spectral
@@ -54,12 +55,22 @@ Non-finite values
 Speed
 -----
 :func:`median` and :func:`trimmed_mean` copy blocks of the worker axis into contiguous lanes
-(a blocked transpose, so that the selection runs over contiguous memory) and select the order
-statistics there. For small ``m`` numpy's SIMD sort (AVX-512 / Highway) of a short lane is faster
-than ``np.partition`` with two ``kth`` values (measured: m = 100, sort 14 ms, one single-``kth``
-partition 16 ms, two partitions 38 ms for 10^7 values), so lanes of at most
-``_SORT_MAX_M_MEDIAN`` (median) or ``_SORT_MAX_M_TRIM`` (trimmed mean) workers are sorted and
-longer lanes use single-``kth`` ``np.partition`` calls. Order statistics are identical either way.
+(a blocked transpose into one reused buffer of about ``_CHUNK_ELEMS`` values, so that the
+selection runs over contiguous memory in cache) and select the order statistics there. numpy
+sorts a lane of at most 256 values with a SIMD sorting network (about 2-4 ns per value on
+AVX-512), while its sort and ``np.partition`` of longer lanes cost 15-35 ns per value. Lanes of
+at most ``_SORT_MAX_M_MEDIAN`` / ``_SORT_MAX_M_TRIM`` (256) workers are therefore sorted whole;
+longer lanes are cut into sorted runs of ``_RUN`` = 128 values, the largest value of every group
+of ``_GROUP`` = 8 in a run is a sample, two samples bracket the wanted order statistics with a
+deterministic guarantee, and only the values between them (about 2 x 7 per run) are gathered and
+sorted (:func:`_select_window`, whose docstring has the proof). Order statistics, hence the
+median, are exact whichever path runs. The trimmed mean of long lanes sums the values strictly
+between its two cut order statistics in lane order and adds the kept copies of the cut values:
+the summation order differs from the sorted order of short lanes, so results agree with a sort
+to rounding (observed relative difference <= 3e-15 of the mean absolute kept value at
+m <= 1500; bound ``O(m u)``, ``u = 2**-53``), and a sum that overflows or keeps an infinite
+value is redone in sorted order as for short lanes. NaN is found by one look at the last value of
+every sorted run (a NaN sorts last), not by a pass over the data.
 """
 
 from __future__ import annotations
@@ -84,12 +95,17 @@ __all__ = [
     "spectral_filter",
 ]
 
-#: Lanes of at most this many workers are sorted (SIMD) instead of partitioned (median).
+#: Lanes of at most this many workers are sorted whole (numpy's SIMD sorting network); longer
+#: lanes go through :func:`_select_ranks` (median).
 _SORT_MAX_M_MEDIAN = 256
-#: Lanes of at most this many workers are sorted instead of partitioned twice (trimmed mean).
-_SORT_MAX_M_TRIM = 1024
+#: The same threshold for the trimmed mean.
+_SORT_MAX_M_TRIM = 256
+#: Length of the sorted runs of :func:`_select_ranks` (numpy sorts up to 256 values with a network).
+_RUN = 128
+#: One sample (the largest value) per group of this many values of a sorted run.
+_GROUP = 8
 #: Number of values per contiguous block copied by the blocked transpose.
-_CHUNK_ELEMS = 1 << 16
+_CHUNK_ELEMS = 1 << 17
 #: Above this magnitude, Gram matrices are computed on data rescaled by a power of two.
 _BIG = 1e150
 
@@ -126,15 +142,6 @@ def _workers(x: ArrayLike, name: str = "x") -> NDArray[np.floating]:
     if arr.shape[-2] < 1:
         raise BadInput(f"{name} (shape {arr.shape}) must have at least one worker on axis -2.", name=name)
     return arr
-
-
-def _require_finite(x: NDArray[np.floating], rule: str, name: str = "x") -> None:
-    if not np.all(np.isfinite(x)):
-        bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
-        raise BadInput(
-            f"{name} ({bad} non-finite entries) must be finite for {rule} (it needs distances).",
-            name=name,
-        )
 
 
 def _integer(value: object, name: str, *, low: int | None = None) -> int:
@@ -178,31 +185,41 @@ def _trim_count(beta: float | None, k: int | None, m: int) -> int:
 # lane machinery for the coordinate-wise rules
 
 
-def _lanewise(x: NDArray[np.floating], kernel: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+def _lanewise(
+    x: NDArray[np.floating], kernel: Callable[[np.ndarray], np.ndarray], width: int | None = None
+) -> np.ndarray:
     """Apply ``kernel`` to contiguous copies of the worker lanes.
 
-    ``kernel(buf)`` receives a fresh C-contiguous array of shape (n, m) (one row per coordinate,
-    which it may modify) and returns shape (n,). Returns shape (*batch, d).
+    ``kernel(buf)`` receives a C-contiguous array of shape (n, width) (one row per coordinate:
+    its ``m`` values, then ``width - m`` copies of ``+inf``), which it may modify, and returns
+    shape (n,). One buffer is allocated per call and reused for every block (a blocked transpose
+    of about ``_CHUNK_ELEMS`` values, which stays in the L2 cache). Returns shape (*batch, d).
     """
     *batch, m, d = x.shape
     out_shape = (*batch, d)
     if x.size == 0:
         return np.empty(out_shape, dtype=x.dtype)
+    w = m if width is None else width
     x3 = x.reshape(-1, m, d)
     nbatch = x3.shape[0]
     out = np.empty((nbatch, d), dtype=x.dtype)
-    lanes = max(1, _CHUNK_ELEMS // m)
+    lanes = max(1, _CHUNK_ELEMS // w)
     if d >= lanes:
+        buf = np.empty((lanes, w), dtype=x.dtype)
         for b in range(nbatch):
             for j in range(0, d, lanes):
-                buf = np.array(x3[b, :, j : j + lanes].T, order="C", copy=True)
-                out[b, j : j + lanes] = kernel(buf)
+                blk = buf[: min(lanes, d - j)]
+                np.copyto(blk[:, :m], x3[b, :, j : j + lanes].T)
+                blk[:, m:] = np.inf
+                out[b, j : j + lanes] = kernel(blk)
     else:
         per = max(1, lanes // d)
+        buf3 = np.empty((per, d, w), dtype=x.dtype)
         for b0 in range(0, nbatch, per):
-            blk = np.swapaxes(x3[b0 : b0 + per], -1, -2)
-            buf = np.array(blk, order="C", copy=True).reshape(-1, m)
-            out[b0 : b0 + per] = kernel(buf).reshape(-1, d)
+            blk3 = buf3[: min(per, nbatch - b0)]
+            np.copyto(blk3[..., :m], np.swapaxes(x3[b0 : b0 + per], -1, -2))
+            blk3[..., m:] = np.inf
+            out[b0 : b0 + per] = kernel(blk3.reshape(-1, w)).reshape(-1, d)
     return out.reshape(out_shape)
 
 
@@ -210,17 +227,84 @@ def _nan_as_inf(v: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(v), np.inf, v)
 
 
-def _median_kernel(buf: np.ndarray) -> np.ndarray:
-    m = buf.shape[-1]
-    h = m // 2
-    if m <= _SORT_MAX_M_MEDIAN:
-        buf.sort(axis=-1)
-        hi = buf[:, h]
-        lo = buf[:, h - 1] if m % 2 == 0 else hi
+def _runs_width(m: int) -> int:
+    """Lane width for :func:`_select_window`: ``m`` rounded up to a multiple of ``_RUN``."""
+    return -(-m // _RUN) * _RUN
+
+
+def _sorted_runs(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sort each run of ``_RUN`` values of every row of ``buf`` (n, C * _RUN) in place.
+
+    NaN is replaced by ``+inf`` (a sorted run holding a NaN ends with it, so one look at the last
+    value of each run finds them, and the replacement keeps the runs sorted). Returns the runs,
+    shape (n, C, _RUN), and the samples, the largest value of each group of ``_GROUP``
+    consecutive values of a run, shape (n, C, _RUN // _GROUP) (views of ``buf``), and the samples
+    of each row sorted, shape (n, C * _RUN // _GROUP).
+    """
+    n, w = buf.shape
+    runs = buf.reshape(n, w // _RUN, _RUN)
+    runs.sort(axis=-1)
+    nan_rows = np.isnan(runs[:, :, -1]).any(axis=-1)
+    if nan_rows.any():
+        sub = runs[nan_rows]
+        sub[np.isnan(sub)] = np.inf
+        runs[nan_rows] = sub
+    tops = runs[:, :, _GROUP - 1 :: _GROUP]
+    return runs, tops, np.sort(tops.reshape(n, -1), axis=-1)
+
+
+def _select_window(
+    runs: np.ndarray, tops: np.ndarray, sample: np.ndarray, lo_rank: int, hi_rank: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates for the order statistics of ranks ``lo_rank..hi_rank`` of each row of sorted runs.
+
+    Returns ``(cand, below)``, shapes (n, W) and (n,): ``cand`` sorted along its last axis and
+    ``cand[i, r - below[i]]`` the order statistic of rank ``r`` (0-based) of row ``i`` for every
+    ``lo_rank <= r <= hi_rank``. Exact for any data (ties included); only the width ``W``
+    (about ``2 (_GROUP - 1) C + _GROUP`` without ties) depends on the data.
+
+    ``runs``, ``tops`` and ``sample`` come from :func:`_sorted_runs`.
+    Why it is exact: let ``g = _GROUP``, ``s`` the sorted samples of a row (``C * _RUN / g``
+    values) and ``lo = s[j_lo]``, ``hi = s[j_hi]``. A run whose first ``b`` samples are below
+    ``lo`` has at most ``g b + g - 1`` values below ``lo``, so at most ``g j_lo + (g - 1) C
+    <= lo_rank`` values of the row are below ``lo``; a run whose first ``a`` samples are at most
+    ``hi`` has at least ``g a`` values at most ``hi``, so at least ``g (j_hi + 1) > hi_rank``
+    values are at most ``hi``: the wanted order statistics lie in ``[lo, hi]``. In a run, the
+    values before position ``g b`` (``b`` samples below ``lo``) are below ``lo`` and the values
+    from position ``g a + g - 1`` on (``a`` samples at most ``hi``) are above ``hi``: the
+    ``below`` values left out at the bottom are smaller, and those left out at the top larger,
+    than every order statistic wanted, which are therefore order statistics of the candidates.
+    """
+    n, c, run = runs.shape
+    g = _GROUP
+    j_lo = (lo_rank - (g - 1) * c) // g
+    j_hi = -(-(hi_rank + 1) // g) - 1
+    if j_lo >= 0:
+        start = g * np.count_nonzero(tops < sample[:, j_lo, None, None], axis=-1)
     else:
-        buf.partition(h, axis=-1)
-        hi = buf[:, h]
-        lo = buf[:, :h].max(axis=-1) if m % 2 == 0 else hi
+        start = np.zeros((n, c), dtype=np.intp)
+    if j_hi < sample.shape[-1]:
+        stop = np.minimum(g * np.count_nonzero(tops <= sample[:, j_hi, None, None], axis=-1) + g - 1, run)
+    else:
+        stop = np.full((n, c), run, dtype=np.intp)
+    width = (stop - start).ravel()
+    total = int(width.sum())
+    first = np.arange(n * c) * run + start.ravel()  # flat index of each range's first value
+    cand = runs.reshape(-1)[np.repeat(first - (np.cumsum(width) - width), width) + np.arange(total)]
+    per_row = width.reshape(n, c).sum(axis=-1)
+    w_max = int(per_row.max())
+    if int(per_row.min()) == w_max:  # the usual case without ties: no padding needed
+        out = cand.reshape(n, w_max)
+    else:
+        out = np.full((n, w_max), np.inf, dtype=runs.dtype)
+        row = np.repeat(np.arange(n), per_row)
+        out[row, np.arange(total) - np.repeat(np.cumsum(per_row) - per_row, per_row)] = cand
+    out.sort(axis=-1)
+    return out, start.sum(axis=-1)
+
+
+def _median_finish(lo: np.ndarray, hi: np.ndarray, m: int) -> np.ndarray:
+    """The median from its middle order statistic(s) ``lo`` and ``hi`` (equal for odd ``m``)."""
     if m % 2:
         res = hi.copy()
     else:
@@ -235,21 +319,53 @@ def _median_kernel(buf: np.ndarray) -> np.ndarray:
     return res
 
 
-def _make_trim_kernel(k: int) -> Callable[[np.ndarray], np.ndarray]:
+def _make_median_kernel(m: int) -> Callable[[np.ndarray], np.ndarray]:
+    h = m // 2
+    lo_rank = h - 1 if m % 2 == 0 else h
+
     def kernel(buf: np.ndarray) -> np.ndarray:
-        m = buf.shape[-1]
-        if k > 0 or m <= _SORT_MAX_M_TRIM:
-            if m <= _SORT_MAX_M_TRIM:
-                buf.sort(axis=-1)
-            else:
-                buf.partition(k, axis=-1)
-                buf[:, k:].partition(m - 2 * k - 1, axis=-1)
-        block = buf[:, k : m - k]
-        res = block.mean(axis=-1)  # sort path: summed in sorted order, exactly order-invariant
+        if m <= _SORT_MAX_M_MEDIAN:
+            buf.sort(axis=-1)
+            return _median_finish(buf[:, lo_rank], buf[:, h], m)
+        runs, tops, sample = _sorted_runs(buf)
+        cand, below = _select_window(runs, tops, sample, lo_rank, h)
+        rows = np.arange(len(cand))
+        return _median_finish(cand[rows, lo_rank - below], cand[rows, h - below], m)
+
+    return kernel
+
+
+def _mean_of_sorted(block: np.ndarray) -> np.ndarray:
+    """Mean of each row of ``block`` (n, p) summed in sorted order; overflow re-summed as ``sum(v / p)``."""
+    res = block.mean(axis=-1)
+    bad = ~np.isfinite(res)
+    if bad.any():  # overflow of the plain sum, or a NaN/inf was kept
+        sub = _nan_as_inf(block[bad])
+        res[bad] = (sub / sub.shape[-1]).sum(axis=-1)
+    return res
+
+
+def _make_trim_kernel(m: int, k: int) -> Callable[[np.ndarray], np.ndarray]:
+    p = m - 2 * k  # number of kept values
+
+    def kernel(buf: np.ndarray) -> np.ndarray:
+        if m <= _SORT_MAX_M_TRIM:
+            buf.sort(axis=-1)  # summed in sorted order: exactly order-invariant
+            return _mean_of_sorted(buf[:, k : m - k])
+        runs, tops, sample = _sorted_runs(buf)
+        rows = np.arange(len(buf))
+        cand_a, below_a = _select_window(runs, tops, sample, k, k)
+        cand_b, below_b = _select_window(runs, tops, sample, m - k - 1, m - k - 1)
+        a = cand_a[rows, k - below_a]  # smallest kept value
+        b = cand_b[rows, m - k - 1 - below_b]  # largest kept value
+        n_a = np.minimum(below_a + np.count_nonzero(cand_a <= a[:, None], axis=-1), m - k) - k  # kept copies
+        n_b = m - k - np.maximum(below_b + np.count_nonzero(cand_b < b[:, None], axis=-1), k)
+        inside = np.where((buf > a[:, None]) & (buf < b[:, None]), buf, 0.0).sum(axis=-1)  # all kept
+        res = (inside + np.where(n_a > 0, a * n_a, 0.0) + np.where(n_b > 0, b * n_b, 0.0)) / p
+        res = np.where(a == b, a, res)
         bad = ~np.isfinite(res)
-        if bad.any():  # overflow of the plain sum, or a NaN/inf was kept
-            sub = _nan_as_inf(block[bad])
-            res[bad] = (sub / sub.shape[-1]).sum(axis=-1)
+        if bad.any():  # an inf was kept or the sum overflowed: the sorted route, as for short lanes
+            res[bad] = _mean_of_sorted(np.sort(buf[bad], axis=-1)[:, k : m - k])
         return res
 
     return kernel
@@ -335,7 +451,8 @@ def median(x: ArrayLike, *, return_mask: bool = False) -> Aggregate | tuple[Aggr
     """
     arr = _workers(x)
     with np.errstate(over="ignore", invalid="ignore"):
-        out = _lanewise(arr, _median_kernel)
+        m = arr.shape[-2]
+        out = _lanewise(arr, _make_median_kernel(m), None if m <= _SORT_MAX_M_MEDIAN else _runs_width(m))
     if return_mask:
         m = arr.shape[-2]
         h = m // 2
@@ -396,7 +513,7 @@ def trimmed_mean(
     m = arr.shape[-2]
     kk = _trim_count(beta, k, m)
     with np.errstate(over="ignore", invalid="ignore"):
-        out = _lanewise(arr, _make_trim_kernel(kk))
+        out = _lanewise(arr, _make_trim_kernel(m, kk), None if m <= _SORT_MAX_M_TRIM else _runs_width(m))
     if return_mask:
         return out, _rank_mask(arr, kk, m - kk)
     return out
@@ -423,13 +540,19 @@ def _centred_scaled(x: NDArray[np.floating]) -> tuple[np.ndarray, np.ndarray, np
     c = median(x)
     with np.errstate(over="ignore", invalid="ignore"):
         z = x - c[..., None, :]
-    if not np.all(np.isfinite(z)):  # |x - c| overflowed: rescale before centring
+    if z.size == 0:
+        return z, c, np.zeros(x.shape[:-2], dtype=int)
+    # largest |z| per batch element from a max and a min (two reads, no |z| temporary); NaN if
+    # |x - c| overflowed (inf - inf) or inf if it did not
+    top = np.maximum(z.max(axis=(-2, -1)), -z.min(axis=(-2, -1)))
+    if not np.all(np.isfinite(top)):  # |x - c| overflowed: rescale before centring
         z = np.ldexp(x, -2) - np.ldexp(c, -2)[..., None, :]
         top = np.max(np.abs(z), axis=(-2, -1), initial=0.0)
         e = np.frexp(np.where(top > 0, top, 1.0))[1]
         return np.ldexp(z, -e[..., None, None]), c, e + 2
-    top = np.max(np.abs(z), axis=(-2, -1), initial=0.0)
     e = np.where(top > _BIG, np.frexp(np.where(top > _BIG, top, 1.0))[1], 0)
+    if not e.any():  # the usual case: no rescaling pass
+        return z, c, e
     return np.ldexp(z, -e[..., None, None]), c, e
 
 
@@ -705,7 +828,10 @@ def spectral_filter(
     Parameters
     ----------
     x : array_like, shape (*batch, m, d)
-        Messages, workers on axis -2 (finite).
+        Messages, workers on axis -2. A worker with a NaN or infinite entry counts as Byzantine:
+        it is removed before the first round and uses up one unit of the removal budget; when
+        more workers are non-finite than the budget allows, the aggregate of that batch element
+        is NaN (the rule would have to average a non-finite worker).
     eps : float, optional
         Assumed fraction of outliers, in [0, 1/2); sets the removal budget.
     threshold : float or array_like, optional
@@ -726,7 +852,6 @@ def spectral_filter(
     (array([0., 0.]), array([ True,  True,  True,  True, False]))
     """
     arr = _workers(x)
-    _require_finite(arr, "spectral_filter")
     *batch, m, d = arr.shape
     if eps is None:
         budget = (m - 1) // 2
@@ -735,16 +860,41 @@ def spectral_filter(
         if not 0.0 <= eps_value < 0.5:
             raise BadInput(f"eps ({eps}) must be in [0, 1/2).", name="eps")
         budget = min(math.floor(2 * eps_value * m + 1e-9), (m - 1) // 2)
+    thr: np.ndarray | None = None
+    if threshold is not None:
+        thr = np.asarray(threshold, dtype=float)
+        if np.any(~(thr >= 0)):
+            raise BadInput(f"threshold ({threshold}) must be >= 0.", name="threshold")
+        thr = np.broadcast_to(thr, tuple(batch))
+    bad = ~np.isfinite(arr).all(axis=-1)
+    if not bad.any():
+        return _spectral_core(arr, budget, thr, return_mask)
+    # a non-finite row counts as Byzantine: removed first, from the same budget (rare: one call
+    # per affected batch element on its finite rows; NaN when the budget cannot cover them)
+    out, kept = np.empty((*batch, d)), np.zeros((*batch, m), dtype=bool)
+    for idx in np.ndindex(tuple(batch)):
+        n_bad = int(bad[idx].sum())
+        if n_bad == 0 or n_bad <= budget:
+            rows = arr[idx][~bad[idx]]
+            sub_thr = None if thr is None else thr[idx]
+            out[idx], kept[idx][~bad[idx]] = _spectral_core(rows, budget - n_bad, sub_thr, True)
+        else:
+            out[idx] = np.nan
+    return (out, kept) if return_mask else out
+
+
+def _spectral_core(
+    arr: NDArray[np.floating], budget: int, thr: np.ndarray | None, return_mask: bool
+) -> Aggregate | tuple[Aggregate, NDArray[np.bool_]]:
+    """The spectral filter on finite ``arr`` (*batch, m, d) removing at most ``budget`` workers."""
+    *batch, m, d = arr.shape
     z, _, e = _centred_scaled(arr)
-    if threshold is None:
+    if thr is None:
         mad = 1.4826 * median(np.abs(z))  # z is centred at the coordinate-wise median
         s2 = np.median(mad**2, axis=-1) if d > 0 else np.zeros(tuple(batch))
         thr_z = 1.5 * (1.0 + math.sqrt(d / m)) ** 2 * s2
     else:
-        thr = np.asarray(threshold, dtype=float)
-        if np.any(~(thr >= 0)):
-            raise BadInput(f"threshold ({threshold}) must be >= 0.", name="threshold")
-        thr_z = np.ldexp(np.broadcast_to(thr, tuple(batch)), -2 * e)
+        thr_z = np.ldexp(thr, -2 * e)
     gram = z @ np.swapaxes(z, -1, -2)  # (*batch, m, m), computed once
     kept = np.ones((*batch, m), dtype=bool)
     for _ in range(budget + 1):

@@ -86,6 +86,11 @@ class AttackContext:
     k : int, optional
         The trim count of the aggregator (values removed at each end), used by
         :func:`inside_range`.
+    aggregator : callable, optional
+        The aggregator in use, ``(*batch, m, d) -> (*batch, d)`` on all ``m`` messages (Byzantine
+        rows first): the optimal attacks (:func:`~boundlab.montecarlo.optimal_alie`,
+        :func:`~boundlab.montecarlo.optimal_ipm`) search their scale against it when they are
+        not given one explicitly.
 
     Examples
     --------
@@ -98,6 +103,7 @@ class AttackContext:
     w_star: np.ndarray | None = None
     t: int | None = None
     k: int | None = None
+    aggregator: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 class Attack(Protocol):

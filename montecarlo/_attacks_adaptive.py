@@ -20,10 +20,11 @@ The optimal attacks follow ByzFL's ``Optimal_ALittleIsEnough`` / ``Optimal_Inner
 the error of a scale ``tau`` is ``||agg(byz rows first, then honest) - mean(honest)||``; an
 expansion phase from ``start`` adds ``delta`` and doubles it while the error grows, then a
 contraction phase multiplies the step by ``ratio`` after every proposal, ``evals`` evaluations in
-all. The aggregator is the one in use: bind it, e.g.
-``functools.partial(optimal_alie, aggregator=functools.partial(trimmed_mean, k=5))``; the
-registered defaults in :data:`~boundlab.montecarlo.ATTACKS` attack the median. A NaN aggregate
-counts as an infinite error (the attacker's best outcome).
+all. The aggregator searched against is the one in use: the ``aggregator`` argument when given
+(e.g. ``functools.partial(optimal_alie, aggregator=functools.partial(trimmed_mean, k=5))``),
+else ``ctx.aggregator`` (:class:`~boundlab.montecarlo.AttackContext`: a simulator that knows its
+aggregator passes it there), and only when neither is known the coordinate-wise median. A NaN
+aggregate counts as an infinite error (the attacker's best outcome).
 
 References
 ----------
@@ -63,6 +64,15 @@ def _real(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         raise BadInput(f"{name} ({value!r}) must be a finite real number.", name=name)
     return float(value)
+
+
+def _in_use(aggregator: AggregatorFn | None, ctx: AttackContext | None) -> AggregatorFn:
+    """The aggregator to search against: the argument, else ``ctx.aggregator``, else the median."""
+    if aggregator is not None:
+        return aggregator
+    if ctx is not None and ctx.aggregator is not None:
+        return ctx.aggregator
+    return median
 
 
 def _line_search(
@@ -128,7 +138,7 @@ def optimal_alie(
     rng: np.random.Generator,
     ctx: AttackContext | None = None,
     *,
-    aggregator: AggregatorFn = median,
+    aggregator: AggregatorFn | None = None,
     evals: int = 20,
     start: float = 0.0,
     delta: float = 10.0,
@@ -147,9 +157,10 @@ def optimal_alie(
     rng : numpy.random.Generator
         Unused (deterministic given the aggregator).
     ctx : AttackContext, optional
-        Unused.
-    aggregator : callable
-        The aggregator under attack, ``(*batch, q + m_h, d) -> (*batch, d)``.
+        ``ctx.aggregator`` is searched against when ``aggregator`` is not given.
+    aggregator : callable, optional
+        The aggregator under attack, ``(*batch, q + m_h, d) -> (*batch, d)`` (default
+        ``ctx.aggregator``, else the coordinate-wise median).
     evals, start, delta, ratio
         Line-search settings: ``evals >= 1``, ``delta != 0``, ``1/2 < ratio < 1``.
 
@@ -165,7 +176,7 @@ def optimal_alie(
     """
     h, q, _ = _honest(honest, min_workers=1), _count(q), _rng(rng)
     msg = _alie_message(h)
-    tau = _line_search(h, q, msg, aggregator, evals, start, delta, ratio)
+    tau = _line_search(h, q, msg, _in_use(aggregator, ctx), evals, start, delta, ratio)
     return _repeat(msg(tau), q)
 
 
@@ -175,7 +186,7 @@ def optimal_ipm(
     rng: np.random.Generator,
     ctx: AttackContext | None = None,
     *,
-    aggregator: AggregatorFn = median,
+    aggregator: AggregatorFn | None = None,
     evals: int = 20,
     start: float = 0.0,
     delta: float = 10.0,
@@ -190,9 +201,9 @@ def optimal_ipm(
     rng : numpy.random.Generator
         Unused.
     ctx : AttackContext, optional
-        Unused.
-    aggregator : callable
-        The aggregator under attack.
+        ``ctx.aggregator`` is searched against when ``aggregator`` is not given.
+    aggregator : callable, optional
+        The aggregator under attack (default ``ctx.aggregator``, else the coordinate-wise median).
     evals, start, delta, ratio
         Line-search settings (see :func:`optimal_alie`).
 
@@ -215,7 +226,7 @@ def optimal_ipm(
     def msg(tau: np.ndarray) -> np.ndarray:
         return -np.asarray(tau)[..., None] * mu
 
-    tau = _line_search(h, q, msg, aggregator, evals, start, delta, ratio)
+    tau = _line_search(h, q, msg, _in_use(aggregator, ctx), evals, start, delta, ratio)
     return _repeat(msg(tau), q)
 
 

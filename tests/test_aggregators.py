@@ -270,6 +270,34 @@ def test_sort_and_partition_paths_give_the_same_order_statistics(monkeypatch, mo
         np.testing.assert_allclose(trimmed_mean(x, k=k), expected_tm, rtol=1e-12)
 
 
+@pytest.mark.parametrize("m", [257, 1000, 1001])
+@pytest.mark.parametrize("kind", ["gaussian", "ties", "non-finite", "sorted-by-worker"])
+def test_long_lanes_give_the_order_statistics_of_a_full_sort(m, kind):
+    rng = np.random.default_rng(m)
+    x = rng.standard_normal((m, 40))
+    if kind == "ties":
+        x = rng.integers(-2, 3, size=(m, 40)).astype(float)
+    elif kind == "non-finite":
+        x[rng.random(x.shape) < 0.15] = np.nan
+        x[rng.random(x.shape) < 0.1] = np.inf
+        x[rng.random(x.shape) < 0.1] = -np.inf
+    elif kind == "sorted-by-worker":
+        x = np.sort(x, axis=0)
+    ref = np.sort(np.where(np.isnan(x), np.inf, x), axis=0)
+    h = m // 2
+    expected = ref[h] if m % 2 else ref[h - 1] / 2 + ref[h] / 2
+    np.testing.assert_array_equal(median(x), expected)
+    for k in (0, m // 10, (m - 1) // 2):
+        with np.errstate(invalid="ignore"):
+            expected_tm = ref[k : m - k].mean(axis=0)
+        got = trimmed_mean(x, k=k)
+        finite = np.isfinite(expected_tm)
+        np.testing.assert_array_equal(got[~finite], expected_tm[~finite])
+        # summed in lane order, not sorted order: rounding of a sum of m - 2k terms
+        scale = np.abs(np.where(np.isfinite(ref[k : m - k]), ref[k : m - k], 0.0)).mean(axis=0)
+        assert np.all(np.abs(got[finite] - expected_tm[finite]) <= 1e-14 * scale[finite])
+
+
 def test_long_lanes_are_split_into_blocks_consistently(monkeypatch):
     monkeypatch.setattr(agg_module, "_CHUNK_ELEMS", 64)  # many blocks, both block layouts
     rng = np.random.default_rng(1)
@@ -421,12 +449,25 @@ def test_spectral_filter_respects_an_explicit_threshold_and_budget():
     assert kept.sum() == 30 - 6
 
 
-@pytest.mark.parametrize("value", [np.nan, np.inf])
-def test_the_spectral_filter_rejects_non_finite_input(value):
-    x = np.zeros((7, 3))
-    x[0, 1] = value
-    with pytest.raises(BadInput, match=r"x \(1 non-finite entries\) must be finite"):
-        spectral_filter(x)
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_the_spectral_filter_removes_a_non_finite_worker_from_its_budget(value):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 10, 3))
+    x[1, 4, 1] = value
+    out, kept = spectral_filter(x, eps=0.2, threshold=0.0, return_mask=True)
+    assert not kept[1, 4] and kept[1].sum() == 10 - 4  # budget floor(2 * 0.2 * 10) = 4, one of them spent on row 4
+    rows = np.delete(x[1], 4, axis=0)
+    sub_out, sub_kept = spectral_filter(rows, eps=1 / 6, threshold=0.0, return_mask=True)  # budget 3 on 9 rows
+    np.testing.assert_allclose(out[1], sub_out, rtol=1e-12)
+    np.testing.assert_array_equal(kept[1][np.arange(10) != 4], sub_kept)
+    np.testing.assert_array_equal(out[0], spectral_filter(x[0], eps=0.2, threshold=0.0))
+
+
+def test_the_spectral_filter_gives_nan_when_its_budget_cannot_remove_every_non_finite_worker():
+    x = np.random.default_rng(4).standard_normal((10, 3))
+    x[:3, 0] = np.inf
+    out, kept = spectral_filter(x, eps=0.1, return_mask=True)  # budget 2 < 3 non-finite workers
+    assert np.isnan(out).all() and not kept.any()
 
 
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])

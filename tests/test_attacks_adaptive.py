@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from boundlab.bounds import BadInput
-from boundlab.montecarlo import mean, median, trimmed_mean
+from boundlab.montecarlo import AttackContext, mean, median, trimmed_mean
 from boundlab.montecarlo._attacks_adaptive import mimic, minmax, minsum, optimal_alie, optimal_ipm
 
 AGGS = {
@@ -130,3 +130,31 @@ def test_invalid_arguments_raise_bad_input_naming_the_argument(fn, kw, name):
     with pytest.raises(BadInput, match=rf"^{name} \(") as info:
         fn(H, 2, np.random.default_rng(0), **kw)
     assert info.value.name == name
+
+
+def _trimmed_mean_error(honest, byz, k):
+    out = trimmed_mean(np.concatenate([byz, honest], axis=-2), k=k)
+    return np.linalg.norm(out - honest.mean(axis=-2), axis=-1)
+
+
+def test_optimal_ipm_against_the_trimmed_mean_hurts_it_more_than_the_scale_found_against_the_median():
+    honest = np.random.default_rng(0).standard_normal((200, 40, 5))
+    q = 8
+    tm = functools.partial(trimmed_mean, k=q)
+    rng = np.random.default_rng(0)
+    against_tm = _trimmed_mean_error(honest, optimal_ipm(honest, q, rng, aggregator=tm), q)
+    against_median = _trimmed_mean_error(honest, optimal_ipm(honest, q, rng, aggregator=median), q)
+    assert against_tm.mean() > 1.1 * against_median.mean()
+
+
+@pytest.mark.parametrize("attack", [optimal_alie, optimal_ipm])
+def test_optimal_attacks_search_against_the_aggregator_of_the_context(attack):
+    honest = np.random.default_rng(1).standard_normal((5, 20, 3))
+    rng = np.random.default_rng(0)
+    against_median = attack(honest, 4, rng, aggregator=median)
+    via_ctx = attack(honest, 4, rng, AttackContext(aggregator=mean))
+    assert not np.array_equal(via_ctx, against_median)  # the mean is hurt by another scale
+    np.testing.assert_array_equal(via_ctx, attack(honest, 4, rng, aggregator=mean))
+    np.testing.assert_array_equal(attack(honest, 4, rng), against_median)  # no context: the median
+    explicit = attack(honest, 4, rng, AttackContext(aggregator=mean), aggregator=median)  # the argument wins
+    np.testing.assert_array_equal(explicit, against_median)

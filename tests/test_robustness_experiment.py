@@ -7,8 +7,10 @@ import math
 import pytest
 
 from boundlab.bounds import BadInput
+from boundlab.montecarlo import mda
 from boundlab.montecarlo.experiments import EXPERIMENTS
 from boundlab.montecarlo.experiments.robustness import (
+    _subset_note,
     heatmap,
     render_csv,
     render_latex,
@@ -66,6 +68,14 @@ def test_an_exploding_subset_search_is_reported_as_a_refusal_naming_m_and_f(tabl
     cell = _cell(table, "mda", "large_value")
     assert cell["verdict"] == "not run"
     assert "m (200) and f (4)" in cell["status"]
+
+
+def test_the_subset_note_states_the_largest_m_at_which_mda_runs_exactly():
+    note = _subset_note(300, [6, 15, 30])
+    assert "C(300, 6) = 9.6e+11" in note and "up to m = 36" in note
+    assert math.comb(36, 6) <= 2_000_000  # mda's default max_subsets: searched (about 2e6 subsets, seconds)
+    with pytest.raises(BadInput, match=r"m \(37\) and f \(6\)"):
+        mda([[0.0]] * 37, 6)
 
 
 def test_outputs_are_written_in_every_format(table, tmp_path):
