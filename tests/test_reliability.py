@@ -157,12 +157,17 @@ def test_pool_workers_and_the_resource_tracker_die_when_the_parent_is_killed():
 # -- interruption -------------------------------------------------------------------------------
 
 
+# Chunks long enough (about 0.7 s each) that the sweep cannot finish between seeing two stored chunks and
+# the signal, even on a loaded machine.
+CHUNK_TRIALS = 60_000
+
+
 @linux_only
 @pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"])
 def test_an_interrupted_sweep_keeps_finished_chunks_and_resumes_to_the_same_store(tmp_path, sig, code):
     cfg = tmp_path / "sweep.toml"
     chunks = 10
-    cfg.write_text(f'seed = 3\n[[check]]\nname = "{CHECK}"\ntrials = {chunks * 20000}\nchunks = {chunks}\n')
+    cfg.write_text(f'seed = 3\n[[check]]\nname = "{CHECK}"\ntrials = {chunks * CHUNK_TRIALS}\nchunks = {chunks}\n')
     store = tmp_path / "s.sqlite"
     argv = [sys.executable, "-m", "boundlab.cli", "sweep", str(cfg), "--jobs", "2", "--store", str(store), "--quiet"]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -185,7 +190,7 @@ def test_an_interrupted_sweep_keeps_finished_chunks_and_resumes_to_the_same_stor
     assert done.returncode in (0, 1), done.stderr
     final = stored_chunks(store)
     assert len(final) == chunks and len(set(final)) == chunks and set(kept) <= set(final)
-    reference = run_check(CHECK, trials=chunks * 20000, seed=3, chunks=chunks)
+    reference = run_check(CHECK, trials=chunks * CHUNK_TRIALS, seed=3, chunks=chunks)
     import json
 
     row = json.loads(done.stdout)[0]
