@@ -98,6 +98,7 @@ def load_baseline(ref: str):
     spec = importlib.util.spec_from_file_location("baseline_sdp", path)
     assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
+    sys.modules["baseline_sdp"] = mod  # dataclasses look their module up there
     spec.loader.exec_module(mod)
     return mod
 
@@ -136,7 +137,8 @@ def bench_1285(repeats: int, baseline_ref: str) -> None:
     ]
     base = load_baseline(baseline_ref) if baseline_ref else None
     if base is not None:
-        rows.append((f"previous implementation (git {baseline_ref}, its defaults)", lambda: base.solve_sdp(q)))
+        qb = base.BipartiteQ(q.G, q.left, q.right, q.entry_error)  # the same matrix, in its own class
+        rows.append((f"previous implementation (git {baseline_ref}, its defaults)", lambda: base.solve_sdp(qb)))
     else:
         print(f"  (no baseline: git ref {baseline_ref!r} not found)")
     # interleave the variants so that a change of load hits them alike
