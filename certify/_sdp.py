@@ -788,8 +788,9 @@ def _fast_bipartite(
 
     Schedule: the dual c is watched every ``check_every`` iterations (in the iteration precision); a
     certificate (O(N^3)) is attempted when c moves by <= 10 tol relative (on the benchmark instances the
-    certified gap is then about tol / 2), when c has stopped moving, or when the geometric extrapolation
-    of the last two certified gaps says the gap reaches tol; never before the iterations since the last
+    certified gap is then about tol / 2; after a failed attempt, by <= its movement then times
+    0.7 tol / gap), when c has stopped moving, or when the geometric extrapolation of the last two
+    certified gaps says the gap reaches 0.7 tol; never before the iterations since the last
     attempt took as long as that attempt, so certificates cost at most about half the time. When two
     successive certified gaps do not shrink by 1.5x, or the gap is 100x the dual's movement, a capped default rank grows to Barvinok-Pataki's
     (new columns random, of the same size as the old: a low-rank stationary point is left), else the
@@ -871,7 +872,8 @@ def _fast_bipartite(
                     U, Wr, Y = U.astype(float), Wr.astype(float), Y.astype(float)
                     history, best_change, since_best = [], math.inf, 0
                 next_it = _next_check(history, tol, it, check_every) if len(history) >= 2 else None
-                target = change / 4.0
+                # the dual's movement shrinks about as fast as the gap: aim at 0.7 tol
+                target = change * min(0.8, max(0.1, 0.7 * tol / gap))
                 per_iter = (time.perf_counter() - t0 - cert_seconds) / max(it, 1)
                 earliest = it + int(t_cert / max(per_iter, 1e-9))
         U, _ = _normalise_rows(Y, U)
