@@ -186,7 +186,8 @@ def bench_large(spec: str) -> None:
     r = json.loads(out)
     print(
         f"\nN = {r['N']} (d = {d}, d1 = {d1}), fresh process: solve {r['seconds']:.1f} s wall "
-        f"(process {wall:.1f} s wall, {r['cpu']:.1f} s CPU), {r['iterations']} iterations at rank {r['rank']}, relative gap {r['gap']:.2e}, "
+        f"(process {wall:.1f} s wall, {r['cpu']:.1f} s CPU), {r['iterations']} iterations at rank {r['rank']}, "
+        f"relative gap {r['gap']:.2e}, "
         f"peak RSS {r['rss'] / 2**30:.2f} GiB; {r['note'] or 'certified'}"
     )
 

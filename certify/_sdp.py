@@ -792,9 +792,9 @@ def _fast_bipartite(
     0.7 tol / gap), when c has stopped moving, or when the geometric extrapolation of the last two
     certified gaps says the gap reaches 0.7 tol; never before the iterations since the last
     attempt took as long as that attempt, so certificates cost at most about half the time. When two
-    successive certified gaps do not shrink by 1.5x, or the gap is 100x the dual's movement, a capped default rank grows to Barvinok-Pataki's
-    (new columns random, of the same size as the old: a low-rank stationary point is left), else the
-    iterations switch from float32 to float64.
+    successive certified gaps do not shrink by 1.5x, or the gap is 100x the dual's movement, a capped
+    default rank grows to Barvinok-Pataki's (new columns random, of the same size as the old: a
+    low-rank stationary point is left), else the iterations switch from float32 to float64.
     """
     G64 = Q.G
     m, n = G64.shape
