@@ -1033,8 +1033,10 @@ def solve_sdp(
     blas_threads : int or None
         BLAS threads of the fast path's products and its certificates. Default None: the environment
         variable ``BOUNDLAB_BLAS_THREADS`` when set, else every core this process may use
-        (:func:`default_blas_threads`; 1.6x to 2x faster on an idle 2-core machine). On cores shared
-        with other work, oversubscribed BLAS threads are several times slower: set 1 there.
+        (:func:`default_blas_threads`; two threads were 1.6x faster than one on an idle 2-core
+        machine). On cores shared with other work, BLAS threads wait for each other and are many
+        times slower (N = 1285: 12.9 s with 2 threads, 0.55 s with 1, load average 1.7 to 3.6): set 1
+        there.
     precision : {"auto", "float64"}
         Arithmetic of the fast path's iterations on a bipartite Q. ``auto``: float32 when
         ``tol >= 1e-6`` (about 3x faster products), switching to float64 if the certified gap stalls;
