@@ -48,6 +48,8 @@ __all__ = [
     "hypercube_max",
     "certificate_route",
     "CHOLESKY_MIN_N",
+    "DEFAULT_RANK_CAP",
+    "default_blas_threads",
 ]
 
 EPS = float(np.finfo(float).eps)
@@ -478,6 +480,7 @@ def _certificate(
         raise BadInput(f"mutate ({mutate}) must be None or 'drop-eigen'.", name="mutate")
     if method not in ("auto", "eigh", "cholesky"):
         raise BadInput(f"method ({method}) must be 'auto', 'eigh' or 'cholesky'.", name="method")
+    _require_memory(N)
     A = _dense(Qv)
     diag_before = np.diag(A).copy()
     A[np.diag_indices(N)] = diag_before - cc
@@ -541,6 +544,42 @@ def eigenvalue_bound(Q: Any) -> tuple[float, str]:
         if u < best[0]:
             best = (u, name)
     return best
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to new allocations (Linux ``MemAvailable``), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
+        return None
+    return None  # pragma: no cover
+
+
+#: Dense N x N float64 arrays the certificate holds at once: Q - diag c and the Cholesky (or
+#: eigensolver) workspace.
+_CERT_ARRAYS = 2
+
+
+def _require_memory(N: int) -> None:
+    """Refuse, before allocating, a certificate whose dense arrays would not fit in available memory.
+
+    Examples
+    --------
+    >>> _require_memory(100)      # 160 kB
+    """
+    avail = _available_memory()
+    need = _CERT_ARRAYS * 8 * N * N
+    if avail is None or need <= avail:
+        return
+    fits = int(math.isqrt(avail // (_CERT_ARRAYS * 8)))
+    raise BadInput(
+        f"N ({N}) must be <= {fits} to fit the certificate in the available memory: its dense arrays need "
+        f"{need / 2**30:.2f} GiB ({_CERT_ARRAYS} x N^2 doubles), {avail / 2**30:.2f} GiB is available.",
+        name="N",
+    )
 
 
 def _require_size(Q: BipartiteQ | np.ndarray, path: str) -> None:
@@ -639,13 +678,15 @@ def _normalise_rows(X: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def _blas_threads(n: int | None) -> Any:
-    """Limit BLAS threads inside the iteration (its products are tall-skinny: threads barely help,
-    and on a busy machine oversubscribed BLAS threads slow them several-fold). No-op without
-    threadpoolctl (a scikit-learn dependency)."""
+    """Limit BLAS threads inside the fast path (no-op without threadpoolctl, a scikit-learn dependency).
+
+    ``None``: the environment variable ``BOUNDLAB_BLAS_THREADS`` when set, else every core this
+    process may use (:func:`default_blas_threads`).
+    """
     import contextlib
 
     if n is None:
-        return contextlib.nullcontext()
+        n = default_blas_threads()
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover
@@ -653,23 +694,132 @@ def _blas_threads(n: int | None) -> Any:
     return threadpool_limits(limits=n, user_api="blas")
 
 
-def _fast_bipartite(
-    Q: BipartiteQ, tol: float, rank: int | None, max_iters: int, seed: int, time_limit: float
-) -> tuple[float, float, np.ndarray, np.ndarray, int, str]:
+def default_blas_threads() -> int:
+    """BLAS threads the fast path uses unless told otherwise: ``BOUNDLAB_BLAS_THREADS``, else all cores.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["BOUNDLAB_BLAS_THREADS"] = "1"
+    >>> default_blas_threads()
+    1
+    >>> del os.environ["BOUNDLAB_BLAS_THREADS"]
+    >>> default_blas_threads() >= 1
+    True
+    """
+    import os
+
+    raw = os.environ.get("BOUNDLAB_BLAS_THREADS", "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise BadInput(
+                f"BOUNDLAB_BLAS_THREADS ({raw!r}) must be a whole number >= 1.", name="BOUNDLAB_BLAS_THREADS"
+            )
+        return int(raw)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+#: Default rank cap of the fast path's factor. Barvinok-Pataki's ceil(sqrt(2N)) + 1 guarantees that a
+#: rank-k optimum exists; the optima of the Theorem 5.7 matrices have far lower rank, and the
+#: per-iteration cost is linear in k (N = 7169: k = 121 costs 4x k = 32 per iteration, with the same
+#: certified gap after the same number of iterations). If the certified gap stops shrinking, the rank
+#: is doubled up to Barvinok-Pataki's (:func:`_fast_bipartite`).
+DEFAULT_RANK_CAP = 32
+
+#: The iterations run in float32 when the target gap is at least this (the float32 dual stops
+#: moving at a relative ~5e-6 and the certified gap at ~1e-8 on the benchmark instances); every
+#: certificate is computed in float64 from a float64 re-evaluation of the factor.
+FLOAT32_MIN_TOL = 1e-6
+
+
+def _certify_factor(Q: BipartiteQ, U: np.ndarray, Wr: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray, str]:
+    """Float64 re-evaluation of the factor (U, best Wr for it), its sound lower bound, dual c and certificate.
+
+    Returns ``(lower_sound, upper, c, factor, route)`` with ``factor`` = [U; Wr] (left rows, then right).
+    """
     G = Q.G
-    m, n = G.shape
+    k = U.shape[1]
+    U64, _ = _normalise_rows(np.asarray(U, dtype=float), np.ones_like(U, dtype=float) / math.sqrt(k))
+    Wr64, nb = _normalise_rows(G.T @ U64, np.asarray(Wr, dtype=float))
+    Y = G @ Wr64
+    c = np.empty(Q.N)
+    c[Q.left] = np.sqrt(np.einsum("ij,ij->i", Y, Y))  # optimal dual of the left rows given Wr
+    c[Q.right] = nb  # ... of the right rows given U
+    lower = 2.0 * float(nb.sum())  # <Q, VV'> for the factor V = (U, Wr)
+    V = np.empty((Q.N, k))
+    V[Q.left], V[Q.right] = U64, Wr64
+    upper, route = _certificate(Q, c, None, "auto", V)
+    lower_sound = lower * (1 - 4 * (k + 2) * EPS) - Q.entry_error
+    return lower_sound, upper, c, np.vstack([U64, Wr64]), route
+
+
+def _next_check(history: list[tuple[int, float]], tol: float, it: int, min_gap: int) -> int | None:
+    """The iteration at which the certified gap should reach ``0.7 tol``, by geometric extrapolation of
+    the last two certified gaps ``(iteration, relative gap)``; None when they did not shrink.
+
+    Examples
+    --------
+    >>> _next_check([(100, 1e-4), (200, 1e-5)], 1e-6, 200, 10)   # one decade per 100 iterations
+    316
+    >>> _next_check([(100, 1e-5), (200, 1e-5)], 1e-6, 200, 10) is None
+    True
+    """
+    (i0, g0), (i1, g1) = history[-2], history[-1]
+    if not (0 < g1 < g0) or i1 <= i0:
+        return None
+    rate = math.log(g0 / g1) / (i1 - i0)  # decades (natural log) per iteration
+    need = math.log(g1 / (0.7 * tol)) / rate
+    return it + max(min_gap, int(math.ceil(need)))
+
+
+def _fast_bipartite(
+    Q: BipartiteQ,
+    tol: float,
+    rank: int | None,
+    max_iters: int,
+    seed: int,
+    time_limit: float,
+    precision: str = "auto",
+) -> tuple[float, float, np.ndarray, np.ndarray, int, str]:
+    """Alternating row-normalised products U <- rownorm(G W), W <- rownorm(G' U), certified in float64.
+
+    Schedule: the dual c is watched every ``check_every`` iterations (in the iteration precision); a
+    certificate (O(N^3)) is attempted when c moves by <= 10 tol relative (on the benchmark instances the
+    certified gap is then about tol / 2; after a failed attempt, by <= its movement then times
+    0.7 tol / gap), when c has stopped moving, or when the geometric extrapolation of the last two
+    certified gaps says the gap reaches 0.7 tol; never before the iterations since the last
+    attempt took as long as that attempt, so certificates cost at most about half the time. When two
+    successive certified gaps do not shrink by 1.5x, or the gap is 100x the dual's movement, a capped
+    default rank grows to Barvinok-Pataki's (new columns random, of the same size as the old: a
+    low-rank stationary point is left), else the iterations switch from float32 to float64.
+    """
+    G64 = Q.G
+    m, n = G64.shape
     N = Q.N
-    k = _rank(N, rank)
+    k_full = _rank(N, None)
+    k = _rank(N, rank) if rank is not None else min(k_full, DEFAULT_RANK_CAP)
+    dtype = np.float32 if (precision == "auto" and tol >= FLOAT32_MIN_TOL) else np.float64
     rng = np.random.default_rng(seed)
     U, _ = _normalise_rows(rng.standard_normal((m, k)), np.ones((m, k)) / math.sqrt(k))
-    Wr = np.ones((n, k)) / math.sqrt(k)
+    U = U.astype(dtype)
+    Wr = (np.ones((n, k)) / math.sqrt(k)).astype(dtype)
+    G = G64.astype(dtype, copy=False)
     GT = np.ascontiguousarray(G.T)
     c_prev: np.ndarray | None = None
-    target = tol
+    best_change = math.inf
+    since_best = 0
     best: tuple[float, float, np.ndarray, np.ndarray] | None = None
+    history: list[tuple[int, float]] = []
     t0 = time.perf_counter()
+    cert_seconds = 0.0
     it = 0
     check_every = 10
+    next_it: int | None = None  # extrapolated iteration of the next certificate
+    earliest = 0  # no certificate before this iteration (time share of the certificates)
+    target = 10.0 * tol
     note = route_note = ""
     while True:
         X = GT @ U  # (n, k)
@@ -677,31 +827,55 @@ def _fast_bipartite(
         Y = G @ Wr  # (m, k)
         if it > 0 and (it % check_every == 0 or it >= max_iters):
             c = np.empty(N)
-            c[Q.left] = np.sqrt(np.einsum("ij,ij->i", Y, Y))  # optimal dual of the left rows given Wr
-            c[Q.right] = nb  # ... of the right rows given U
-            lower = 2.0 * float(nb.sum())  # <Q, YY'> for the factor (U, Wr)
+            c[Q.left] = np.sqrt(np.einsum("ij,ij->i", Y, Y))
+            c[Q.right] = nb
             scale = max(float(c.mean()), 1e-300)
             change = math.inf if c_prev is None else float(np.abs(c - c_prev).max()) / scale
             c_prev = c
+            if change < 0.9 * best_change:
+                best_change, since_best = change, 0
+            else:
+                since_best += 1
             out_of_budget = it >= max_iters or time.perf_counter() - t0 > time_limit
-            if change <= target or out_of_budget:
-                V = np.empty((N, k))
-                V[Q.left], V[Q.right] = U, Wr
-                upper, route = _certificate(Q, c, None, "auto", V)
+            due = change <= target or since_best >= 10 or (next_it is not None and it >= next_it)
+            if out_of_budget or (due and it >= earliest):
+                t_cert = time.perf_counter()
+                lower_sound, upper, cd, factor, route = _certify_factor(Q, U, Wr)
+                t_cert = time.perf_counter() - t_cert
+                cert_seconds += t_cert
                 route_note = f"certificate by {route}" if route.startswith("eigh (") else ""
-                lower_sound = lower * (1 - 4 * (k + 2) * EPS) - Q.entry_error
                 if best is None or upper - lower_sound < best[1] - best[0]:
-                    best = (lower_sound, upper, c, np.vstack([U, Wr]))
-                if upper - lower_sound <= tol * max(upper, 1e-300):
+                    best = (lower_sound, upper, cd, factor)
+                gap = (upper - lower_sound) / max(upper, 1e-300)
+                if gap <= tol:
                     break
                 if out_of_budget:
                     note = (
                         f"stopped after {it} iterations ({'iteration' if it >= max_iters else 'time'} budget) "
-                        f"with relative gap {(upper - lower_sound) / max(upper, 1e-300):.2e} > tol {tol:g}; "
-                        "the interval is still sound"
+                        f"with relative gap {gap:.2e} > tol {tol:g}; the interval is still sound"
                     )
                     break
-                target = change / 10.0
+                history.append((it, gap))
+                # stalled: the gap did not shrink 1.5x since the last attempt, or the dual has settled
+                # (moves 100x less than the gap): a stationary point that is not optimal
+                stalled = (len(history) >= 2 and history[-1][1] * 1.5 > history[-2][1]) or gap > 100.0 * change
+                if stalled and rank is None and k < k_full:  # a low-rank stationary point: leave it
+                    ny = np.sqrt(np.einsum("ij,ij->i", Y, Y))[:, None]
+                    extra = rng.standard_normal((m, k_full - k)).astype(Y.dtype) * (ny / math.sqrt(k_full - k))
+                    Y = np.hstack([Y, extra])  # the next U: about half old factor, half random
+                    U = np.hstack([U, np.zeros_like(extra)])
+                    Wr = np.hstack([Wr, np.zeros((n, k_full - k), dtype=Wr.dtype)])
+                    k = k_full
+                    history, best_change, since_best = [], math.inf, 0
+                elif stalled and dtype == np.float32:  # the float32 floor: continue in float64
+                    dtype, G, GT = np.float64, G64, np.ascontiguousarray(G64.T)
+                    U, Wr, Y = U.astype(float), Wr.astype(float), Y.astype(float)
+                    history, best_change, since_best = [], math.inf, 0
+                next_it = _next_check(history, tol, it, check_every) if len(history) >= 2 else None
+                # the dual's movement shrinks about as fast as the gap: aim at 0.7 tol
+                target = change * min(0.8, max(0.1, 0.7 * tol / gap))
+                per_iter = (time.perf_counter() - t0 - cert_seconds) / max(it, 1)
+                earliest = it + int(t_cert / max(per_iter, 1e-9))
         U, _ = _normalise_rows(Y, U)
         it += 1
     assert best is not None
@@ -832,7 +1006,8 @@ def solve_sdp(
     seed: int = 0,
     time_limit: float = 120.0,
     structure: Literal["auto", "general"] = "auto",
-    blas_threads: int | None = 1,
+    blas_threads: int | None = None,
+    precision: Literal["auto", "float64"] = "auto",
 ) -> SDPResult:
     r"""A certified interval for Phi(Q) = max <Q, P> over P PSD, diag(P) <= 1.
 
@@ -848,17 +1023,25 @@ def solve_sdp(
     tol : float
         Target relative gap (upper - lower) / upper of the fast path; tolerance of SCS.
     rank : int, optional
-        Columns of the low-rank factor (default ceil(sqrt(2N)) + 1).
+        Columns of the low-rank factor (default ceil(sqrt(2N)) + 1, Barvinok-Pataki's, capped at
+        :data:`DEFAULT_RANK_CAP` on a bipartite Q and doubled there if the certified gap stalls).
     max_iters, time_limit : budget of the fast path (iterations; seconds).
     seed : int
         Seed of the random initial factor.
     structure : {"auto", "general"}
         ``general`` forces the row-wise mixing method even for a bipartite matrix (testing).
     blas_threads : int or None
-        BLAS threads of the fast path's products and its certificates (default 1; None: BLAS's own
-        setting, normally every core, about 1.6x faster on an idle 2-core machine, but several times
-        slower when the cores are shared with other work: 55 s instead of 7 s at N = 1285 under a
-        load average of 9 on 2 cores).
+        BLAS threads of the fast path's products and its certificates. Default None: the environment
+        variable ``BOUNDLAB_BLAS_THREADS`` when set, else every core this process may use
+        (:func:`default_blas_threads`; two threads were 1.6x faster than one on an idle 2-core
+        machine). On cores shared with other work, BLAS threads wait for each other and are many
+        times slower (N = 1285: 12.9 s with 2 threads, 0.55 s with 1, load average 1.7 to 3.6): set 1
+        there.
+    precision : {"auto", "float64"}
+        Arithmetic of the fast path's iterations on a bipartite Q. ``auto``: float32 when
+        ``tol >= 1e-6`` (about 3x faster products), switching to float64 if the certified gap stalls;
+        ``float64``: always float64. Certificates and lower bounds are always computed in float64
+        from the factor re-evaluated in float64, so the interval stays sound either way.
 
     Returns
     -------
@@ -885,9 +1068,17 @@ def solve_sdp(
         import cvxpy as cp
 
         method = "clarabel" if (N <= MAX_N["clarabel"] and "CLARABEL" in cp.installed_solvers()) else "scs"
+    if precision not in ("auto", "float64"):
+        raise BadInput(f"precision ({precision}) must be 'auto' or 'float64'.", name="precision")
+    if blas_threads is not None and (
+        isinstance(blas_threads, bool) or int(blas_threads) != blas_threads or blas_threads < 1
+    ):
+        raise BadInput(f"blas_threads ({blas_threads}) must be None or an integer >= 1.", name="blas_threads")
     if method not in MAX_N:
         raise BadInput(f"method ({method}) must be one of fast, reference, scs, clarabel, eig.", name="method")
     _require_size(Qv, method)
+    if method in ("fast", "eig"):
+        _require_memory(N)
     if method == "eig":
         upper, how = eigenvalue_bound(Qv)
         return SDPResult(
@@ -911,7 +1102,7 @@ def solve_sdp(
                     dual=np.zeros(N),
                 )
             with _blas_threads(blas_threads):
-                lo, up, c, Y, it, note = _fast_bipartite(Qv, tol, rank, max_iters, seed, time_limit)
+                lo, up, c, Y, it, note = _fast_bipartite(Qv, tol, rank, max_iters, seed, time_limit, precision)
             label = "fast (alternating products, bipartite Q)"
         else:
             A = _GeneralQ(_dense(Qv), _entry_error(Qv))

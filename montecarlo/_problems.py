@@ -283,7 +283,8 @@ class QuadraticStats:
         if H.shape[1] == m and m > 1:
             if H.shape[0] == R:
                 Hc = H if H.flags.c_contiguous else np.ascontiguousarray(H)
-                return (Hc.reshape(R, m * d, d) @ w[:, :, None]).reshape(R, m, d) - self.b
+                out = (Hc.reshape(R, m * d, d) @ w[:, :, None]).reshape(R, m, d)
+                return np.subtract(out, self.b, out=out)  # in place: one pass less
             return (H[0].reshape(m * d, d) @ w[:, :, None]).reshape(R, m, d) - self.b
         return (H[:, 0] @ w[:, :, None])[:, None, :, 0] - self.b
 

@@ -105,6 +105,8 @@ else:  # pragma: no cover - only while the attack library is absent
             Iteration index.
         k : int or None
             Trim count of the trimmed mean, when known.
+        aggregator : callable or None
+            The aggregator in use.
         """
 
         w: np.ndarray
@@ -112,11 +114,25 @@ else:  # pragma: no cover - only while the attack library is absent
         w_star: np.ndarray
         t: int
         k: int | None = None
+        aggregator: Any = None
 
 
 def _median(x: np.ndarray) -> np.ndarray:
-    """Coordinate-wise median over axis -2 (numpy's average of the two middle values for even m)."""
-    return np.median(x, axis=-2)
+    """Coordinate-wise median over axis -2 (numpy's average of the two middle values for even m).
+
+    :func:`boundlab.montecarlo._aggregators.median`: bit for bit ``np.median(x, axis=-2)`` on finite
+    input, about 10x faster for (119, 40, 10) messages (lanes sorted in place instead of numpy's
+    per-call partition), NaN ordered as +inf.
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).standard_normal((3, 8, 2))
+    >>> bool(np.array_equal(_median(x), np.median(x, axis=-2)))
+    True
+    """
+    from ._aggregators import median
+
+    return median(x)
 
 
 def aggregator_for(option: str, *, beta: float | None = None, k: int | None = None) -> Aggregator:
@@ -562,25 +578,76 @@ def _gd_block(
     gap: np.ndarray,
     gnorm: np.ndarray,
 ) -> np.ndarray:
-    """Algorithm 1 on one block of trials, writing the diagnostics into the given views; returns w^T."""
-    gF = problem.grad_F(w)
-    for t in range(T + 1):
-        if traj is not None:
-            traj[:, t] = w
-        dist[:, t] = np.linalg.norm(w - w_star, axis=-1)
-        gap[:, t] = problem.F(w) - F_star
-        gnorm[:, t] = np.linalg.norm(gF, axis=-1)
-        if t == T:
-            break
+    """Algorithm 1 on one block of trials, writing the diagnostics into the given views; returns w^T.
+
+    The loop computes only what the iterates need (the population gradient only for an attack's
+    context); the diagnostics are computed afterwards from the stored iterates and aggregated
+    gradients, many iterations per call (:func:`_diagnostics`).
+    """
+    B, d = w.shape
+    path = traj if traj is not None else np.empty((B, T + 1, d))
+    gs = np.empty((B, T, d))
+    for t in range(T):
+        path[:, t] = w
         honest = problem.local_gradients(honest_stats, w)
-        ctx = AttackContext(w=w, grad_F=gF, w_star=w_star, t=t, k=k) if q > 0 else None
+        ctx = (
+            AttackContext(w=w, grad_F=problem.grad_F(w), w_star=w_star, t=t, k=k, aggregator=aggregator)
+            if q > 0
+            else None
+        )
         g = _aggregate(aggregator, _messages(honest, q, attack, rng, ctx))
-        err[:, t] = np.linalg.norm(g - gF, axis=-1)
+        gs[:, t] = g
         w = w - eta * g
         if radius is not None:
             w = project_ball(w, w_star, radius)
-        gF = problem.grad_F(w)
+    path[:, T] = w
+    _diagnostics(problem, path, gs, w_star, F_star, dist, err, gap, gnorm)
     return w
+
+
+#: Rows (trial x iteration) per call when the diagnostics are computed from the stored iterates.
+DIAGNOSTIC_ROWS = 4096
+
+
+def _diagnostics(
+    problem: Problem,
+    path: np.ndarray,
+    gs: np.ndarray,
+    w_star: np.ndarray,
+    F_star: float,
+    dist: np.ndarray,
+    err: np.ndarray,
+    gap: np.ndarray,
+    gnorm: np.ndarray,
+) -> None:
+    """Fill ``dist``, ``gap``, ``gnorm`` (B, T + 1) and ``err`` (B, T) from the iterates ``path``
+    (B, T + 1, d) and the aggregated gradients ``gs`` (B, T, d), at most :data:`DIAGNOSTIC_ROWS`
+    iterates per call of ``problem.F`` / ``problem.grad_F`` (which see 2-D (rows, d) arrays).
+
+    Examples
+    --------
+    >>> from boundlab.montecarlo._problems import ModelR
+    >>> p = ModelR(d=2)
+    >>> path = np.array([[[1.0, 0.0], [0.0, 0.0]]]) + p.w_star      # B = 1, T = 1
+    >>> gs = np.array([[[1.5, 0.0]]])
+    >>> dist, gap, gnorm, err = np.empty((1, 2)), np.empty((1, 2)), np.empty((1, 2)), np.empty((1, 1))
+    >>> _diagnostics(p, path, gs, p.w_star, float(p.F(p.w_star)), dist, err, gap, gnorm)
+    >>> dist.tolist(), gap.tolist(), err.tolist()
+    ([[1.0, 0.0]], [[0.5, 0.0]], [[0.5]])
+    """
+    B, T1, d = path.shape
+    T = T1 - 1
+    per = max(1, DIAGNOSTIC_ROWS // T1)  # whole trials per call
+    for lo in range(0, B, per):
+        rows = slice(lo, min(B, lo + per))
+        flat = path[rows].reshape(-1, d)
+        n = flat.shape[0] // T1
+        gF = np.asarray(problem.grad_F(flat), dtype=float).reshape(n, T1, d)
+        dist[rows] = np.linalg.norm(path[rows] - w_star, axis=-1)
+        gap[rows] = (np.asarray(problem.F(flat), dtype=float) - F_star).reshape(n, T1)
+        gnorm[rows] = np.linalg.norm(gF, axis=-1)
+        if T:
+            err[rows] = np.linalg.norm(gs[rows] - gF[:, :T], axis=-1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -679,6 +746,13 @@ def one_round(
     ctx = None
     if q > 0:
         center = honest.mean(axis=-2)
-        ctx = AttackContext(w=center, grad_F=problem.grad_F(center), w_star=w_star, t=0, k=_trim_k(aggregator, m))
+        ctx = AttackContext(
+            w=center,
+            grad_F=problem.grad_F(center),
+            w_star=w_star,
+            t=0,
+            k=_trim_k(aggregator, m),
+            aggregator=aggregator,
+        )
     w_hat = _aggregate(aggregator, _messages(honest, q, attack, rng, ctx))
     return OneRoundResult(w_hat, np.linalg.norm(w_hat - w_star, axis=-1), q, m)

@@ -329,6 +329,25 @@ def test_attack_context_reads_the_trim_count_from_a_trimmed_mean_partial(kw, k):
     assert got == [k]
 
 
+def test_the_attack_context_carries_the_aggregator_in_use_in_both_algorithms():
+    p = ModelR(d=2)
+    s = p.sample(np.random.default_rng(0), 2, 10, 5)
+    agg = functools.partial(trmean, k=2)
+    got = []
+    attack = lambda h, q, rng, ctx: got.append(ctx.aggregator) or inside(h, q, rng, ctx)  # noqa: E731
+    robust_gd(p, s, aggregator=agg, T=2, w0=[0.0, 0.0], q=1, attack=attack, rng=np.random.default_rng(0))
+    g = ModelG(d=2, sigma=1.0)
+    one_round(
+        g,
+        g.sample(np.random.default_rng(0), 2, 10, 30),
+        aggregator=agg,
+        q=1,
+        attack=attack,
+        rng=np.random.default_rng(0),
+    )
+    assert len(got) == 3 and all(a is agg for a in got)
+
+
 def test_alpha_is_accepted_instead_of_q():
     p = ModelR(d=2)
     s = p.sample(np.random.default_rng(0), 2, 40, 5)
