@@ -682,7 +682,7 @@ def write_report(
         raise BadInput(f"out ({out_dir}) must be a writable directory: {exc.strerror}.", name="out") from None
     rows = registry_rows()
     errata = errata_rows(verify=True)
-    errors: list[dict[str, str]] = [] if errors is None else errors
+    errors = [] if errors is None else errors
     results = check_results(quick=quick, backend=backend, store=store, progress=progress, errors=errors)
     checks = check_rows(results)
     figures = write_figures(results, out_dir / "figures")
