@@ -170,7 +170,15 @@ def test_an_interrupted_sweep_keeps_finished_chunks_and_resumes_to_the_same_stor
     cfg.write_text(f'seed = 3\n[[check]]\nname = "{CHECK}"\ntrials = {chunks * CHUNK_TRIALS}\nchunks = {chunks}\n')
     store = tmp_path / "s.sqlite"
     argv = [sys.executable, "-m", "boundlab.cli", "sweep", str(cfg), "--jobs", "2", "--store", str(store), "--quiet"]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A shell starts background jobs with SIGINT ignored and the child would inherit that (as Unix tools should):
+    # give it the default disposition, as a terminal's foreground job has, whatever runs this test.
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         assert wait_until(lambda: store.exists() and len(stored_chunks(store)) >= 2, timeout=120)
         workers = children(proc.pid)
