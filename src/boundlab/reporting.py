@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import functools
 import io
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -110,9 +111,19 @@ def errata_rows(verify: bool = True) -> list[dict[str, Any]]:
     return rows
 
 
-def _error_row(stage: str, name: str, exc: Exception) -> dict[str, str]:
-    """One entry of the report's error list: where it happened and the exception's message."""
-    return {"stage": stage, "name": name, "error": f"{type(exc).__name__}: {exc}"}
+T = TypeVar("T")
+
+
+def _attempt(errors: list[dict[str, str]] | None, stage: str, name: str, run: Callable[[], T]) -> T | None:
+    """``run()``; when it raises and ``errors`` is a list, the error is recorded there (where it happened and
+    the exception's message) and None returned, so one item cannot stop a report. Without a list it raises."""
+    try:
+        return run()
+    except Exception as exc:
+        if errors is None:
+            raise
+        errors.append({"stage": stage, "name": name, "error": f"{type(exc).__name__}: {exc}"})
+        return None
 
 
 def check_results(
@@ -136,21 +147,13 @@ def check_results(
     for name, c in CHECKS.items():
         if quick and c.slow:
             continue
-        try:
-            out.append(
-                run_check(
-                    name,
-                    trials=c.quick_trials if quick else c.trials,
-                    seed=seed,
-                    backend=backend,
-                    store=store,
-                    progress=progress,
-                )
-            )
-        except Exception as exc:
-            if errors is None:
-                raise
-            errors.append(_error_row("check", name, exc))
+        trials = c.quick_trials if quick else c.trials
+        run = functools.partial(
+            run_check, name, trials=trials, seed=seed, backend=backend, store=store, progress=progress
+        )
+        result = _attempt(errors, "check", name, run)
+        if result is not None:
+            out.append(result)
     return out
 
 
@@ -336,12 +339,8 @@ def experiment_results(
     for e in EXPERIMENTS.values():
         target = None if out_dir is None else Path(out_dir) / _slug(e.id)
         t0 = _dt.datetime.now()
-        try:
-            result = e.run(seed=seed, quick=quick, out_dir=target)
-        except Exception as exc:
-            if errors is None:
-                raise
-            errors.append(_error_row("experiment", e.id, exc))
+        result = _attempt(errors, "experiment", e.id, functools.partial(e.run, seed=seed, quick=quick, out_dir=target))
+        if result is None:
             continue
         result["seconds"] = (_dt.datetime.now() - t0).total_seconds()
         out.append(result)
@@ -622,12 +621,8 @@ def search_rows(
 
     rows = []
     for name in names if names is not None else list(CHECKS):
-        try:
-            r = tighten(name, budget=budget, seed=seed)
-        except Exception as exc:
-            if errors is None:
-                raise
-            errors.append(_error_row("search", name, exc))
+        r = _attempt(errors, "search", name, functools.partial(tighten, name, budget=budget, seed=seed))
+        if r is None:
             continue
         rows.append(
             {
