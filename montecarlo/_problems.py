@@ -242,6 +242,8 @@ class QuadraticStats:
     H: np.ndarray | None
     b: np.ndarray
     byzantine: np.ndarray | None = None
+    #: ``H`` laid out for products with ``w`` (see :meth:`for_products`), shape (R, d, m * d), or None.
+    Hw: np.ndarray | None = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.b.ndim != 3:
@@ -272,11 +274,41 @@ class QuadraticStats:
         """Dimension."""
         return self.b.shape[2]
 
+    def for_products(self) -> QuadraticStats:
+        """The same statistics, with ``H`` also stored in the layout of fast products with ``w``.
+
+        ``local_gradients`` then computes each trial's ``m`` products ``H_i w`` as one row vector
+        times a (d, m d) matrix, ``w' [H_1' ... H_m']``, whose rows are contiguous (BLAS streams them
+        with vector instructions), instead of ``m d`` dot products of length ``d``: about 2x faster
+        for d = 10, at the cost of one copy of ``H``. Worth it when the same statistics serve many
+        iterations (Algorithm 1). The sum over ``k`` of ``H[r, i, j, k] w[r, k]`` is then done in
+        another order, so results can differ from the plain layout in the last bits; they do not
+        depend on R (a batched run and per-trial runs agree bit for bit in either layout).
+        Statistics with a shared ``H`` (broadcast over trials or machines) are returned unchanged.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> s = QuadraticStats(H=rng.standard_normal((2, 3, 4, 4)), b=rng.standard_normal((2, 3, 4)))
+        >>> w = rng.standard_normal((2, 4))
+        >>> bool(np.allclose(s.for_products().local_gradients(w), s.local_gradients(w), rtol=1e-14, atol=0))
+        True
+        """
+        H = self.H
+        if H is None or self.Hw is not None or H.shape[:2] != self.b.shape[:2]:
+            return self
+        R, m, d = self.b.shape
+        Hw = np.ascontiguousarray(H.reshape(R, m * d, d).transpose(0, 2, 1))
+        return dataclasses.replace(self, Hw=Hw)
+
     def local_gradients(self, w: np.ndarray) -> np.ndarray:
         """``H_i w - b_i`` for every trial and machine: ``w`` (R, d) -> (R, m, d)."""
         # One BLAS matrix-vector product per trial: every trial's arithmetic is the same whatever R is,
         # so a batched run and per-trial runs agree bit for bit.
         R, m, d = self.b.shape
+        if self.Hw is not None:  # unit-stride w: BLAS takes another path (other rounding) for strided vectors
+            out = (np.ascontiguousarray(w)[:, None, :] @ self.Hw).reshape(R, m, d)
+            return np.subtract(out, self.b, out=out)
         H = self.H
         if H is None:
             return w[:, None, :] - self.b

@@ -503,7 +503,7 @@ def robust_gd(
     w = np.array(w0, dtype=float)
     if w.shape not in ((d,), (R, d)) or not np.all(np.isfinite(w)):
         raise BadInput(f"w0 (shape {w.shape}) must be finite with shape ({d},) or (R, d) = ({R}, {d}).", name="w0")
-    w = np.array(np.broadcast_to(w, (R, d)))
+    w = np.ascontiguousarray(np.broadcast_to(w, (R, d)))  # C order (np.array would keep the broadcast's F order)
     if radius is not None:
         far = float(np.max(np.linalg.norm(w - w_star, axis=-1)))
         if far > radius * (1 + 1e-12):
@@ -535,6 +535,8 @@ def robust_gd(
         rows = slice(lo, min(R, lo + step))
         block = stats if step >= R else stats.take(rows)
         honest_stats = block.machines(slice(q, None)) if q > 0 else block
+        if hasattr(honest_stats, "for_products"):  # a layout for T products with the same statistics
+            honest_stats = honest_stats.for_products()
         w_final[rows] = _gd_block(
             problem,
             honest_stats,

@@ -450,3 +450,25 @@ def test_invalid_problem_arguments_raise_bad_input_naming_the_argument(make, nam
         make()
     assert info.value.name == name
     assert str(info.value).endswith(".")
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_product_layout_gives_each_trial_the_same_bits_whatever_the_batch_and_the_memory_order_of_w(order):
+    p = ModelR(d=10, sigma=1.0)
+    s = p.sample(np.random.default_rng(0), 9, 7, 20)
+    fast = s.for_products()
+    w = np.asarray(np.random.default_rng(1).standard_normal((9, 10)), order=order)
+    batch = fast.local_gradients(w)
+    for r in range(9):
+        one = s.take(slice(r, r + 1)).for_products().local_gradients(np.ascontiguousarray(w[r : r + 1]))
+        np.testing.assert_array_equal(batch[r : r + 1], one)
+    plain = s.local_gradients(w)
+    np.testing.assert_allclose(batch, plain, rtol=1e-13, atol=1e-13 * np.abs(plain).max())
+
+
+def test_product_layout_leaves_shared_or_identity_curvatures_as_they_are():
+    ident = QuadraticStats(H=None, b=np.zeros((2, 3, 4)))
+    shared = QuadraticStats(H=np.broadcast_to(np.eye(4), (1, 1, 4, 4)), b=np.zeros((2, 3, 4)))
+    assert ident.for_products() is ident and shared.for_products() is shared
+    once = ModelR(d=4).sample(np.random.default_rng(0), 2, 3, 5).for_products()
+    assert once.for_products() is once
