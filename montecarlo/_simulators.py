@@ -623,7 +623,8 @@ def _diagnostics(
     gnorm: np.ndarray,
 ) -> None:
     """Fill ``dist``, ``gap``, ``gnorm`` (B, T + 1) and ``err`` (B, T) from the iterates ``path``
-    (B, T + 1, d) and the aggregated gradients ``gs`` (B, T, d), at most :data:`DIAGNOSTIC_ROWS`
+    (B, T + 1, d) and the aggregated gradients ``gs`` (B, T, d) (the gap by ``problem.gap`` when the
+    problem has one, else as ``problem.F(w) - F_star``), at most :data:`DIAGNOSTIC_ROWS`
     iterates per call of ``problem.F`` / ``problem.grad_F`` (which see 2-D (rows, d) arrays).
 
     Examples
@@ -646,7 +647,8 @@ def _diagnostics(
         n = flat.shape[0] // T1
         gF = np.asarray(problem.grad_F(flat), dtype=float).reshape(n, T1, d)
         dist[rows] = np.linalg.norm(path[rows] - w_star, axis=-1)
-        gap[rows] = (np.asarray(problem.F(flat), dtype=float) - F_star).reshape(n, T1)
+        gaps = problem.gap(flat) if hasattr(problem, "gap") else np.asarray(problem.F(flat), dtype=float) - F_star
+        gap[rows] = np.asarray(gaps, dtype=float).reshape(n, T1)
         gnorm[rows] = np.linalg.norm(gF, axis=-1)
         if T:
             err[rows] = np.linalg.norm(gs[rows] - gF[:, :T], axis=-1)

@@ -157,6 +157,9 @@ def test_a_sharp_check_passes_and_sees_2x_at_its_full_size(name):
 
 
 # Golden estimates of the default instances the conversion kept (seed 0, quick size), recorded before it.
+# Equal to 1e-12 relative, not bit for bit: BLAS picks its kernels by CPU (AVX2 and AVX-512 machines
+# differ in the last bit of a few of these estimates); a changed seed, size or formula moves them by
+# far more than that.
 KEPT = {
     "thm2.2/logistic": 0.008039001300714563,
     "thm2.6/construction": 0.8550608022099087,
@@ -173,8 +176,8 @@ KEPT = {
 
 
 @pytest.mark.parametrize("name", sorted(KEPT))
-def test_a_kept_default_instance_is_bit_identical_to_before_the_conversion(name):
-    assert quick(name).estimate == KEPT[name]
+def test_a_kept_default_instance_is_the_same_as_before_the_conversion_to_the_last_bits(name):
+    assert quick(name).estimate == pytest.approx(KEPT[name], rel=1e-12, abs=0)
 
 
 def test_the_worst_pair_runs_at_a_users_parameters_against_the_registry_there():
