@@ -249,3 +249,41 @@ def test_the_slack_figure_measures_a_coverage_step_by_its_power_not_its_frequenc
     cover = MCResult("thm9.9/step-cover", "thm9.9", "P", 0.96, 0.95, 0.97, 0.9, "probability", 10, 0, 0.0, power=1.37)
     rows = slack_by_step([cover])["thm9.9"]
     assert rows == [("thm9.9/step-cover", pytest.approx(np.log10(1.37)), True)]
+
+
+class _ShippingBackend:
+    """Runs ``starmap`` in this process after checking that the function and items could be shipped."""
+
+    def __init__(self):
+        self.calls = []
+
+    def starmap(self, fn, items):
+        import pickle
+
+        pickle.loads(pickle.dumps((fn, items)))
+        self.calls.append(list(items))
+        return [fn(*item) for item in items]
+
+
+def test_a_full_reports_searches_run_on_the_backend_one_check_per_item_in_order(synthetic):
+    from boundlab.reporting import search_rows
+
+    synthetic("eq3.4/synthetic-one", 0.9)
+    synthetic("eq3.4/synthetic-two", 0.8)
+    backend = _ShippingBackend()
+    rows = search_rows(0.5, names=["eq3.4/synthetic-two", "eq3.4/synthetic-one"], backend=backend)
+    assert [r["check"] for r in rows] == ["eq3.4/synthetic-two", "eq3.4/synthetic-one"]
+    assert [name for name, _, _ in backend.calls[0]] == ["eq3.4/synthetic-two", "eq3.4/synthetic-one"]
+    assert all(r["verdict"] == "pass" for r in rows)
+
+
+def test_a_search_that_raises_is_recorded_and_the_others_still_run_or_it_raises_without_a_list(synthetic):
+    from boundlab.reporting import search_rows
+
+    synthetic("eq3.4/synthetic-ok", 0.9)
+    errors: list[dict[str, str]] = []
+    rows = search_rows(0.5, names=["no/such-check", "eq3.4/synthetic-ok"], errors=errors, backend=_ShippingBackend())
+    assert [r["check"] for r in rows] == ["eq3.4/synthetic-ok"]
+    assert errors and errors[0]["stage"] == "search" and errors[0]["name"] == "no/such-check"
+    with pytest.raises(RuntimeError, match="no/such-check"):
+        search_rows(0.5, names=["no/such-check"])

@@ -607,40 +607,60 @@ def render_csv(rows: Sequence[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
+def _search_row(name: str, budget: float, seed: int) -> dict[str, Any]:
+    """The worst-case search of check ``name`` as a report row, or ``{"check": name, "error": message}``
+    when it raised (a top-level function, so a backend's worker can run it)."""
+    from boundlab.tighten import tighten
+
+    try:
+        r = tighten(name, budget=budget, seed=seed)
+    except Exception as exc:
+        return {"check": name, "error": f"{type(exc).__name__}: {exc}"}
+    return {
+        "check": name,
+        "tightness before": f"{r.default.tightness:.3g}",
+        "search best": f"{r.best_search_tightness:.3g}",
+        "confirmed": f"{r.confirmed.tightness:.3g}",
+        "power before": f"{r.default.resolving_power:.3g}",
+        "power after": f"{r.confirmed.resolving_power:.3g}",
+        "verdict": r.confirmed.verdict,
+        "best instance": ", ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.best_params.items()
+        )
+        or "the default",
+        "command": r.command(),
+        "erratum candidate": r.erratum_candidate,
+    }
+
+
 def search_rows(
     budget: float,
     seed: int = 0,
     *,
     names: Sequence[str] | None = None,
     errors: list[dict[str, str]] | None = None,
+    backend: Any = None,
 ) -> list[dict[str, Any]]:
     """The worst-case search (:func:`boundlab.tighten.tighten`) of every check (or of ``names``) with
-    ``budget`` seconds each; with ``errors`` (a list), a search that raises is recorded there."""
-    from boundlab.montecarlo.checks import CHECKS
-    from boundlab.tighten import tighten
+    ``budget`` seconds each, in order; with ``errors`` (a list), a search that raises is recorded there
+    and left out, without it the first error raises (``RuntimeError`` naming the check).
 
+    With a ``backend`` (``--jobs``, Dask), the searches run side by side on its workers, one search per
+    worker: each still gets ``budget`` seconds of wall time, so J workers finish about J times sooner.
+    """
+    from boundlab.montecarlo.checks import CHECKS
+
+    todo = list(names) if names is not None else list(CHECKS)
+    items = [(name, float(budget), int(seed)) for name in todo]
+    found = backend.starmap(_search_row, items) if backend is not None else [_search_row(*it) for it in items]
     rows = []
-    for name in names if names is not None else list(CHECKS):
-        r = _attempt(errors, "search", name, functools.partial(tighten, name, budget=budget, seed=seed))
-        if r is None:
+    for row in found:
+        if "error" in row:
+            if errors is None:
+                raise RuntimeError(f"the worst-case search of {row['check']} raised {row['error']}")
+            errors.append({"stage": "search", "name": row["check"], "error": row["error"]})
             continue
-        rows.append(
-            {
-                "check": name,
-                "tightness before": f"{r.default.tightness:.3g}",
-                "search best": f"{r.best_search_tightness:.3g}",
-                "confirmed": f"{r.confirmed.tightness:.3g}",
-                "power before": f"{r.default.resolving_power:.3g}",
-                "power after": f"{r.confirmed.resolving_power:.3g}",
-                "verdict": r.confirmed.verdict,
-                "best instance": ", ".join(
-                    f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.best_params.items()
-                )
-                or "the default",
-                "command": r.command(),
-                "erratum candidate": r.erratum_candidate,
-            }
-        )
+        rows.append(row)
     return rows
 
 
@@ -659,7 +679,8 @@ def write_report(
     """Evaluate and check everything; write ``report.{md,tex,csv,json}`` and PNG figures into ``out_dir``.
 
     A full report (``quick=False``) also runs the worst-case search of every check for ``search_budget``
-    seconds each (default 20); the quick report runs every check at its stored sharpest instance only.
+    seconds each (default 20), side by side on the ``backend``'s workers (one search per worker); the
+    quick report runs every check at its stored sharpest instance only.
     Returns the paths of the report files (figures are under ``out_dir/figures``). A check, search or
     experiment that raises does not stop the report: it is listed in the report's "Errors" section and
     appended to ``errors`` (pass a list to see them).
@@ -682,7 +703,8 @@ def write_report(
     checks = check_rows(results)
     figures = write_figures(results, out_dir / "figures")
     exps = experiment_results(quick, out_dir / "figures", errors=errors) if experiments else []
-    searches = [] if quick else search_rows(20.0 if search_budget is None else float(search_budget), errors=errors)
+    budget = 20.0 if search_budget is None else float(search_budget)
+    searches = [] if quick else search_rows(budget, errors=errors, backend=backend)
     written = []
     renderers = {
         "md": ("report.md", lambda: render_markdown(rows, errata, checks, figures, exps, out_dir, searches, errors)),

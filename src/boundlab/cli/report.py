@@ -141,7 +141,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "--search-budget",
         type=float,
         default=20.0,
-        help="seconds of worst-case search per check in a full report (default 20)",
+        help="seconds of worst-case search per check in a full report (default 20; with --jobs J or a Dask "
+        "scheduler, the searches run J at a time)",
     )
     p.add_argument(
         "--format",
