@@ -456,7 +456,10 @@ class Problem(Protocol):
 
     ``d``; ``w_star`` (d,); ``L_F``; ``F(w)`` (..., d) -> (...); ``grad_F(w)`` (..., d) -> (..., d);
     ``local_gradients(stats, w)`` (R, d) -> (R, m, d). Algorithm 2 also needs
-    ``local_minimizers(stats)`` -> (R, m, d).
+    ``local_minimizers(stats)`` -> (R, m, d). Optional: ``gap(w)`` (..., d) -> (...), the optimality gap
+    ``F(w) - F(w*)`` computed directly (Algorithm 1's diagnostics use it when present, else ``F``), and
+    statistics with ``for_products()`` (statistics laid out for many products with the same data, used by
+    Algorithm 1 once per block of trials).
 
     Examples
     --------
