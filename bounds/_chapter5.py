@@ -967,7 +967,7 @@ def sdp_value_bounds(Q: np.ndarray) -> tuple[float, float]:
     Examples
     --------
     >>> lo, hi = sdp_value_bounds(q_matrix(np.array([1.0]), np.array([[1.0, -1.0]])))
-    >>> lo, round(hi, 12)
+    >>> round(lo, 12), round(hi, 12)
     (8.0, 8.0)
     """
     Q = np.asarray(Q, dtype=float)
@@ -979,7 +979,11 @@ def sdp_value_bounds(Q: np.ndarray) -> tuple[float, float]:
     mu = np.abs(Q).sum(axis=1)
     lam = float(np.linalg.eigvalsh(Q - np.diag(mu))[-1])
     upper = float(mu.sum() + N * max(lam, 0.0))
-    return lower, upper
+    # Rounded outward: each end is a sum of at most N^2 + N terms bounded by sum|Q|, and the eigenvalue is
+    # backward stable, so floating point moves each end by a small multiple of N^2 u sum|Q| (Higham, gamma_n).
+    # Without it the two ends of a tight bracket (Phi attained at a sign vector) can cross by an ulp.
+    slack = 4.0 * (N * N + N) * float(np.finfo(float).eps) * float(np.abs(Q).sum())
+    return lower - slack, upper + slack
 
 
 def _relu_net_max_increase(v: np.ndarray, Wm: np.ndarray, x: np.ndarray, eps: float) -> float:
