@@ -57,7 +57,7 @@ Speed
 :func:`median` and :func:`trimmed_mean` copy blocks of the worker axis into contiguous lanes
 (a blocked transpose into one reused buffer of about ``_CHUNK_ELEMS`` values, so that the
 selection runs over contiguous memory in cache) and select the order statistics there. Lanes of
-at most ``_SORT_MAX_M_MEDIAN`` (100) / ``_SORT_MAX_M_TRIM`` (256) workers are sorted whole with
+at most ``_SORT_MAX_M_MEDIAN`` (96) / ``_SORT_MAX_M_TRIM`` (256) workers are sorted whole with
 numpy's SIMD sort; longer lanes are partitioned with ``np.partition`` at one rank per call
 (numpy 2.x selects one rank with SIMD code, several ranks at a time with a scalar
 introselect): at the upper middle rank for the median, then at ``k`` and ``m - k - 1`` for the
@@ -92,9 +92,11 @@ __all__ = [
 ]
 
 #: Lanes of at most this many workers are sorted whole (numpy's SIMD sort); longer lanes are
-#: partitioned at the upper middle rank (measured crossover on AVX2, numpy 2.4: m of about 100).
-_SORT_MAX_M_MEDIAN = 100
-#: The same threshold for the trimmed mean (two partitions instead of one sort; crossover about 250).
+#: partitioned at the upper middle rank (the two cost the same at m of about 96-100 on AVX2 with
+#: numpy 2.4; a partition costs less than half a sort at m = 1000).
+_SORT_MAX_M_MEDIAN = 96
+#: The same threshold for the trimmed mean (two partitions instead of one sort: the same cost at
+#: m of about 200-256).
 _SORT_MAX_M_TRIM = 256
 #: Number of values per contiguous block copied by the blocked transpose.
 _CHUNK_ELEMS = 1 << 17

@@ -339,7 +339,7 @@ def test_long_lanes_give_the_order_statistics_of_a_full_sort(m, kind):
         got = trimmed_mean(x, k=k)
         finite = np.isfinite(expected_tm)
         np.testing.assert_array_equal(got[~finite], expected_tm[~finite])
-        # summed in lane order, not sorted order: rounding of a sum of m - 2k terms
+        # summed in the order the partitions leave, not sorted order: rounding of a sum of m - 2k terms
         scale = np.abs(np.where(np.isfinite(ref[k : m - k]), ref[k : m - k], 0.0)).mean(axis=0)
         assert np.all(np.abs(got[finite] - expected_tm[finite]) <= 1e-14 * scale[finite])
 
