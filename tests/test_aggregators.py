@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 import pytest
@@ -270,6 +271,51 @@ def test_sort_and_partition_paths_give_the_same_order_statistics(monkeypatch, mo
         np.testing.assert_allclose(trimmed_mean(x, k=k), expected_tm, rtol=1e-12)
 
 
+TIES_AND_EXTREMES = st.one_of(
+    st.sampled_from([np.nan, np.inf, -np.inf, 1e308, -1e308, -3.0, -1.0, 0.0, 0.5, 1.0, 3.0]),
+    st.integers(-2, 2).map(float),
+)
+
+
+def _rule_by_full_sort(x, k):
+    """Median and trimmed mean of x (m, d) from a full sort, NaN as +inf, without the module's code."""
+    m = x.shape[0]
+    ref = np.sort(np.where(np.isnan(x), np.inf, x), axis=0)
+    lo, hi = ref[(m - 1) // 2], ref[m // 2]
+    with np.errstate(over="ignore", invalid="ignore"):
+        med = np.where(np.isfinite((lo + hi) * 0.5), (lo + hi) * 0.5, lo / 2 + hi / 2)
+    kept = ref[k : m - k]
+    tm = np.empty(x.shape[1])
+    for j in range(x.shape[1]):
+        v = kept[:, j]
+        if np.isinf(v).any():
+            tm[j] = np.nan if (v == np.inf).any() and (v == -np.inf).any() else v[np.isinf(v)][0]
+        else:
+            tm[j] = math.fsum(v / len(v))
+    return med, tm, (np.abs(np.where(np.isfinite(kept), kept, 0.0)) / len(kept)).sum(axis=0)  # no overflow
+
+
+@pytest.mark.parametrize("path", ["sort", "partition"])
+@given(data=st.data())
+def test_both_paths_give_the_rule_of_a_full_sort_with_ties_infs_and_nans(path, data):
+    m = data.draw(st.integers(1, 40), label="m")
+    k = data.draw(st.integers(0, (m - 1) // 2), label="k")
+    x = data.draw(hnp.arrays(np.float64, (m, data.draw(st.integers(1, 6), label="d")), elements=TIES_AND_EXTREMES))
+    x_before = x.copy()
+    threshold = 1 << 30 if path == "sort" else 0
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(agg_module, "_SORT_MAX_M_MEDIAN", threshold)
+        mp.setattr(agg_module, "_SORT_MAX_M_TRIM", threshold)
+        got_med, got_tm = median(x), trimmed_mean(x, k=k)
+    np.testing.assert_array_equal(x, x_before)
+    med, tm, scale = _rule_by_full_sort(x, k)
+    np.testing.assert_array_equal(got_med, med)
+    finite = np.isfinite(tm)
+    np.testing.assert_array_equal(got_tm[~finite], tm[~finite])
+    # the summation order is the only difference: rounding of a sum of m - 2k terms
+    assert np.all(np.abs(got_tm[finite] - tm[finite]) <= 1e-14 * scale[finite])
+
+
 @pytest.mark.parametrize("m", [257, 1000, 1001])
 @pytest.mark.parametrize("kind", ["gaussian", "ties", "non-finite", "sorted-by-worker"])
 def test_long_lanes_give_the_order_statistics_of_a_full_sort(m, kind):
@@ -293,7 +339,7 @@ def test_long_lanes_give_the_order_statistics_of_a_full_sort(m, kind):
         got = trimmed_mean(x, k=k)
         finite = np.isfinite(expected_tm)
         np.testing.assert_array_equal(got[~finite], expected_tm[~finite])
-        # summed in lane order, not sorted order: rounding of a sum of m - 2k terms
+        # summed in the order the partitions leave, not sorted order: rounding of a sum of m - 2k terms
         scale = np.abs(np.where(np.isfinite(ref[k : m - k]), ref[k : m - k], 0.0)).mean(axis=0)
         assert np.all(np.abs(got[finite] - expected_tm[finite]) <= 1e-14 * scale[finite])
 
