@@ -222,13 +222,13 @@ def _fig54(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         )
     # the decision: certified gaps over seeds (seed is the first; the others train and certify only)
     n_seeds, iters = (3 if quick else 5), (300 if quick else 800)
-    gaps = [np.array([[r["certified_gap_by_eps"][f"{e:.3g}"] for e in eps_grid] for r in rows])]
+    seed_gaps = [np.array([[r["certified_gap_by_eps"][f"{e:.3g}"] for e in eps_grid] for r in rows])]
     train0 = [np.array(curves[str(lams[0])]["certified_error"]["train_pairwise"])]
     for k in range(1, n_seeds):
         g, t = _certified_gaps(X_all, y_all, seed + k, n_train, d1, lams, iters, eps_grid)
-        gaps.append(g)
+        seed_gaps.append(g)
         train0.append(t[0])
-    decision = fig54_verdict(np.array(gaps), np.array(train0), eps_grid)
+    decision = fig54_verdict(np.array(seed_gaps), np.array(train0), eps_grid)
     # is the certified gap non-increasing in lambda at the eps where the certified error is informative?
     trend = {}
     for e in eps_grid:
@@ -260,7 +260,7 @@ def _fig54(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
             "gap(largest lambda) - gap(0), mean over the eps used [mean, 95% CI]": decision[
                 "gap(largest lambda) - gap(0), mean over the eps used [mean, 95% CI]"
             ],
-            "certified gap per seed, lambda, eps": np.array(gaps).tolist(),
+            "certified gap per seed, lambda, eps": np.array(seed_gaps).tolist(),
         },
         "certified_error_at_least_pgd_error_on_the_same_points": sound,
         "largest_certified_minus_pgd_test_error": slack,
