@@ -466,6 +466,10 @@ def _fig22(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         "decision_rule": FIG22_RULE,
         "decision_numbers": {k: v for k, v in decision.items() if "[mean, 95% CI]" in k},
         "share of runs tuned to the smallest gamma (2^-7)": edge,
+        "per seed (mean over r)": {
+            "loss ratio": ratio.mean(axis=1).tolist(),
+            "ratio minus ratio with DC": (ratio - ratio_dc).mean(axis=1).tolist(),
+        },
         # where DropConnect helps: its gain after each pass (mean over r per seed; 95% t interval over seeds)
         "ratio minus ratio with DC after each pass [mean, 95% CI]": [
             _mean_ci(dc_gain_by_pass[:, :, t].mean(axis=1)) for t in range(passes)
