@@ -263,5 +263,7 @@ def test_fig54_quick_run_carries_a_verdict_and_its_rule():
     assert {"reproduced", "inconclusive", "verdict", "decision_rule", "decision_numbers"} <= set(res)
     expected = "reproduced" if res["reproduced"] else "inconclusive" if res["inconclusive"] else "NOT reproduced"
     assert res["verdict"].startswith(expected + ":")
-    gaps = np.array(res["decision_numbers"]["certified gap per seed, lambda, eps"])
-    assert gaps.shape == (3, len(res["lambdas"]), len(res["eps_grid"]))
+    gaps = np.array(res["decision_numbers"]["certified gap per seed, lambda (0, largest), eps"])
+    assert gaps.shape == (3, 2, len(res["eps_grid"]))
+    first = [res["rows"][i]["certified_gap_by_eps"] for i in (0, -1)]
+    assert gaps[0].tolist() == [list(g.values()) for g in first]
