@@ -325,9 +325,9 @@ def _fig21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
 FIG22_RULE = (
     "reproduced when the large/small loss ratio grows with the replication factor r (per seed, the "
     "least-squares slope of the ratio on log2 r; 95% t interval over seeds above 0: 'the gap of convergence "
-    "increases', L1028-1029, L1047-1049) and DropConnect lowers the large batch's ratio (per seed, the mean "
+    "increases', L1028-1029, L1052) and DropConnect lowers the large batch's ratio (per seed, the mean "
     "over r of ratio without minus with DropConnect; 95% t interval above 0: 'the large batch instance "
-    "performs the best when we have DropConnect', L1049-1051); NOT reproduced when either interval lies "
+    "performs the best when we have DropConnect', L1052-1053); NOT reproduced when either interval lies "
     "below 0; inconclusive otherwise"
 )
 
