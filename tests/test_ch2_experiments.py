@@ -148,3 +148,74 @@ def test_inside_a_daemonic_process_the_workers_are_threads_and_say_so(monkeypatc
     finally:
         workers.close()
     assert not any(t.is_alive() for t in workers.procs)
+
+
+def _check_verdict_keys(res):
+    assert {"reproduced", "inconclusive", "verdict", "decision_rule", "decision_numbers"} <= set(res)
+    assert isinstance(res["reproduced"], bool) and isinstance(res["decision_rule"], str)
+    expected = "reproduced" if res["reproduced"] else "inconclusive" if res["inconclusive"] else "NOT reproduced"
+    assert res["verdict"].startswith(expected + ":")
+    assert not (res["reproduced"] and res["inconclusive"])
+
+
+FIG21_PER_PASS = {1: 58.0, 64: 1.6, 256: 0.6}  # cost of one pass (the cost model at P = 8, n = 1797, /1000)
+
+
+@pytest.mark.parametrize(
+    "passes_max,expected",
+    [
+        ([10.0, 11, 12], "reproduced"),  # more passes and slower than B = 64
+        ([4.0, 5, 4], "NOT reproduced"),  # more passes, but still faster than B = 64
+        ([1.0, 1, 1], "NOT reproduced"),  # no extra passes at all
+        ([6.0, 9, 12], "inconclusive"),  # the time interval straddles B = 64's
+    ],
+)
+def test_fig21_rule_reads_saturation_off_welch_intervals(passes_max, expected):
+    passes = {1: np.array([1.0, 2, 1]), 64: np.array([3.0, 3, 3]), 256: np.array(passes_max)}
+    out = ch2.fig21_verdict(passes, FIG21_PER_PASS)
+    assert out["outcome"] == expected and out["reproduced"] == (expected == "reproduced")
+    assert out["inconclusive"] == (expected == "inconclusive") and out["verdict"].startswith(expected + ":")
+
+
+def test_welch_interval_covers_the_difference_and_matches_scipy():
+    from scipy import stats
+
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(1.0, 1.0, 8), rng.normal(0.0, 2.0, 5)
+    d, lo, hi = ch2._welch_ci(a, b)
+    ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert d == pytest.approx(a.mean() - b.mean()) and (lo, hi) == pytest.approx((ci.low, ci.high))
+
+
+@pytest.mark.parametrize(
+    "shift_dc,slope,expected",
+    [
+        (-0.2, 0.1, "reproduced"),  # the ratio grows with r and DropConnect lowers it
+        (+0.2, 0.1, "NOT reproduced"),  # DropConnect raises the ratio
+        (-0.2, -0.1, "NOT reproduced"),  # the ratio shrinks with r
+        (0.0, 0.1, "inconclusive"),  # DropConnect's effect is noise around 0
+    ],
+)
+def test_fig22_rule_needs_growth_in_r_and_a_dropconnect_gain(shift_dc, slope, expected):
+    rng = np.random.default_rng(2)
+    rs = [1, 2, 4, 8]
+    ratio = 1.2 + slope * np.log2(rs) + rng.normal(0, 0.01, (5, 4))
+    spread = 0.05 * np.array([1, -1, 1, -1, 1])[:, None] if shift_dc == 0 else 0.0  # seeds disagree on the sign
+    ratio_dc = ratio + shift_dc + spread
+    out = ch2.fig22_verdict(ratio, ratio_dc, rs)
+    assert out["outcome"] == expected and out["verdict"].startswith(expected + ":")
+    assert out["inconclusive"] == (expected == "inconclusive")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exp_id", ["fig2.1", "fig2.2"])
+def test_fig21_fig22_quick_runs_carry_a_verdict_and_its_rule(exp_id):
+    res = EXPERIMENTS[exp_id].run(seed=0, quick=True)
+    _check_verdict_keys(res)
+    if exp_id == "fig2.1":
+        nums = res["decision_numbers"]
+        assert any(k.startswith("extra passes") for k in nums) and any(k.startswith("time to target") for k in nums)
+        assert all(len(r["passes_per_repeat"]) == 3 for r in res["rows"])
+    else:
+        assert len(res["ratio minus ratio with DC after each pass [mean, 95% CI]"]) == 4
+        assert all(len(r["loss_ratio [mean, 95% CI]"]) == 3 for r in res["rows"])

@@ -301,3 +301,44 @@ def test_theorem_4_4_printed_log_is_stronger_than_the_proof_exactly_when_rho_is_
     for rho, stronger in ((0.5, True), (0.9, True), (1.5, False)):
         vals = e.evaluate(**{**base, "rho_F": rho})
         assert (vals["printed"] < vals["corrected"]) is stronger
+
+
+# -- the saddle-attack experiment's decision rule ------------------------------------------------
+
+
+def _saddle_counts(byz: int, gd: int) -> dict[str, dict[str, int]]:
+    return {
+        name: {"ByzantinePGD": byz, "robust GD": 0 if name == "honest" else gd}
+        for name in ("honest", "cancel_escape", "pull_to_saddle")
+    }
+
+
+@pytest.mark.parametrize(
+    "byz,gd,trials,expected",
+    [
+        (40, 0, 40, "reproduced"),  # 40/40 escapes: the exact interval starts at 0.912 > 0.9
+        (39, 0, 40, "inconclusive"),  # 39/40: the interval [0.868, 0.999] straddles 0.9
+        (20, 0, 40, "NOT reproduced"),  # ByzantinePGD escapes in only half the runs
+        (40, 20, 40, "NOT reproduced"),  # robust GD escapes the attack
+        (10, 0, 10, "inconclusive"),  # too few trials to decide either side
+    ],
+)
+def test_saddle_rule_compares_exact_binomial_intervals_with_delta(byz, gd, trials, expected):
+    from boundlab.montecarlo.experiments.ch4 import saddle_verdict
+
+    out = saddle_verdict(_saddle_counts(byz, gd), trials)
+    assert out["outcome"] == expected and out["verdict"].startswith(expected + ":")
+    assert out["reproduced"] == (expected == "reproduced") and out["inconclusive"] == (expected == "inconclusive")
+    assert "robust GD" not in out["escape_rate [rate, 95% CI]"]["honest"]  # no attack there: not counted
+
+
+@pytest.mark.slow
+def test_saddle_attack_quick_run_carries_a_verdict_and_its_rule():
+    from boundlab.montecarlo.experiments import EXPERIMENTS
+
+    res = EXPERIMENTS["saddle-attack"].run(seed=0, quick=True)
+    assert {"reproduced", "inconclusive", "verdict", "decision_rule", "escape_counts"} <= set(res)
+    expected = "reproduced" if res["reproduced"] else "inconclusive" if res["inconclusive"] else "NOT reproduced"
+    assert res["verdict"].startswith(expected + ":")
+    for name, row in res["escape_counts"].items():
+        assert row["ByzantinePGD"] == round(40 * res["escape_rates"][name]["ByzantinePGD"])

@@ -233,3 +233,40 @@ def test_robust_loss_upper_bounds_the_loss_at_each_pairs_closed_form_adversarial
 def test_training_with_a_large_l1_penalty_returns_the_zero_classifier():
     X, y = np.random.default_rng(2).random((20, 4)), np.arange(20) % 10
     assert np.all(chk._train(X, y, 0.1, lam=100.0, iters=20) == 0)
+
+
+def _fig54_gaps(change: list[float]) -> np.ndarray:
+    """Certified gaps (3 seeds, 2 lambdas, 3 eps): the middle eps changes by ``change[seed]`` with lambda."""
+    g = np.tile(np.array([0.05, 0.15, 0.0]), (3, 2, 1))
+    g[:, 1, 1] += np.array(change)
+    return g
+
+
+@pytest.mark.parametrize(
+    "change,train0,expected",
+    [
+        ([-0.06, -0.07, -0.05], [0.0, 0.2, 1.0], "reproduced"),
+        ([+0.06, +0.07, +0.05], [0.0, 0.2, 1.0], "NOT reproduced"),
+        ([+0.03, -0.03, +0.01], [0.0, 0.2, 1.0], "inconclusive"),
+        ([-0.06, -0.07, -0.05], [0.0, 0.0, 1.0], "inconclusive"),  # no eps where the adversary matters
+    ],
+)
+def test_fig54_rule_reads_the_lambda_trend_at_the_informative_eps(change, train0, expected):
+    from boundlab.montecarlo.experiments.ch5_network import fig54_verdict
+
+    out = fig54_verdict(_fig54_gaps(change), np.tile(train0, (3, 1)), [0.001, 0.03, 0.1])
+    assert out["outcome"] == expected and out["verdict"].startswith(expected + ":")
+    assert out["reproduced"] == (expected == "reproduced") and out["inconclusive"] == (expected == "inconclusive")
+    assert out["eps used"] == ([0.03] if train0[1] > 0 else [])
+
+
+@pytest.mark.slow
+def test_fig54_quick_run_carries_a_verdict_and_its_rule():
+    res = EXPERIMENTS["fig5.4-analog"].run(seed=0, quick=True)
+    assert {"reproduced", "inconclusive", "verdict", "decision_rule", "decision_numbers"} <= set(res)
+    expected = "reproduced" if res["reproduced"] else "inconclusive" if res["inconclusive"] else "NOT reproduced"
+    assert res["verdict"].startswith(expected + ":")
+    gaps = np.array(res["decision_numbers"]["certified gap per seed, lambda (0, largest), eps"])
+    assert gaps.shape == (3, 2, len(res["eps_grid"]))
+    first = [res["rows"][i]["certified_gap_by_eps"] for i in (0, -1)]
+    assert gaps[0].tolist() == [list(g.values()) for g in first]
