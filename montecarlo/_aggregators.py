@@ -717,6 +717,7 @@ def geometric_median(
     live = np.flatnonzero(active.reshape(-1))
     zs = z.reshape(-1, m, d)[live]
     ys = y[live]
+    j_prev = np.full(live.size, -1)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(n_iter):
             if live.size == 0:
@@ -733,22 +734,33 @@ def geometric_median(
             step = np.where((wsum > 0)[..., None], (1.0 - gamma)[..., None] * pull / wsum[..., None], 0.0)
             # Weiszfeld creeps towards an optimum that is a worker: test the nearest worker's
             # optimality condition |R_j| <= eta_j directly and jump there when it holds
+            # (the test depends on the data and j only: it is rerun where the nearest worker changed;
+            # where it did not, it failed at the previous iteration, or the element would have stopped)
             j = np.argmin(dist, axis=-1)
-            xj = np.take_along_axis(zs, j[..., None, None], axis=-2)[..., 0, :]
-            to_j = zs - xj[..., None, :]
-            dj = _safe_norm(to_j)
-            at_j = dj <= 1e-14
-            wj = np.where(at_j, 0.0, 1.0 / np.where(at_j, 1.0, dj))
-            rj = _safe_norm(np.einsum("...m,...md->...d", wj, to_j))
-            optimal_j = rj <= at_j.sum(axis=-1) * (1.0 + 1e-9)  # tolerant at the border
-            ys = np.where(optimal_j[..., None], xj, ys + step)
+            new_j = np.flatnonzero(j != j_prev)
+            j_prev = j
+            optimal_j = np.zeros(live.size, dtype=bool)
+            if new_j.size:
+                zn = zs[new_j]
+                xj = np.take_along_axis(zn, j[new_j][:, None, None], axis=-2)[:, 0, :]
+                to_j = zn - xj[:, None, :]
+                dj = _safe_norm(to_j)
+                at_j = dj <= 1e-14
+                wj = np.where(at_j, 0.0, 1.0 / np.where(at_j, 1.0, dj))
+                rj = _safe_norm(np.einsum("...m,...md->...d", wj, to_j))
+                jump = rj <= at_j.sum(axis=-1) * (1.0 + 1e-9)  # tolerant at the border
+                optimal_j[new_j] = jump
+                ys = ys + step
+                ys[new_j[jump]] = xj[jump]
+            else:
+                ys = ys + step
             # stop on the minimum-norm subgradient max(0, |R| - eta) of the objective at the
             # previous iterate (dimensionless, in [0, m]); a step-size test is unreliable because
             # Weiszfeld crawls when the iterate is close to a worker that is not optimal
             going = ~optimal_j & (np.maximum(r - eta, 0.0) > tol_f * m)
             if not going.all():
                 y[live] = ys
-                live, zs, ys = live[going], zs[going], ys[going]
+                live, zs, ys, j_prev = live[going], zs[going], ys[going], j_prev[going]
         y[live] = ys
     with np.errstate(over="ignore"):
         out = c + np.ldexp(y.reshape(*batch, d), e[..., None])
