@@ -586,9 +586,12 @@ def _pairwise_sq_dists(x: NDArray[np.floating]) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         z = x - c[..., None, :]
     if np.all(np.abs(z) <= _BIG):
+        # (|z_i|^2 + |z_j|^2) - 2 <z_i, z_j>, in place: one m x m temporary besides the Gram matrix
         gram = z @ np.swapaxes(z, -1, -2)
         sq = np.einsum("...ii->...i", gram)
-        dist = sq[..., :, None] + sq[..., None, :] - 2.0 * gram
+        dist = np.add(sq[..., :, None], sq[..., None, :])
+        gram *= 2.0  # exact
+        np.subtract(dist, gram, out=dist)
         np.maximum(dist, 0.0, out=dist)
     else:
         dist = np.empty((*x.shape[:-2], m, m))
@@ -599,21 +602,62 @@ def _pairwise_sq_dists(x: NDArray[np.floating]) -> np.ndarray:
     return dist
 
 
-def _krum_scores(x: NDArray[np.floating], f: int) -> np.ndarray:
+def _krum_select(x: NDArray[np.floating], f: int, q: int) -> NDArray[np.bool_]:
+    """The ``q`` workers of smallest Krum score, ties to the lower index: ``kept`` (*batch, m).
+
+    The score of worker ``i`` is ``sum(sort(dist[i])[:m - f - 2])`` (its own entry is ``+inf``, a
+    non-finite row's score is ``+inf``): the sum of the sorted values, so that equal multisets of
+    distances give equal scores. Sorting every row of the m x m matrix dominated Krum's cost; the
+    ``m - f - 2`` smallest are found with ``np.partition`` instead and summed in the partition's
+    order, which changes the rounding: that sum ``s~`` is within ``2 (m - f - 2) u s`` of the sorted
+    sum ``s`` (the values are >= 0; ``u`` the unit roundoff), taken as ``s in [s~ (1 - r), s~ (1 + r)]``
+    with ``r = 2 (m - f - 2) eps`` (unbounded above when ``s~`` is within a factor 4 of overflow).
+    A worker whose interval lies above the ``q``-th smallest upper end is certainly not selected, one
+    whose interval lies below the ``(q + 1)``-th smallest lower end certainly is; only the workers in
+    between (usually none but the selected ones themselves) have their row sorted and their exact
+    score summed, and fill the remaining places in (score, index) order. The selection is
+    therefore exactly that of the sorted scores.
+    """
     m = x.shape[-2]
     if m <= 2 * f + 2:
         raise BadInput(
             f"m ({m}) must be > 2f + 2 = {2 * f + 2} for Krum with f = {f} (x.shape[-2] is the number of workers m).",
             name="x",
         )
+    batch = x.shape[:-2]
+    k = m - f - 2  # >= 1
     bad = ~np.isfinite(x).all(axis=-1)  # a non-finite row counts as Byzantine: infinitely far
     dist = _pairwise_sq_dists(np.where(bad[..., None], 0.0, x) if bad.any() else x)
     if bad.any():
         dist = np.where(bad[..., :, None] | bad[..., None, :], np.inf, dist)
     dist[..., np.arange(m), np.arange(m)] = np.inf  # a worker is not its own neighbour
-    nearest = np.sort(dist, axis=-1)[..., : m - f - 2]
-    scores = nearest.sum(axis=-1)
-    return np.where(bad, np.inf, scores) if bad.any() else scores
+    dist = dist.reshape(-1, m, m)
+    bad = bad.reshape(-1, m)
+    dist.partition(k - 1, axis=-1)  # in place: each row keeps its values, the k smallest first
+    with np.errstate(over="ignore", invalid="ignore"):
+        approx = dist[..., :k].sum(axis=-1)
+    info = np.finfo(dist.dtype)
+    r = 2.0 * k * float(info.eps)
+    sure = approx < float(info.max) / 4
+    lo = np.where(bad, np.inf, np.where(sure, approx * (1.0 - r), np.minimum(approx, float(info.max) / 4) * (1.0 - r)))
+    hi = np.where(bad, np.inf, np.where(sure, approx * (1.0 + r), np.inf))
+    t_hi = np.partition(hi, q - 1, axis=-1)[..., q - 1 : q]
+    chosen = np.zeros(lo.shape, dtype=bool) if q == m else hi < np.partition(lo, q, axis=-1)[..., q : q + 1]
+    band = ~chosen & (lo <= t_hi) if q < m else np.zeros(lo.shape, dtype=bool)
+    if q == m:
+        chosen[:] = True
+    if band.any():
+        rows = np.nonzero(band)
+        with np.errstate(over="ignore", invalid="ignore"):
+            exact = np.sort(dist[rows], axis=-1)[:, :k].sum(axis=-1)  # the partitioned row, sorted
+        score = np.full(lo.shape, np.inf)
+        score[rows] = np.where(bad[rows], np.inf, exact)
+        order = np.lexsort((score, ~band), axis=-1)  # band first, by exact score, then by index
+        places = q - chosen.sum(axis=-1, keepdims=True)
+        take = np.zeros(lo.shape, dtype=bool)
+        np.put_along_axis(take, order, np.arange(m) < places, axis=-1)
+        chosen |= take
+    return chosen.reshape(*batch, m)
 
 
 def geometric_median(
@@ -796,13 +840,10 @@ def krum(x: ArrayLike, f: int, *, return_mask: bool = False) -> Aggregate | tupl
     """
     arr = _workers(x)
     f_i = _integer(f, "f", low=0)
-    scores = _krum_scores(arr, f_i)
-    best = np.argmin(scores, axis=-1)
+    kept = _krum_select(arr, f_i, 1)
+    best = np.argmax(kept, axis=-1)
     out = np.take_along_axis(arr, best[..., None, None], axis=-2)[..., 0, :]
-    if return_mask:
-        kept = np.arange(arr.shape[-2]) == best[..., None]
-        return out, kept
-    return out
+    return (out, kept) if return_mask else out
 
 
 def multi_krum(
@@ -841,10 +882,7 @@ def multi_krum(
     q_i = _integer(q, "q", low=1)
     if q_i > m:
         raise BadInput(f"q ({q_i}) must be <= m = {m} (the number of workers).", name="q")
-    scores = _krum_scores(arr, f_i)
-    chosen = np.argsort(scores, axis=-1, kind="stable")[..., :q_i]
-    kept = np.zeros(arr.shape[:-1], dtype=bool)
-    np.put_along_axis(kept, chosen, True, axis=-1)
+    kept = _krum_select(arr, f_i, q_i)
     with np.errstate(over="ignore", invalid="ignore"):
         sel = np.where(kept[..., None], arr, 0.0)  # 0 * inf of an unselected row would be NaN
         out = np.einsum("...m,...md->...d", kept / q_i, sel)
