@@ -62,7 +62,7 @@ from boundlab.montecarlo import (
     trimmed_mean,
 )
 
-__all__ = ["ATTACK_NAMES", "aggregators_for", "robustness_table"]
+__all__ = ["ATTACK_NAMES", "DECISION_RULE", "aggregators_for", "decide", "robustness_table"]
 
 #: The attacks of the table (names in :data:`~boundlab.montecarlo.ATTACKS`).
 ATTACK_NAMES = (
@@ -268,6 +268,7 @@ def _grade(
             "slope_high": math.nan,
             "verdict": "not run",
             "errors": [],
+            "ci_highs": [],
         }
     y = np.array(runs)  # (k, R)
     stats = []
@@ -298,7 +299,85 @@ def _grade(
         "slope_high": float(s_hi),
         "verdict": verdict,
         "errors": [float(s[0]) for s in stats],
+        "ci_highs": [float(s[2]) for s in stats],
     }
+
+
+#: The non-robust baseline: it is expected to exceed the bound, and is not graded as a robust rule.
+BASELINE = "mean"
+
+DECISION_RULE = (
+    "reproduced when every robust rule that runs (every aggregator but the mean; MDA and SMEA refuse at "
+    "the table's m and are not counted) has the upper end of the 95% t interval of its final error at "
+    "or below Theorem 3.1's bound at every alpha under every attack, and the mean (the non-robust "
+    "baseline) has the lower end of its interval above the bound at some alpha under at least one "
+    "attack (the yardstick separates a rule that keeps the median's guarantee from one that does not)"
+)
+
+
+def decide(table: dict[str, Any]) -> dict[str, Any]:
+    """Apply :data:`DECISION_RULE` to a table: ``{"reproduced", "violations", "mean_exceeds_under", "not_run"}``.
+
+    ``violations`` lists every (robust rule, attack, alpha) whose interval's upper end is above the
+    bound, with the mean error, that upper end and the bound.
+
+    Examples
+    --------
+    >>> t = robustness_table(0, quick=True, aggregators=("mean", "median"), attacks=("large_value",))
+    >>> d = decide(t)
+    >>> d["reproduced"], d["violations"], d["mean_exceeds_under"]
+    (True, [], ['large_value'])
+    """
+    alphas = table["config"]["alphas"]
+    violations = []
+    not_run = []
+    mean_exceeds = []
+    for c in table["cells"]:
+        if c["status"] != "ok":
+            not_run.append(f"{c['aggregator']} x {c['attack']}")
+            continue
+        if c["aggregator"] == BASELINE:
+            if c["verdict"] == "exceeds bound":
+                mean_exceeds.append(c["attack"])
+            continue
+        for a, e, hi, b in zip(alphas, c["errors"], c["ci_highs"], table["bounds"]):
+            if not hi <= b:
+                violations.append(
+                    {
+                        "aggregator": c["aggregator"],
+                        "attack": c["attack"],
+                        "alpha": a,
+                        "error": e,
+                        "ci_high": hi,
+                        "bound": b,
+                    }
+                )
+    return {
+        "reproduced": not violations and bool(mean_exceeds),
+        "violations": violations,
+        "mean_exceeds_under": mean_exceeds,
+        "not_run": sorted({n.split(" x ")[0] for n in not_run}),
+    }
+
+
+def verdict_text(decision: dict[str, Any], n_robust: int) -> str:
+    """One line: "reproduced" or "NOT reproduced", and why (the first violations by name)."""
+    if decision["reproduced"]:
+        text = (
+            f"reproduced: {n_robust} robust rules within Theorem 3.1's bound (95% interval) at every alpha "
+            f"under every attack; the mean above it under {', '.join(decision['mean_exceeds_under'])}"
+        )
+    else:
+        viol = decision["violations"]
+        text = f"NOT reproduced: {len(viol)} (robust rule, attack, alpha) cells above the bound"
+        if viol:
+            shown = "; ".join(f"{v['aggregator']} x {v['attack']} at alpha = {v['alpha']:.3g}" for v in viol[:8])
+            text += f" ({shown}{'; ...' if len(viol) > 8 else ''})"
+        if not decision["mean_exceeds_under"]:
+            text += "; the mean exceeds the bound under no attack"
+    if decision["not_run"]:
+        text += f"; not run (refused): {', '.join(decision['not_run'])}"
+    return text
 
 
 # ----------------------------------------------------------------------------------------------
@@ -457,6 +536,8 @@ def _run(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
     cfg = table["config"]
     ok = [c for c in table["cells"] if c["status"] == "ok"]
     kept = sorted({c["aggregator"] for c in ok} - {c["aggregator"] for c in ok if c["verdict"] != "within bound"})
+    decision = decide(table)
+    verdict = verdict_text(decision, len({c["aggregator"] for c in ok} - {BASELINE}))
     result: dict[str, Any] = {
         "title": "Every aggregator against every attack, graded by Theorem 3.1",
         "setting": (
@@ -467,6 +548,10 @@ def _run(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         ),
         "bounds": {f"alpha={a:.4g}": b for a, b in zip(cfg["alphas"], table["bounds"])},
         "within_bound_under_every_attack": ", ".join(kept) or "none",
+        "reproduced": decision["reproduced"],
+        "verdict": verdict,
+        "decision_rule": DECISION_RULE,
+        "violations": decision["violations"],
         "summary": summary_rows(table),
         "cells": table["cells"],
         "subset_rules": _subset_note(cfg["m"], cfg["qs"]),
