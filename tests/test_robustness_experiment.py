@@ -129,7 +129,16 @@ def test_the_result_states_the_rule_and_the_verdict(monkeypatch):
     from boundlab.montecarlo.experiments import robustness
 
     small = robustness_table(0, quick=True, aggregators=("mean", "median"), attacks=("large_value",))
-    monkeypatch.setattr(robustness, "robustness_table", lambda seed, quick: small)
+    monkeypatch.setattr(robustness, "robustness_table", lambda seed, quick, **kw: small)
     res = robustness._run(0, True, None)
     assert res["reproduced"] is True and res["verdict"].startswith("reproduced")
     assert res["decision_rule"] == robustness.DECISION_RULE and res["violations"] == []
+
+
+def test_cells_do_not_depend_on_the_order_or_process_they_run_in():
+    class Reversed:  # a backend that runs the cells last to first (as another process would, in any order)
+        def starmap(self, fn, items):
+            return [fn(*it) for it in reversed(items)][::-1]
+
+    kw = {"aggregators": ("median", "krum", "caf"), "attacks": ("sign_flip", "nan")}
+    assert robustness_table(0, quick=True, backend=Reversed(), **kw) == robustness_table(0, quick=True, **kw)

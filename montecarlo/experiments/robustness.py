@@ -130,12 +130,60 @@ def _unit_rows(rng: np.random.Generator, R: int, d: int) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
+@functools.lru_cache(maxsize=4)
+def _data(seed: int, n: int, m: int, qs: tuple[int, ...], R: int, qi: int, n_cells: int) -> tuple[Any, ...]:
+    """Model R, its statistics, the starting points and the cells' streams at the ``qi``-th ``q``."""
+    problem = ModelR(d=2, sigma=SIGMA, radius=D / 2)
+    data_seq = np.random.SeedSequence(seed).spawn(len(qs))[qi]
+    drng = np.random.default_rng(data_seq)
+    stats = problem.sample(drng, R, m, n)
+    w0 = problem.w_star + R0 * _unit_rows(drng, R, 2)
+    return problem, stats, w0, data_seq.spawn(n_cells)
+
+
+def _cell_final(
+    seed: int,
+    cfg: dict[str, Any],
+    qi: int,
+    an: str,
+    tn: str,
+    agg_names: tuple[str, ...],
+    att_names: tuple[str, ...],
+) -> np.ndarray | str:
+    """One cell at one alpha: the final errors of the R trials (NaN as inf), or ``"refused: ..."``."""
+    n, m, qs, R, T = cfg["n"], cfg["m"], tuple(cfg["qs"]), cfg["R"], cfg["T"]
+    q = qs[qi]
+    problem, stats, w0, cell_seqs = _data(seed, n, m, qs, R, qi, len(agg_names) * len(att_names))
+    rng = np.random.default_rng(cell_seqs[agg_names.index(an) * len(att_names) + att_names.index(tn)])
+    agg = aggregators_for(q, m, rng)[an]
+    try:
+        with np.errstate(all="ignore"):
+            res = robust_gd(
+                problem,
+                stats,
+                aggregator=agg,
+                T=T,
+                w0=w0,
+                q=q,
+                attack=_attack(tn, agg, cfg["evals"]),
+                rng=rng,
+                radius=D / 2,
+                k=q,
+                record=False,
+            )
+        fin = np.asarray(res.dist_to_opt[:, -1], dtype=float)
+        return np.where(np.isnan(fin), np.inf, fin)
+    except BadInput as exc:  # e.g. MDA's refusal of C(m, f) subsets, or a rule that rejects NaN
+        return f"refused: {exc}"
+
+
 def robustness_table(
     seed: int = 0,
     quick: bool = False,
     *,
     aggregators: tuple[str, ...] | None = None,
     attacks: tuple[str, ...] | None = None,
+    backend: Any = None,
 ) -> dict[str, Any]:
     """Run the table; returns ``{"config", "bounds", "cells"}`` (one cell per aggregator x attack).
 
@@ -147,6 +195,9 @@ def robustness_table(
         Small sizes (seconds).
     aggregators, attacks : tuple of str, optional
         Restrict the table (default: all).
+    backend : boundlab.parallel.Backend, optional
+        Runs the cells (``backend.starmap``; ``boundlab reproduce robustness-table --jobs 2``); the
+        table is the same with or without it.
 
     Returns
     -------
@@ -189,40 +240,24 @@ def robustness_table(
     for a in att_names:
         if a not in ATTACKS:
             raise BadInput(f"attack ({a!r}) must be one of {sorted(ATTACKS)}.", name="attacks")
+    known = aggregators_for(1, m, np.random.default_rng(0))
+    for an in agg_names:
+        if an not in known:
+            raise BadInput(f"aggregators ({an!r}) must be among {sorted(known)}.", name="aggregators")
     root = np.random.SeedSequence(seed)
-    data_seqs = root.spawn(len(qs))
+    root.spawn(len(qs))  # the data streams (re-derived by _cell_final); the grading stream comes after
+    items = [
+        (seed, cfg, qi, an, tn, tuple(agg_names), tuple(att_names))
+        for qi in range(len(qs))
+        for an in agg_names
+        for tn in att_names
+    ]
+    # every cell is a function of its arguments only (its streams are spawned from the seed), so a
+    # backend that runs them in other processes gives the same table
+    outs = backend.starmap(_cell_final, items) if backend is not None else [_cell_final(*it) for it in items]
     finals: dict[tuple[str, str], list[np.ndarray | str]] = {}
-    for qi, q in enumerate(qs):
-        drng = np.random.default_rng(data_seqs[qi])
-        stats = problem.sample(drng, R, m, n)
-        w0 = problem.w_star + R0 * _unit_rows(drng, R, d)
-        cell_seqs = data_seqs[qi].spawn(len(agg_names) * len(att_names))
-        for ai, an in enumerate(agg_names):
-            for ti, tn in enumerate(att_names):
-                rng = np.random.default_rng(cell_seqs[ai * len(att_names) + ti])
-                aggs = aggregators_for(q, m, rng)
-                if an not in aggs:
-                    raise BadInput(f"aggregators ({an!r}) must be among {sorted(aggs)}.", name="aggregators")
-                agg = aggs[an]
-                try:
-                    with np.errstate(all="ignore"):
-                        res = robust_gd(
-                            problem,
-                            stats,
-                            aggregator=agg,
-                            T=T,
-                            w0=w0,
-                            q=q,
-                            attack=_attack(tn, agg, cfg["evals"]),
-                            rng=rng,
-                            radius=D / 2,
-                            k=q,
-                            record=False,
-                        )
-                    fin = np.asarray(res.dist_to_opt[:, -1], dtype=float)
-                    finals.setdefault((an, tn), []).append(np.where(np.isnan(fin), np.inf, fin))
-                except BadInput as exc:  # e.g. MDA's refusal of C(m, f) subsets, or a rule that rejects NaN
-                    finals.setdefault((an, tn), []).append(f"refused: {exc}")
+    for it, fin in zip(items, outs):
+        finals.setdefault((it[3], it[4]), []).append(fin)
     alphas = np.array([q / m for q in qs])
     cells = []
     srng = np.random.default_rng(root.spawn(1)[0])
@@ -531,8 +566,8 @@ def _subset_note(m: int, qs: list[int]) -> str:
     )
 
 
-def _run(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
-    table = robustness_table(seed, quick)
+def _run(seed: int, quick: bool, out_dir: Path | None, backend: Any = None) -> dict[str, Any]:
+    table = robustness_table(seed, quick, backend=backend)
     cfg = table["config"]
     ok = [c for c in table["cells"] if c["status"] == "ok"]
     kept = sorted({c["aggregator"] for c in ok} - {c["aggregator"] for c in ok if c["verdict"] != "within bound"})
