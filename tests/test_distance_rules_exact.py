@@ -15,7 +15,7 @@ import pytest
 
 from boundlab.montecarlo import krum, multi_krum, nnm
 from boundlab.montecarlo._aggregators import _pairwise_sq_dists, _safe_norm, geometric_median, median
-from boundlab.montecarlo._robust import _sq_dists, _split_finite
+from boundlab.montecarlo._robust import _split_finite, _sq_dists
 
 # ----------------------------------------------------------------------------------------------
 # references (the previous implementations)
