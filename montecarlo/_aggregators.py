@@ -731,8 +731,8 @@ def geometric_median(
                 continue
             rows = flat[sel][~bad_flat[sel]].reshape(sel.size, m_all - k, d_all)
             finite_only[sel] = geometric_median(rows, tol=tol_f, max_iter=n_iter)
-        finite_only = finite_only.reshape(arr.shape[:-2] + (d_all,))
-        return (finite_only, ~bad) if return_mask else finite_only
+        solved = finite_only.reshape(arr.shape[:-2] + (d_all,))
+        return (solved, ~bad) if return_mask else solved
     batch = arr.shape[:-2]
     kept = np.ones(arr.shape[:-1], dtype=bool)
     if arr.shape[-1] == 0 or arr.shape[-2] == 1:
