@@ -417,14 +417,35 @@ def _nnm(x: ArrayLike, f: int) -> Array:
     ff = _f_count(f, m, strict_half=False)
     clean, bad = _split_finite(arr)
     dist = _sq_dists(clean, bad)
-    order = np.argsort(dist, axis=-1, kind="stable")[..., : m - ff]  # (*batch, m, m - f)
-    w = np.zeros(dist.shape)
-    np.put_along_axis(w, order, 1.0 / (m - ff), axis=-1)
+    keep = m - ff
+    # the m - f nearest of each row (ties to the lower index, as a stable argsort): every value
+    # below the (m - f)-th smallest, then equal ones in index order; a partition finds that value
+    # in O(m) per row where the sort took O(m log m)
+    thr = np.partition(dist, keep - 1, axis=-1)[..., keep - 1 : keep]
+    take = dist <= thr
+    with np.errstate(invalid="ignore"):
+        fix = (take.sum(axis=-1) != keep) | np.isnan(thr[..., 0])  # ties at the threshold, or NaN
+    if fix.any():
+        rows = np.nonzero(fix)
+        d_rows, t_rows = dist[rows], thr[rows]
+        less, eq = d_rows < t_rows, d_rows == t_rows
+        sel = less | (eq & (np.cumsum(eq, axis=-1) <= keep - less.sum(axis=-1, keepdims=True)))
+        nan_thr = np.isnan(t_rows[:, 0])
+        if nan_thr.any():  # fewer than m - f non-NaN distances: NaN sorts last, by index
+            order = np.argsort(d_rows[nan_thr], axis=-1, kind="stable")[:, :keep]
+            sel[nan_thr] = False
+            sub = sel[nan_thr]
+            np.put_along_axis(sub, order, True, axis=-1)
+            sel[nan_thr] = sub
+        take[rows] = sel
+    w = np.where(take, 1.0 / keep, 0.0)
     with np.errstate(over="ignore", invalid="ignore"):
         out = w @ clean
         if not np.all(np.isfinite(out)):  # overflow of a sum of huge finite values
             out = np.where(np.isfinite(out), out, (w[..., :, :, None] * clean[..., None, :, :]).sum(axis=-2))
-    poisoned = (w > 0) & bad[..., None, :]
+    if not bad.any():
+        return out
+    poisoned = take & bad[..., None, :]
     return np.where((poisoned.any(axis=-1) | bad)[..., None], np.nan, out)
 
 

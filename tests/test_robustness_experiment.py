@@ -91,3 +91,54 @@ def test_outputs_are_written_in_every_format(table, tmp_path):
 def test_unknown_attack_names_are_bad_input():
     with pytest.raises(BadInput, match="attack"):
         robustness_table(0, quick=True, aggregators=("median",), attacks=("nope",))
+
+
+def test_the_decision_rule_holds_on_the_quick_table_and_a_cell_above_the_bound_flips_it(table):
+    import copy
+
+    from boundlab.montecarlo.experiments.robustness import decide, verdict_text
+
+    d = decide(table)
+    assert d["reproduced"] and d["violations"] == [] and "large_value" in d["mean_exceeds_under"]
+    assert d["not_run"] == ["mda"]
+    bad = copy.deepcopy(table)
+    cell = _cell(bad, "median", "nan")
+    cell["ci_highs"][1] = bad["bounds"][1] * 1.01  # the median's interval reaches above the bound at one alpha
+    flipped = decide(bad)
+    assert not flipped["reproduced"]
+    assert [(v["aggregator"], v["attack"], v["alpha"]) for v in flipped["violations"]] == [
+        ("median", "nan", bad["config"]["alphas"][1])
+    ]
+    assert verdict_text(flipped, 1).startswith("NOT reproduced: 1 (robust rule, attack, alpha) cells above the bound")
+    # an upper end exactly at the bound is within it; a NaN upper end is not
+    cell["ci_highs"][1] = bad["bounds"][1]
+    assert decide(bad)["reproduced"]
+    cell["ci_highs"][1] = math.nan
+    assert not decide(bad)["reproduced"]
+    # the mean inside the bound under every attack: the yardstick does not separate, not reproduced
+    no_mean = copy.deepcopy(table)
+    for c in no_mean["cells"]:
+        if c["aggregator"] == "mean":
+            c["verdict"] = "within bound"
+    nm = decide(no_mean)
+    assert not nm["reproduced"] and nm["violations"] == []
+    assert "the mean exceeds the bound under no attack" in verdict_text(nm, 1)
+
+
+def test_the_result_states_the_rule_and_the_verdict(monkeypatch):
+    from boundlab.montecarlo.experiments import robustness
+
+    small = robustness_table(0, quick=True, aggregators=("mean", "median"), attacks=("large_value",))
+    monkeypatch.setattr(robustness, "robustness_table", lambda seed, quick, **kw: small)
+    res = robustness._run(0, True, None)
+    assert res["reproduced"] is True and res["verdict"].startswith("reproduced")
+    assert res["decision_rule"] == robustness.DECISION_RULE and res["violations"] == []
+
+
+def test_cells_do_not_depend_on_the_order_or_process_they_run_in():
+    class Reversed:  # a backend that runs the cells last to first (as another process would, in any order)
+        def starmap(self, fn, items):
+            return [fn(*it) for it in reversed(items)][::-1]
+
+    kw = {"aggregators": ("median", "krum", "caf"), "attacks": ("sign_flip", "nan")}
+    assert robustness_table(0, quick=True, backend=Reversed(), **kw) == robustness_table(0, quick=True, **kw)

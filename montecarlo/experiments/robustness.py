@@ -62,7 +62,7 @@ from boundlab.montecarlo import (
     trimmed_mean,
 )
 
-__all__ = ["ATTACK_NAMES", "aggregators_for", "robustness_table"]
+__all__ = ["ATTACK_NAMES", "DECISION_RULE", "aggregators_for", "decide", "robustness_table"]
 
 #: The attacks of the table (names in :data:`~boundlab.montecarlo.ATTACKS`).
 ATTACK_NAMES = (
@@ -130,12 +130,60 @@ def _unit_rows(rng: np.random.Generator, R: int, d: int) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
+@functools.lru_cache(maxsize=4)
+def _data(seed: int, n: int, m: int, qs: tuple[int, ...], R: int, qi: int, n_cells: int) -> tuple[Any, ...]:
+    """Model R, its statistics, the starting points and the cells' streams at the ``qi``-th ``q``."""
+    problem = ModelR(d=2, sigma=SIGMA, radius=D / 2)
+    data_seq = np.random.SeedSequence(seed).spawn(len(qs))[qi]
+    drng = np.random.default_rng(data_seq)
+    stats = problem.sample(drng, R, m, n)
+    w0 = problem.w_star + R0 * _unit_rows(drng, R, 2)
+    return problem, stats, w0, data_seq.spawn(n_cells)
+
+
+def _cell_final(
+    seed: int,
+    cfg: dict[str, Any],
+    qi: int,
+    an: str,
+    tn: str,
+    agg_names: tuple[str, ...],
+    att_names: tuple[str, ...],
+) -> np.ndarray | str:
+    """One cell at one alpha: the final errors of the R trials (NaN as inf), or ``"refused: ..."``."""
+    n, m, qs, R, T = cfg["n"], cfg["m"], tuple(cfg["qs"]), cfg["R"], cfg["T"]
+    q = qs[qi]
+    problem, stats, w0, cell_seqs = _data(seed, n, m, qs, R, qi, len(agg_names) * len(att_names))
+    rng = np.random.default_rng(cell_seqs[agg_names.index(an) * len(att_names) + att_names.index(tn)])
+    agg = aggregators_for(q, m, rng)[an]
+    try:
+        with np.errstate(all="ignore"):
+            res = robust_gd(
+                problem,
+                stats,
+                aggregator=agg,
+                T=T,
+                w0=w0,
+                q=q,
+                attack=_attack(tn, agg, cfg["evals"]),
+                rng=rng,
+                radius=D / 2,
+                k=q,
+                record=False,
+            )
+        fin = np.asarray(res.dist_to_opt[:, -1], dtype=float)
+        return np.where(np.isnan(fin), np.inf, fin)
+    except BadInput as exc:  # e.g. MDA's refusal of C(m, f) subsets, or a rule that rejects NaN
+        return f"refused: {exc}"
+
+
 def robustness_table(
     seed: int = 0,
     quick: bool = False,
     *,
     aggregators: tuple[str, ...] | None = None,
     attacks: tuple[str, ...] | None = None,
+    backend: Any = None,
 ) -> dict[str, Any]:
     """Run the table; returns ``{"config", "bounds", "cells"}`` (one cell per aggregator x attack).
 
@@ -147,6 +195,9 @@ def robustness_table(
         Small sizes (seconds).
     aggregators, attacks : tuple of str, optional
         Restrict the table (default: all).
+    backend : boundlab.parallel.Backend, optional
+        Runs the cells (``backend.starmap``; ``boundlab reproduce robustness-table --jobs 2``); the
+        table is the same with or without it.
 
     Returns
     -------
@@ -189,40 +240,24 @@ def robustness_table(
     for a in att_names:
         if a not in ATTACKS:
             raise BadInput(f"attack ({a!r}) must be one of {sorted(ATTACKS)}.", name="attacks")
+    known = aggregators_for(1, m, np.random.default_rng(0))
+    for an in agg_names:
+        if an not in known:
+            raise BadInput(f"aggregators ({an!r}) must be among {sorted(known)}.", name="aggregators")
     root = np.random.SeedSequence(seed)
-    data_seqs = root.spawn(len(qs))
+    root.spawn(len(qs))  # the data streams (re-derived by _cell_final); the grading stream comes after
+    items = [
+        (seed, cfg, qi, an, tn, tuple(agg_names), tuple(att_names))
+        for qi in range(len(qs))
+        for an in agg_names
+        for tn in att_names
+    ]
+    # every cell is a function of its arguments only (its streams are spawned from the seed), so a
+    # backend that runs them in other processes gives the same table
+    outs = backend.starmap(_cell_final, items) if backend is not None else [_cell_final(*it) for it in items]
     finals: dict[tuple[str, str], list[np.ndarray | str]] = {}
-    for qi, q in enumerate(qs):
-        drng = np.random.default_rng(data_seqs[qi])
-        stats = problem.sample(drng, R, m, n)
-        w0 = problem.w_star + R0 * _unit_rows(drng, R, d)
-        cell_seqs = data_seqs[qi].spawn(len(agg_names) * len(att_names))
-        for ai, an in enumerate(agg_names):
-            for ti, tn in enumerate(att_names):
-                rng = np.random.default_rng(cell_seqs[ai * len(att_names) + ti])
-                aggs = aggregators_for(q, m, rng)
-                if an not in aggs:
-                    raise BadInput(f"aggregators ({an!r}) must be among {sorted(aggs)}.", name="aggregators")
-                agg = aggs[an]
-                try:
-                    with np.errstate(all="ignore"):
-                        res = robust_gd(
-                            problem,
-                            stats,
-                            aggregator=agg,
-                            T=T,
-                            w0=w0,
-                            q=q,
-                            attack=_attack(tn, agg, cfg["evals"]),
-                            rng=rng,
-                            radius=D / 2,
-                            k=q,
-                            record=False,
-                        )
-                    fin = np.asarray(res.dist_to_opt[:, -1], dtype=float)
-                    finals.setdefault((an, tn), []).append(np.where(np.isnan(fin), np.inf, fin))
-                except BadInput as exc:  # e.g. MDA's refusal of C(m, f) subsets, or a rule that rejects NaN
-                    finals.setdefault((an, tn), []).append(f"refused: {exc}")
+    for it, fin in zip(items, outs):
+        finals.setdefault((it[3], it[4]), []).append(fin)
     alphas = np.array([q / m for q in qs])
     cells = []
     srng = np.random.default_rng(root.spawn(1)[0])
@@ -268,6 +303,7 @@ def _grade(
             "slope_high": math.nan,
             "verdict": "not run",
             "errors": [],
+            "ci_highs": [],
         }
     y = np.array(runs)  # (k, R)
     stats = []
@@ -298,7 +334,85 @@ def _grade(
         "slope_high": float(s_hi),
         "verdict": verdict,
         "errors": [float(s[0]) for s in stats],
+        "ci_highs": [float(s[2]) for s in stats],
     }
+
+
+#: The non-robust baseline: it is expected to exceed the bound, and is not graded as a robust rule.
+BASELINE = "mean"
+
+DECISION_RULE = (
+    "reproduced when every robust rule that runs (every aggregator but the mean; MDA and SMEA refuse at "
+    "the table's m and are not counted) has the upper end of the 95% t interval of its final error at "
+    "or below Theorem 3.1's bound at every alpha under every attack, and the mean (the non-robust "
+    "baseline) has the lower end of its interval above the bound at some alpha under at least one "
+    "attack (the yardstick separates a rule that keeps the median's guarantee from one that does not)"
+)
+
+
+def decide(table: dict[str, Any]) -> dict[str, Any]:
+    """Apply :data:`DECISION_RULE` to a table: ``{"reproduced", "violations", "mean_exceeds_under", "not_run"}``.
+
+    ``violations`` lists every (robust rule, attack, alpha) whose interval's upper end is above the
+    bound, with the mean error, that upper end and the bound.
+
+    Examples
+    --------
+    >>> t = robustness_table(0, quick=True, aggregators=("mean", "median"), attacks=("large_value",))
+    >>> d = decide(t)
+    >>> d["reproduced"], d["violations"], d["mean_exceeds_under"]
+    (True, [], ['large_value'])
+    """
+    alphas = table["config"]["alphas"]
+    violations = []
+    not_run = []
+    mean_exceeds = []
+    for c in table["cells"]:
+        if c["status"] != "ok":
+            not_run.append(f"{c['aggregator']} x {c['attack']}")
+            continue
+        if c["aggregator"] == BASELINE:
+            if c["verdict"] == "exceeds bound":
+                mean_exceeds.append(c["attack"])
+            continue
+        for a, e, hi, b in zip(alphas, c["errors"], c["ci_highs"], table["bounds"]):
+            if not hi <= b:
+                violations.append(
+                    {
+                        "aggregator": c["aggregator"],
+                        "attack": c["attack"],
+                        "alpha": a,
+                        "error": e,
+                        "ci_high": hi,
+                        "bound": b,
+                    }
+                )
+    return {
+        "reproduced": not violations and bool(mean_exceeds),
+        "violations": violations,
+        "mean_exceeds_under": mean_exceeds,
+        "not_run": sorted({n.split(" x ")[0] for n in not_run}),
+    }
+
+
+def verdict_text(decision: dict[str, Any], n_robust: int) -> str:
+    """One line: "reproduced" or "NOT reproduced", and why (the first violations by name)."""
+    if decision["reproduced"]:
+        text = (
+            f"reproduced: {n_robust} robust rules within Theorem 3.1's bound (95% interval) at every alpha "
+            f"under every attack; the mean above it under {', '.join(decision['mean_exceeds_under'])}"
+        )
+    else:
+        viol = decision["violations"]
+        text = f"NOT reproduced: {len(viol)} (robust rule, attack, alpha) cells above the bound"
+        if viol:
+            shown = "; ".join(f"{v['aggregator']} x {v['attack']} at alpha = {v['alpha']:.3g}" for v in viol[:8])
+            text += f" ({shown}{'; ...' if len(viol) > 8 else ''})"
+        if not decision["mean_exceeds_under"]:
+            text += "; the mean exceeds the bound under no attack"
+    if decision["not_run"]:
+        text += f"; not run (refused): {', '.join(decision['not_run'])}"
+    return text
 
 
 # ----------------------------------------------------------------------------------------------
@@ -452,11 +566,13 @@ def _subset_note(m: int, qs: list[int]) -> str:
     )
 
 
-def _run(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
-    table = robustness_table(seed, quick)
+def _run(seed: int, quick: bool, out_dir: Path | None, backend: Any = None) -> dict[str, Any]:
+    table = robustness_table(seed, quick, backend=backend)
     cfg = table["config"]
     ok = [c for c in table["cells"] if c["status"] == "ok"]
     kept = sorted({c["aggregator"] for c in ok} - {c["aggregator"] for c in ok if c["verdict"] != "within bound"})
+    decision = decide(table)
+    verdict = verdict_text(decision, len({c["aggregator"] for c in ok} - {BASELINE}))
     result: dict[str, Any] = {
         "title": "Every aggregator against every attack, graded by Theorem 3.1",
         "setting": (
@@ -467,6 +583,10 @@ def _run(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
         ),
         "bounds": {f"alpha={a:.4g}": b for a, b in zip(cfg["alphas"], table["bounds"])},
         "within_bound_under_every_attack": ", ".join(kept) or "none",
+        "reproduced": decision["reproduced"],
+        "verdict": verdict,
+        "decision_rule": DECISION_RULE,
+        "violations": decision["violations"],
         "summary": summary_rows(table),
         "cells": table["cells"],
         "subset_rules": _subset_note(cfg["m"], cfg["qs"]),
