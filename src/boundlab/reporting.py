@@ -327,11 +327,19 @@ def write_figures(results: Sequence[Any], out_dir: Path) -> list[Path]:
 
 
 def experiment_results(
-    quick: bool, out_dir: Path | None, seed: int = 0, *, errors: list[dict[str, str]] | None = None
+    quick: bool,
+    out_dir: Path | None,
+    seed: int = 0,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    backend: Any = None,
 ) -> list[dict[str, Any]]:
     """Run every registered experiment (quick mode in quick reports), figures into ``out_dir``.
 
-    With ``errors`` (a list), an experiment that raises is recorded there and the others still run.
+    One experiment at a time (Table 2.1 times its own two worker processes); an experiment that accepts
+    a backend (the robustness table's cells, Chapter 3's machines) runs its parts on ``backend``, with
+    the same results as in one process. With ``errors`` (a list), an experiment that raises is recorded
+    there and the others still run.
     """
     from boundlab.montecarlo.experiments import EXPERIMENTS
 
@@ -339,7 +347,12 @@ def experiment_results(
     for e in EXPERIMENTS.values():
         target = None if out_dir is None else Path(out_dir) / _slug(e.id)
         t0 = _dt.datetime.now()
-        result = _attempt(errors, "experiment", e.id, functools.partial(e.run, seed=seed, quick=quick, out_dir=target))
+        result = _attempt(
+            errors,
+            "experiment",
+            e.id,
+            functools.partial(e.run, seed=seed, quick=quick, out_dir=target, backend=backend),
+        )
         if result is None:
             continue
         result["seconds"] = (_dt.datetime.now() - t0).total_seconds()
@@ -702,7 +715,7 @@ def write_report(
     results = check_results(quick=quick, backend=backend, store=store, progress=progress, errors=errors)
     checks = check_rows(results)
     figures = write_figures(results, out_dir / "figures")
-    exps = experiment_results(quick, out_dir / "figures", errors=errors) if experiments else []
+    exps = experiment_results(quick, out_dir / "figures", errors=errors, backend=backend) if experiments else []
     budget = 20.0 if search_budget is None else float(search_budget)
     searches = [] if quick else search_rows(budget, errors=errors, backend=backend)
     written = []
