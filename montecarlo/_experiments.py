@@ -72,3 +72,25 @@ EXPERIMENTS: Registry[Experiment] = Registry("experiment", hint="`boundlab repro
 def register_experiment(e: Experiment) -> Experiment:
     """Add an experiment (duplicate ids raise)."""
     return EXPERIMENTS.add(e.id, e)
+
+
+def verdict_record(outcome: str, text: str, detail: str, numbers: Mapping[str, Any]) -> dict[str, Any]:
+    """What an experiment's decision rule returns: ``outcome``, the flags ``reproduced`` and
+    ``inconclusive``, the ``verdict`` sentence (``text``, then ``detail`` in brackets) and the numbers
+    the rule used.
+
+    Examples
+    --------
+    >>> r = verdict_record("inconclusive", "inconclusive: the interval contains 0", "gain +1 [-2, +4]", {"gain": 1})
+    >>> r["reproduced"], r["inconclusive"], r["verdict"], r["gain"]
+    (False, True, 'inconclusive: the interval contains 0 (gain +1 [-2, +4])', 1)
+    """
+    if outcome not in ("reproduced", "NOT reproduced", "inconclusive"):
+        raise ValueError(f"outcome ({outcome!r}) must be 'reproduced', 'NOT reproduced' or 'inconclusive'.")
+    return {
+        "outcome": outcome,
+        "reproduced": outcome == "reproduced",
+        "inconclusive": outcome == "inconclusive",
+        "verdict": f"{text} ({detail})",
+        **numbers,
+    }

@@ -24,6 +24,7 @@ from boundlab.montecarlo import (
     register_experiment,
     t_interval,
 )
+from boundlab.montecarlo._experiments import verdict_record
 
 # ---------------------------------------------------------------------------------------------
 # Experiments (CPU analogs on scikit-learn's bundled digits; boundlab reproduce ID)
@@ -213,15 +214,16 @@ def fig21_verdict(passes: dict[int, np.ndarray], per_pass: dict[int, float]) -> 
         + ("the passes do increase, but " if more else "")
         + "the intervals do not decide whether the largest batch is slower",
     }[outcome]
-    return {
-        "outcome": outcome,
-        "reproduced": outcome == "reproduced",
-        "inconclusive": outcome == "inconclusive",
-        "verdict": f"{text} ({detail})",
-        f"extra passes B={b_max} vs B={b0} [mean, 95% CI]": extra,
-        f"time to target B={b_max} minus B={b_prev} [mean, 95% CI]": slower,
-        f"overall speedup of B={b_max} relative to B={b_prev}": rel,
-    }
+    return verdict_record(
+        outcome,
+        text,
+        detail,
+        {
+            f"extra passes B={b_max} vs B={b0} [mean, 95% CI]": extra,
+            f"time to target B={b_max} minus B={b_prev} [mean, 95% CI]": slower,
+            f"overall speedup of B={b_max} relative to B={b_prev}": rel,
+        },
+    )
 
 
 def _fig21(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:
@@ -376,14 +378,15 @@ def fig22_verdict(ratio: np.ndarray, ratio_dc: np.ndarray, rs: tuple[int, ...] |
             else "the intervals decide neither the growth with r nor DropConnect's effect"
         ),
     }[outcome]
-    return {
-        "outcome": outcome,
-        "reproduced": outcome == "reproduced",
-        "inconclusive": outcome == "inconclusive",
-        "verdict": f"{text} ({detail})",
-        "slope of loss ratio on log2 r [mean, 95% CI]": growth,
-        "ratio minus ratio with DC, mean over r [mean, 95% CI]": dc,
-    }
+    return verdict_record(
+        outcome,
+        text,
+        detail,
+        {
+            "slope of loss ratio on log2 r [mean, 95% CI]": growth,
+            "ratio minus ratio with DC, mean over r [mean, 95% CI]": dc,
+        },
+    )
 
 
 def _fig22(seed: int, quick: bool, out_dir: Path | None) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from boundlab.montecarlo import (
     trimmed_mean,
     uniform_ball,
 )
+from boundlab.montecarlo._experiments import verdict_record
 from boundlab.montecarlo.checks import CHECKS
 from boundlab.montecarlo.checks.ch4 import AGG_SLOPES
 
@@ -95,13 +96,7 @@ def saddle_verdict(
         "NOT reproduced": "NOT reproduced: an escape-rate interval lies on the wrong side of its threshold",
         "inconclusive": "inconclusive: the escape-rate intervals straddle a threshold (more trials needed)",
     }[outcome]
-    return {
-        "outcome": outcome,
-        "reproduced": outcome == "reproduced",
-        "inconclusive": outcome == "inconclusive",
-        "verdict": f"{text} ({detail})",
-        "escape_rate [rate, 95% CI]": ci,
-    }
+    return verdict_record(outcome, text, detail, {"escape_rate [rate, 95% CI]": ci})
 
 
 def _escape_rates(R: int, seed: int, oracles: tuple[str, ...], record: int = 0) -> dict[str, Any]:

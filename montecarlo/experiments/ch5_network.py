@@ -18,6 +18,7 @@ from boundlab.montecarlo import (
     Experiment,
     register_experiment,
 )
+from boundlab.montecarlo._experiments import verdict_record
 
 # ---------------------------------------------------------------------------------------------
 # Figure 5.4 analog
@@ -135,14 +136,15 @@ def fig54_verdict(
         "NOT reproduced": "NOT reproduced: the certified adversarial generalization gap increases with lambda",
         "inconclusive": "inconclusive: the intervals do not decide the sign of the change with lambda",
     }[outcome]
-    return {
-        "outcome": outcome,
-        "reproduced": outcome == "reproduced",
-        "inconclusive": outcome == "inconclusive",
-        "verdict": f"{text} ({detail})",
-        "eps used": [float(e) for e in eps_grid[used]],
-        "gap(largest lambda) - gap(0), mean over the eps used [mean, 95% CI]": diff,
-    }
+    return verdict_record(
+        outcome,
+        text,
+        detail,
+        {
+            "eps used": [float(e) for e in eps_grid[used]],
+            "gap(largest lambda) - gap(0), mean over the eps used [mean, 95% CI]": diff,
+        },
+    )
 
 
 def _certified_gaps(
