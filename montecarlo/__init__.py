@@ -73,6 +73,7 @@ from ._diversity import slack_delta as slack_delta
 from ._experiments import EXPERIMENTS as EXPERIMENTS
 from ._experiments import Experiment as Experiment
 from ._experiments import register_experiment as register_experiment
+from ._experiments import verdict_record as verdict_record
 from ._frames import results_frame as results_frame
 from ._noise_scale import NoiseScale as NoiseScale
 from ._noise_scale import gradient_noise_scale as gradient_noise_scale
@@ -188,6 +189,7 @@ __all__ = [
     "random_labels",
     "register_check",
     "register_experiment",
+    "verdict_record",
     "robust_gd",
     "sign_flip",
     "spectral_filter",

@@ -14,7 +14,7 @@ from typing import Any
 
 from boundlab.bounds import Registry
 
-__all__ = ["Experiment", "EXPERIMENTS", "register_experiment"]
+__all__ = ["Experiment", "EXPERIMENTS", "register_experiment", "verdict_record"]
 
 
 @dataclasses.dataclass(frozen=True)

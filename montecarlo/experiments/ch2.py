@@ -23,8 +23,8 @@ from boundlab.montecarlo import (
     minibatch_sgd,
     register_experiment,
     t_interval,
+    verdict_record,
 )
-from boundlab.montecarlo._experiments import verdict_record
 
 # ---------------------------------------------------------------------------------------------
 # Experiments (CPU analogs on scikit-learn's bundled digits; boundlab reproduce ID)

@@ -21,8 +21,8 @@ from boundlab.montecarlo import (
     spectral_filter,
     trimmed_mean,
     uniform_ball,
+    verdict_record,
 )
-from boundlab.montecarlo._experiments import verdict_record
 from boundlab.montecarlo.checks import CHECKS
 from boundlab.montecarlo.checks.ch4 import AGG_SLOPES
 

@@ -17,8 +17,8 @@ from boundlab.certify import (
 from boundlab.montecarlo import (
     Experiment,
     register_experiment,
+    verdict_record,
 )
-from boundlab.montecarlo._experiments import verdict_record
 
 # ---------------------------------------------------------------------------------------------
 # Figure 5.4 analog
