@@ -21,10 +21,14 @@ Baselines
 * a ByzFL-style trimmed mean (full ``np.sort`` along axis 0, then the mean of the middle block).
 Both are re-implemented here in their published form (no dependency on those packages).
 
-boundlab's two code paths are also timed: short lanes (m <= ``_SORT_MAX_M_MEDIAN`` for the
+boundlab's three code paths are also timed: short lanes (m <= ``_SORT_MAX_M_MEDIAN`` for the
 median, ``_SORT_MAX_M_TRIM`` for the trimmed mean) are sorted whole by numpy's SIMD sort; longer
 lanes are partitioned with ``np.partition`` at one rank per call (once for the median, twice for
-the trimmed mean). Forcing the other path shows why the thresholds are where they are.
+the trimmed mean), or, on a CPU where numpy's AVX-512 selection is slow (AMD Zen 4), cut into
+sorted runs of 128 values and selected in a window between two samples. Forcing the other paths
+shows why the thresholds and the method are where they are. The header names the CPU, numpy's
+AVX-512 dispatch and the method boundlab chose; ``NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL"``
+runs numpy's AVX2 code instead (baselines included).
 
 After each size a summary line gives the figures the targets need: boundlab's time in units of
 ``x.copy()`` and the ratios ``np.median / boundlab`` and ``trim_mean / boundlab``.
@@ -58,18 +62,55 @@ def byzfl_trim_mean(x: np.ndarray, beta: float) -> np.ndarray:
     return np.sort(x, axis=0)[k : x.shape[0] - k].mean(axis=0)
 
 
-def forced_path(fn: Callable[[], np.ndarray], threshold: int) -> Callable[[], np.ndarray]:
-    """Run ``fn`` with boundlab's whole-lane-sort thresholds set to ``threshold``."""
+#: boundlab's three lane paths: (label, whole-lane-sort threshold, method for longer lanes)
+PATHS = {
+    "sort": ("whole-lane sort", 1 << 30, "partition"),
+    "partition": ("partition", 0, "partition"),
+    "runs": ("sorted runs", 0, "runs"),
+}
+
+
+def forced_path(fn: Callable[[], np.ndarray], path: str) -> Callable[[], np.ndarray]:
+    """Run ``fn`` with boundlab's lanes forced onto ``path`` (a key of PATHS)."""
+    _, threshold, method = PATHS[path]
 
     def run() -> np.ndarray:
-        saved = agg._SORT_MAX_M_MEDIAN, agg._SORT_MAX_M_TRIM
+        saved = agg._SORT_MAX_M_MEDIAN, agg._SORT_MAX_M_TRIM, agg._LONG_LANES
         agg._SORT_MAX_M_MEDIAN = agg._SORT_MAX_M_TRIM = threshold
+        agg._LONG_LANES = method
         try:
             return fn()
         finally:
-            agg._SORT_MAX_M_MEDIAN, agg._SORT_MAX_M_TRIM = saved
+            agg._SORT_MAX_M_MEDIAN, agg._SORT_MAX_M_TRIM, agg._LONG_LANES = saved
 
     return run
+
+
+def path_taken(m: int, threshold: int) -> str:
+    """The path boundlab takes for lanes of m values (a key of PATHS)."""
+    return "sort" if m <= threshold else agg._LONG_LANES
+
+
+def cpu() -> str:
+    """The CPU's vendor, family and model, numpy's AVX-512 dispatch and boundlab's long-lane method."""
+    fields: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh.read(8192).splitlines():
+                key, sep, value = line.partition(":")
+                if sep:
+                    fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:
+        features = {}
+    return (
+        f"CPU {fields.get('vendor_id', '?')} family {fields.get('cpu family', '?')} model {fields.get('model', '?')}"
+        f" ({fields.get('model name', '?')}); numpy AVX512_SKX dispatch: {features.get('AVX512_SKX', '?')}; "
+        f"boundlab's long lanes: {agg._LONG_LANES}"
+    )
 
 
 def load() -> str:
@@ -82,29 +123,28 @@ def bench_size(m: int, d: int, beta: float, repeats: int, seed: int) -> None:
     x = np.random.default_rng(seed).standard_normal((m, d))
     x_before = x.copy()
 
-    def other_path(threshold: int) -> tuple[str, int]:
-        """The path that m does not take under ``threshold``: its label and a forcing threshold."""
-        return ("whole-lane sort", 1 << 30) if m > threshold else ("partition", 0)
+    def med() -> np.ndarray:
+        return agg.median(x)
 
-    med_path, trim_path = other_path(agg._SORT_MAX_M_MEDIAN), other_path(agg._SORT_MAX_M_TRIM)
+    def trim() -> np.ndarray:
+        return agg.trimmed_mean(x, beta)
+
+    med_taken, trim_taken = path_taken(m, agg._SORT_MAX_M_MEDIAN), path_taken(m, agg._SORT_MAX_M_TRIM)
     groups = {
         "median": (
-            ("boundlab.median", lambda: agg.median(x)),
+            (f"boundlab.median ({PATHS[med_taken][0]})", med),
             [
                 ("np.median(axis=0)", lambda: np.median(x, axis=0)),
-                (f"boundlab.median, {med_path[0]}", forced_path(lambda: agg.median(x), med_path[1])),
+                *[(f"boundlab.median, {PATHS[p][0]}", forced_path(med, p)) for p in PATHS if p != med_taken],
             ],
         ),
         f"trimmed mean (beta={beta})": (
-            ("boundlab.trimmed_mean", lambda: agg.trimmed_mean(x, beta)),
+            (f"boundlab.trimmed_mean ({PATHS[trim_taken][0]})", trim),
             [
                 ("scipy.stats.trim_mean", lambda: scipy.stats.trim_mean(x, beta, axis=0)),
                 ("Flower-style np.partition", lambda: flower_trim_mean(x, beta)),
                 ("ByzFL-style np.sort", lambda: byzfl_trim_mean(x, beta)),
-                (
-                    f"boundlab.trimmed_mean, {trim_path[0]}",
-                    forced_path(lambda: agg.trimmed_mean(x, beta), trim_path[1]),
-                ),
+                *[(f"boundlab.trimmed_mean, {PATHS[p][0]}", forced_path(trim, p)) for p in PATHS if p != trim_taken],
             ],
         ),
     }
@@ -143,6 +183,7 @@ def main() -> None:
     args = parser.parse_args()
     repeats = max(7, args.repeats)
     print(f"numpy {np.__version__}, scipy {scipy.__version__}")
+    print(cpu())
     for size in args.sizes.split(","):
         m, d = (int(float(v)) for v in size.lower().split("x"))
         bench_size(m, d, args.beta, repeats, args.seed)

@@ -57,16 +57,27 @@ Speed
 :func:`median` and :func:`trimmed_mean` copy blocks of the worker axis into contiguous lanes
 (a blocked transpose into one reused buffer of about ``_CHUNK_ELEMS`` values, so that the
 selection runs over contiguous memory in cache) and select the order statistics there. Lanes of
-at most ``_SORT_MAX_M_MEDIAN`` (96) / ``_SORT_MAX_M_TRIM`` (256) workers are sorted whole with
-numpy's SIMD sort; longer lanes are partitioned with ``np.partition`` at one rank per call
-(numpy 2.x selects one rank with SIMD code, several ranks at a time with a scalar
-introselect): at the upper middle rank for the median, then at ``k`` and ``m - k - 1`` for the
-trimmed mean. Order statistics, hence the median, are exact whichever path runs. The trimmed
-mean of long lanes averages the kept values in the order the partitions leave them (exactly the
-kept multiset, ties included: :func:`_make_trim_kernel` has the argument): the summation order
-differs from the sorted order of short lanes, so results agree with a sort to rounding (bound
-``O(p u)`` of the mean absolute kept value, ``p = m - 2k``, ``u = 2**-53``), and a sum that
-overflows or keeps an infinite value is re-summed as ``sum(v / p)`` as for short lanes.
+at most ``_SORT_MAX_M_MEDIAN`` / ``_SORT_MAX_M_TRIM`` workers are sorted whole with numpy's SIMD
+sort. Longer lanes take one of two exact methods, chosen once per process from the CPU
+(``_LONG_LANES``, :func:`_slow_simd_selection`):
+
+* ``"partition"`` (thresholds 96 / 256): ``np.partition`` at one rank per call (numpy 2.x
+  selects one rank with SIMD code, several ranks at a time with a scalar introselect): at the
+  upper middle rank for the median, then at ``k`` and ``m - k - 1`` for the trimmed mean.
+* ``"runs"`` (thresholds 256 / 700), on AMD Zen 4 with numpy's AVX-512 code, whose sort and
+  partition of lanes longer than 128 values run microcoded compress stores (10-14 ns per value
+  at m = 1000 against 2.7-6.4 with numpy's AVX2 code on the same CPU): each lane is padded with
+  ``+inf`` to whole runs of ``_RUN`` = 128 values, the runs are sorted (sorting networks), the
+  largest value of every group of ``_GROUP`` = 8 in a run is a sample, two samples bracket the
+  wanted order statistics with a deterministic guarantee, and only the values between them are
+  gathered and sorted (:func:`_select_window` has the proof).
+
+Order statistics, hence the median, are exact whichever path runs. The trimmed mean of long lanes
+averages exactly the kept multiset, ties included (:func:`_make_trim_kernel` has the argument for
+both methods), in another order than the sorted order of short lanes, so results agree with a
+sort to rounding (bound ``O(p u)`` of the mean absolute kept value, ``p = m - 2k``,
+``u = 2**-53``; the two methods differ in the last bits too), and a sum that overflows or keeps an
+infinite value is re-summed as ``sum(v / p)`` (partition) or in sorted order (runs).
 """
 
 from __future__ import annotations
@@ -91,13 +102,68 @@ __all__ = [
     "spectral_filter",
 ]
 
-#: Lanes of at most this many workers are sorted whole (numpy's SIMD sort); longer lanes are
-#: partitioned at the upper middle rank (the two cost the same at m of about 96-100 on AVX2 with
-#: numpy 2.4; a partition costs less than half a sort at m = 1000).
-_SORT_MAX_M_MEDIAN = 96
-#: The same threshold for the trimmed mean (two partitions instead of one sort: the same cost at
-#: m of about 200-256).
-_SORT_MAX_M_TRIM = 256
+
+def _slow_simd_selection(cpuinfo: str | None = None, avx512: bool | None = None) -> bool:
+    r"""Whether numpy's sort and partition of long lanes run x86-simd-sort's AVX-512 code on AMD Zen 4.
+
+    That code stores with ``vcompresspd`` to memory, which Zen 4 (AMD family 0x19) runs in microcode:
+    on such a CPU a sort or partition of 1000-value lanes costs 10-14 ns per value against 2.7-6.4
+    with numpy's AVX2 code on the same CPU (``NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL"``), while
+    lanes of at most 128 values (sorting networks, no compress) stay fast.
+
+    Parameters
+    ----------
+    cpuinfo : str, optional
+        The text of ``/proc/cpuinfo`` (read when None; False where it cannot be read).
+    avx512 : bool, optional
+        Whether numpy dispatches its AVX-512 (``AVX512_SKX``) code (asked of numpy when None).
+
+    Examples
+    --------
+    >>> zen4 = "vendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\n"
+    >>> _slow_simd_selection(zen4, avx512=True), _slow_simd_selection(zen4, avx512=False)
+    (True, False)
+    """
+    if avx512 is None:
+        try:
+            from numpy._core._multiarray_umath import __cpu_features__ as features  # numpy >= 2
+        except ImportError:  # pragma: no cover - numpy 1.x
+            try:
+                from numpy.core._multiarray_umath import __cpu_features__ as features
+            except ImportError:
+                features = {}
+        avx512 = bool(features.get("AVX512_SKX", False))
+    if not avx512:
+        return False
+    if cpuinfo is None:
+        try:
+            with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+                cpuinfo = fh.read(8192)
+        except OSError:
+            return False
+    fields: dict[str, str] = {}
+    for line in cpuinfo.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields.setdefault(key.strip(), value.strip())
+    return fields.get("vendor_id") == "AuthenticAMD" and fields.get("cpu family") == "25"
+
+
+#: How lanes longer than the sort thresholds are selected: ``"partition"`` (``np.partition`` at one
+#: rank per call) or ``"runs"`` (sorted runs of ``_RUN`` values and a window between two samples,
+#: :func:`_select_window`), chosen once per process from the CPU (:func:`_slow_simd_selection`).
+_LONG_LANES = "runs" if _slow_simd_selection() else "partition"
+#: Lanes of at most this many workers are sorted whole (numpy's SIMD sort). With partitions, the
+#: two cost the same at m of about 96-100 on AVX2 with numpy 2.4 (a partition costs less than half
+#: a sort at m = 1000); with sorted runs (Zen 4), at m of about 256-300.
+_SORT_MAX_M_MEDIAN = 96 if _LONG_LANES == "partition" else 256
+#: The same threshold for the trimmed mean: two partitions cost one sort at m of about 200-256 on
+#: AVX2; two windows of sorted runs and a pass over the lane cost one sort at m of about 700 on Zen 4.
+_SORT_MAX_M_TRIM = 256 if _LONG_LANES == "partition" else 700
+#: Length of the sorted runs of :func:`_select_window` (numpy sorts up to 128 values with a network).
+_RUN = 128
+#: One sample (the largest value) per group of this many values of a sorted run.
+_GROUP = 8
 #: Number of values per contiguous block copied by the blocked transpose.
 _CHUNK_ELEMS = 1 << 17
 #: Above this magnitude, Gram matrices are computed on data rescaled by a power of two.
@@ -179,41 +245,127 @@ def _trim_count(beta: float | None, k: int | None, m: int) -> int:
 # lane machinery for the coordinate-wise rules
 
 
-def _lanewise(x: NDArray[np.floating], kernel: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+def _lanewise(
+    x: NDArray[np.floating], kernel: Callable[[np.ndarray], np.ndarray], width: int | None = None
+) -> np.ndarray:
     """Apply ``kernel`` to contiguous copies of the worker lanes.
 
-    ``kernel(buf)`` receives a C-contiguous array of shape (n, m) (one row per coordinate, its
-    ``m`` values), which it may modify, and returns shape (n,). One buffer is allocated per call
-    and reused for every block (a blocked transpose of about ``_CHUNK_ELEMS`` values, which stays
-    in the L2 cache). Returns shape (*batch, d).
+    ``kernel(buf)`` receives a C-contiguous array of shape (n, width) (one row per coordinate:
+    its ``m`` values, then ``width - m`` copies of ``+inf``), which it may modify, and returns
+    shape (n,). One buffer is allocated per call and reused for every block (a blocked transpose
+    of about ``_CHUNK_ELEMS`` values, which stays in the L2 cache). Returns shape (*batch, d).
     """
     *batch, m, d = x.shape
     out_shape = (*batch, d)
     if x.size == 0:
         return np.empty(out_shape, dtype=x.dtype)
+    w = m if width is None else width
     x3 = x.reshape(-1, m, d)
     nbatch = x3.shape[0]
     out = np.empty((nbatch, d), dtype=x.dtype)
-    lanes = max(1, _CHUNK_ELEMS // m)
+    lanes = max(1, _CHUNK_ELEMS // w)
     if d >= lanes:
-        buf = np.empty((lanes, m), dtype=x.dtype)
+        buf = np.empty((lanes, w), dtype=x.dtype)
         for b in range(nbatch):
             for j in range(0, d, lanes):
                 blk = buf[: min(lanes, d - j)]
-                np.copyto(blk, x3[b, :, j : j + lanes].T)
+                np.copyto(blk[:, :m], x3[b, :, j : j + lanes].T)
+                blk[:, m:] = np.inf
                 out[b, j : j + lanes] = kernel(blk)
     else:
         per = max(1, lanes // d)
-        buf3 = np.empty((per, d, m), dtype=x.dtype)
+        buf3 = np.empty((per, d, w), dtype=x.dtype)
         for b0 in range(0, nbatch, per):
             blk3 = buf3[: min(per, nbatch - b0)]
-            np.copyto(blk3, np.swapaxes(x3[b0 : b0 + per], -1, -2))
-            out[b0 : b0 + per] = kernel(blk3.reshape(-1, m)).reshape(-1, d)
+            np.copyto(blk3[..., :m], np.swapaxes(x3[b0 : b0 + per], -1, -2))
+            blk3[..., m:] = np.inf
+            out[b0 : b0 + per] = kernel(blk3.reshape(-1, w)).reshape(-1, d)
     return out.reshape(out_shape)
 
 
 def _nan_as_inf(v: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(v), np.inf, v)
+
+
+def _use_runs(m: int, sort_max: int) -> bool:
+    """Whether lanes of ``m`` values go through the sorted-runs selection (``_LONG_LANES``)."""
+    return _LONG_LANES == "runs" and m > sort_max
+
+
+def _runs_width(m: int) -> int:
+    """Lane width for :func:`_select_window`: ``m`` rounded up to a multiple of ``_RUN``."""
+    return -(-m // _RUN) * _RUN
+
+
+def _sorted_runs(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sort each run of ``_RUN`` values of every row of ``buf`` (n, C * _RUN) in place.
+
+    NaN is replaced by ``+inf`` (a sorted run holding a NaN ends with it, so one look at the last
+    value of each run finds them, and the replacement keeps the runs sorted). Returns the runs,
+    shape (n, C, _RUN), and the samples, the largest value of each group of ``_GROUP``
+    consecutive values of a run, shape (n, C, _RUN // _GROUP) (views of ``buf``), and the samples
+    of each row sorted, shape (n, C * _RUN // _GROUP).
+    """
+    n, w = buf.shape
+    runs = buf.reshape(n, w // _RUN, _RUN)
+    runs.sort(axis=-1)
+    nan_rows = np.isnan(runs[:, :, -1]).any(axis=-1)
+    if nan_rows.any():
+        sub = runs[nan_rows]
+        sub[np.isnan(sub)] = np.inf
+        runs[nan_rows] = sub
+    tops = runs[:, :, _GROUP - 1 :: _GROUP]
+    return runs, tops, np.sort(tops.reshape(n, -1), axis=-1)
+
+
+def _select_window(
+    runs: np.ndarray, tops: np.ndarray, sample: np.ndarray, lo_rank: int, hi_rank: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates for the order statistics of ranks ``lo_rank..hi_rank`` of each row of sorted runs.
+
+    Returns ``(cand, below)``, shapes (n, W) and (n,): ``cand`` sorted along its last axis and
+    ``cand[i, r - below[i]]`` the order statistic of rank ``r`` (0-based) of row ``i`` for every
+    ``lo_rank <= r <= hi_rank``. Exact for any data (ties included); only the width ``W``
+    (about ``2 (_GROUP - 1) C + _GROUP`` without ties) depends on the data.
+
+    ``runs``, ``tops`` and ``sample`` come from :func:`_sorted_runs`.
+    Why it is exact: let ``g = _GROUP``, ``s`` the sorted samples of a row (``C * _RUN / g``
+    values) and ``lo = s[j_lo]``, ``hi = s[j_hi]``. A run whose first ``b`` samples are below
+    ``lo`` has at most ``g b + g - 1`` values below ``lo``, so at most ``g j_lo + (g - 1) C
+    <= lo_rank`` values of the row are below ``lo``; a run whose first ``a`` samples are at most
+    ``hi`` has at least ``g a`` values at most ``hi``, so at least ``g (j_hi + 1) > hi_rank``
+    values are at most ``hi``: the wanted order statistics lie in ``[lo, hi]``. In a run, the
+    values before position ``g b`` (``b`` samples below ``lo``) are below ``lo`` and the values
+    from position ``g a + g - 1`` on (``a`` samples at most ``hi``) are above ``hi``: the
+    ``below`` values left out at the bottom are smaller, and those left out at the top larger,
+    than every order statistic wanted, which are therefore order statistics of the candidates.
+    """
+    n, c, run = runs.shape
+    g = _GROUP
+    j_lo = (lo_rank - (g - 1) * c) // g
+    j_hi = -(-(hi_rank + 1) // g) - 1
+    if j_lo >= 0:
+        start = g * np.count_nonzero(tops < sample[:, j_lo, None, None], axis=-1)
+    else:
+        start = np.zeros((n, c), dtype=np.intp)
+    if j_hi < sample.shape[-1]:
+        stop = np.minimum(g * np.count_nonzero(tops <= sample[:, j_hi, None, None], axis=-1) + g - 1, run)
+    else:
+        stop = np.full((n, c), run, dtype=np.intp)
+    width = (stop - start).ravel()
+    total = int(width.sum())
+    first = np.arange(n * c) * run + start.ravel()  # flat index of each range's first value
+    cand = runs.reshape(-1)[np.repeat(first - (np.cumsum(width) - width), width) + np.arange(total)]
+    per_row = width.reshape(n, c).sum(axis=-1)
+    w_max = int(per_row.max())
+    if int(per_row.min()) == w_max:  # the usual case without ties: no padding needed
+        out = cand.reshape(n, w_max)
+    else:
+        out = np.full((n, w_max), np.inf, dtype=runs.dtype)
+        row = np.repeat(np.arange(n), per_row)
+        out[row, np.arange(total) - np.repeat(np.cumsum(per_row) - per_row, per_row)] = cand
+    out.sort(axis=-1)
+    return out, start.sum(axis=-1)
 
 
 def _median_finish(lo: np.ndarray, hi: np.ndarray, m: int) -> np.ndarray:
@@ -232,13 +384,15 @@ def _median_finish(lo: np.ndarray, hi: np.ndarray, m: int) -> np.ndarray:
     return res
 
 
-def _make_median_kernel(m: int) -> Callable[[np.ndarray], np.ndarray]:
+def _make_median_kernel(m: int, runs: bool = False) -> Callable[[np.ndarray], np.ndarray]:
     """Kernel for :func:`_lanewise`: the median of each row of ``buf`` (n, m), NaN as ``+inf``.
 
     Short rows are sorted. Longer rows are partitioned at ``h = m // 2`` (numpy orders NaN after
     ``+inf``, as a sort does): ``buf[:, h]`` is then the order statistic of rank ``h`` and
     ``buf[:, :h]`` holds the ``h`` smallest values, whose maximum is the order statistic of rank
     ``h - 1`` (NaN if one of them is NaN, which happens exactly when that order statistic is NaN).
+    With ``runs`` (:func:`_use_runs`) longer rows (padded to whole runs with ``+inf``) go through
+    :func:`_select_window` instead.
     """
     h = m // 2
     lo_rank = h - 1 if m % 2 == 0 else h
@@ -247,6 +401,11 @@ def _make_median_kernel(m: int) -> Callable[[np.ndarray], np.ndarray]:
         if m <= _SORT_MAX_M_MEDIAN:
             buf.sort(axis=-1)
             return _median_finish(buf[:, lo_rank], buf[:, h], m)
+        if runs:  # buf is padded to whole runs: the sorted-runs selection
+            sorted_runs, tops, sample = _sorted_runs(buf)
+            cand, below = _select_window(sorted_runs, tops, sample, lo_rank, h)
+            rows = np.arange(len(cand))
+            return _median_finish(cand[rows, lo_rank - below], cand[rows, h - below], m)
         buf.partition(h, axis=-1)
         hi = buf[:, h]
         return _median_finish(buf[:, :h].max(axis=-1) if m % 2 == 0 else hi, hi, m)
@@ -264,7 +423,7 @@ def _kept_mean(block: np.ndarray) -> np.ndarray:
     return res
 
 
-def _make_trim_kernel(m: int, k: int) -> Callable[[np.ndarray], np.ndarray]:
+def _make_trim_kernel(m: int, k: int, runs: bool = False) -> Callable[[np.ndarray], np.ndarray]:
     """Kernel for :func:`_lanewise`: the mean of the values of ranks ``k..m-k-1`` of each row.
 
     Short rows are sorted and ``buf[:, k:m-k]`` is averaged in sorted order. Longer rows are
@@ -278,12 +437,38 @@ def _make_trim_kernel(m: int, k: int) -> Callable[[np.ndarray], np.ndarray]:
     Mapping NaN to ``+inf`` is non-decreasing, so it maps the kept multiset of the NaN-last
     order to the kept multiset of the rule. Only the summation order differs from the sorted
     one (rounding, ``O(p u)`` of the mean absolute kept value).
+
+    With ``runs`` (:func:`_use_runs`) longer rows (padded to whole runs with ``+inf``) get their two
+    cut order statistics ``a`` (rank ``k``) and ``b`` (rank ``m - k - 1``) from
+    :func:`_select_window`; the values strictly between them are summed in lane order and the kept
+    copies of ``a`` and ``b`` added: of the values equal to ``a``, those of ranks ``k`` up to
+    ``min(#(values <= a), m - k) - 1`` are kept, and of those equal to ``b``, those of ranks
+    ``max(#(values < b), k)`` up to ``m - k - 1``; if ``a == b`` every kept value is ``a``. A sum
+    that overflows or keeps an infinite value is redone in sorted order.
     """
     p = m - 2 * k  # number of kept values
 
     def kernel(buf: np.ndarray) -> np.ndarray:
         if m <= _SORT_MAX_M_TRIM:
             buf.sort(axis=-1)  # summed in sorted order: exactly order-invariant
+        elif runs:  # buf is padded to whole runs: the sorted-runs selection
+            sorted_runs, tops, sample = _sorted_runs(buf)
+            rows = np.arange(len(buf))
+            cand_a, below_a = _select_window(sorted_runs, tops, sample, k, k)
+            cand_b, below_b = _select_window(sorted_runs, tops, sample, m - k - 1, m - k - 1)
+            a = cand_a[rows, k - below_a]  # smallest kept value
+            b = cand_b[rows, m - k - 1 - below_b]  # largest kept value
+            n_a = np.minimum(below_a + np.count_nonzero(cand_a <= a[:, None], axis=-1), m - k) - k
+            n_b = m - k - np.maximum(below_b + np.count_nonzero(cand_b < b[:, None], axis=-1), k)
+            between = np.greater(buf, a[:, None])
+            between &= np.less(buf, b[:, None])
+            inside = np.add.reduce(buf, axis=-1, where=between)
+            res = (inside + np.where(n_a > 0, a * n_a, 0.0) + np.where(n_b > 0, b * n_b, 0.0)) / p
+            res = np.where(a == b, a, res)
+            bad = ~np.isfinite(res)
+            if bad.any():  # an inf was kept or the sum overflowed: the sorted route, as for short lanes
+                res[bad] = _kept_mean(np.sort(buf[bad], axis=-1)[:, k : m - k])
+            return res
         elif k > 0:
             buf.partition(k, axis=-1)
             if p > 1:
@@ -374,7 +559,8 @@ def median(x: ArrayLike, *, return_mask: bool = False) -> Aggregate | tuple[Aggr
     arr = _workers(x)
     with np.errstate(over="ignore", invalid="ignore"):
         m = arr.shape[-2]
-        out = _lanewise(arr, _make_median_kernel(m))
+        runs = _use_runs(m, _SORT_MAX_M_MEDIAN)
+        out = _lanewise(arr, _make_median_kernel(m, runs), _runs_width(m) if runs else None)
     if return_mask:
         m = arr.shape[-2]
         h = m // 2
@@ -435,7 +621,8 @@ def trimmed_mean(
     m = arr.shape[-2]
     kk = _trim_count(beta, k, m)
     with np.errstate(over="ignore", invalid="ignore"):
-        out = _lanewise(arr, _make_trim_kernel(m, kk))
+        runs = _use_runs(m, _SORT_MAX_M_TRIM)
+        out = _lanewise(arr, _make_trim_kernel(m, kk, runs), _runs_width(m) if runs else None)
     if return_mask:
         return out, _rank_mask(arr, kk, m - kk)
     return out

@@ -252,12 +252,13 @@ def test_mean_propagates_non_finite_values_silently():
     np.testing.assert_array_equal(mean(x), [np.inf])
 
 
-@pytest.mark.parametrize("monkey", [False, True], ids=["sort-path", "partition-path"])
+@pytest.mark.parametrize("path", ["sort", "partition", "runs"])
 @pytest.mark.parametrize("m", [1, 2, 5, 6, 40, 41])
-def test_sort_and_partition_paths_give_the_same_order_statistics(monkeypatch, monkey, m):
-    if monkey:
+def test_sort_partition_and_runs_paths_give_the_same_order_statistics(monkeypatch, path, m):
+    if path != "sort":
         monkeypatch.setattr(agg_module, "_SORT_MAX_M_MEDIAN", 0)
         monkeypatch.setattr(agg_module, "_SORT_MAX_M_TRIM", 0)
+        monkeypatch.setattr(agg_module, "_LONG_LANES", path)
     rng = np.random.default_rng(m)
     x = rng.integers(-3, 4, size=(3, m, 50)).astype(float)  # many ties
     x[0, : m // 3, :7] = np.nan
@@ -295,9 +296,9 @@ def _rule_by_full_sort(x, k):
     return med, tm, (np.abs(np.where(np.isfinite(kept), kept, 0.0)) / len(kept)).sum(axis=0)  # no overflow
 
 
-@pytest.mark.parametrize("path", ["sort", "partition"])
+@pytest.mark.parametrize("path", ["sort", "partition", "runs"])
 @given(data=st.data())
-def test_both_paths_give_the_rule_of_a_full_sort_with_ties_infs_and_nans(path, data):
+def test_every_path_gives_the_rule_of_a_full_sort_with_ties_infs_and_nans(path, data):
     m = data.draw(st.integers(1, 40), label="m")
     k = data.draw(st.integers(0, (m - 1) // 2), label="k")
     x = data.draw(hnp.arrays(np.float64, (m, data.draw(st.integers(1, 6), label="d")), elements=TIES_AND_EXTREMES))
@@ -306,6 +307,7 @@ def test_both_paths_give_the_rule_of_a_full_sort_with_ties_infs_and_nans(path, d
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(agg_module, "_SORT_MAX_M_MEDIAN", threshold)
         mp.setattr(agg_module, "_SORT_MAX_M_TRIM", threshold)
+        mp.setattr(agg_module, "_LONG_LANES", "runs" if path == "runs" else "partition")
         got_med, got_tm = median(x), trimmed_mean(x, k=k)
     np.testing.assert_array_equal(x, x_before)
     med, tm, scale = _rule_by_full_sort(x, k)
@@ -316,9 +318,11 @@ def test_both_paths_give_the_rule_of_a_full_sort_with_ties_infs_and_nans(path, d
     assert np.all(np.abs(got_tm[finite] - tm[finite]) <= 1e-14 * scale[finite])
 
 
-@pytest.mark.parametrize("m", [257, 1000, 1001])
+@pytest.mark.parametrize("method", ["partition", "runs"])
+@pytest.mark.parametrize("m", [257, 1000, 1001, 1024])
 @pytest.mark.parametrize("kind", ["gaussian", "ties", "non-finite", "sorted-by-worker"])
-def test_long_lanes_give_the_order_statistics_of_a_full_sort(m, kind):
+def test_long_lanes_give_the_order_statistics_of_a_full_sort(monkeypatch, method, m, kind):
+    monkeypatch.setattr(agg_module, "_LONG_LANES", method)
     rng = np.random.default_rng(m)
     x = rng.standard_normal((m, 40))
     if kind == "ties":
@@ -339,12 +343,33 @@ def test_long_lanes_give_the_order_statistics_of_a_full_sort(m, kind):
         got = trimmed_mean(x, k=k)
         finite = np.isfinite(expected_tm)
         np.testing.assert_array_equal(got[~finite], expected_tm[~finite])
-        # summed in the order the partitions leave, not sorted order: rounding of a sum of m - 2k terms
+        # summed in the order the selection leaves, not sorted order: rounding of a sum of m - 2k terms
         scale = np.abs(np.where(np.isfinite(ref[k : m - k]), ref[k : m - k], 0.0)).mean(axis=0)
         assert np.all(np.abs(got[finite] - expected_tm[finite]) <= 1e-14 * scale[finite])
 
 
-def test_long_lanes_are_split_into_blocks_consistently(monkeypatch):
+ZEN4 = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\n"
+
+
+@pytest.mark.parametrize(
+    "cpuinfo,avx512,slow",
+    [
+        (ZEN4, True, True),  # Zen 4 with numpy's AVX-512 sort: microcoded compress stores
+        (ZEN4, False, False),  # the same CPU with numpy's AVX2 code (NPY_DISABLE_CPU_FEATURES)
+        (ZEN4.replace(": 25", ": 26"), True, False),  # Zen 5 runs the compress stores natively
+        ("vendor_id\t: GenuineIntel\ncpu family\t: 6\n", True, False),
+        ("", True, False),  # nothing known about the CPU
+    ],
+)
+def test_sorted_runs_are_chosen_only_where_numpys_avx512_selection_is_slow(cpuinfo, avx512, slow):
+    assert agg_module._slow_simd_selection(cpuinfo, avx512) is slow
+
+
+@pytest.mark.parametrize("method", ["partition", "runs"])
+def test_long_lanes_are_split_into_blocks_consistently(monkeypatch, method):
+    monkeypatch.setattr(agg_module, "_LONG_LANES", method)
+    monkeypatch.setattr(agg_module, "_SORT_MAX_M_MEDIAN", 5)
+    monkeypatch.setattr(agg_module, "_SORT_MAX_M_TRIM", 5)
     monkeypatch.setattr(agg_module, "_CHUNK_ELEMS", 64)  # many blocks, both block layouts
     rng = np.random.default_rng(1)
     for shape in [(7, 100), (4, 3, 7, 5)]:
