@@ -78,7 +78,7 @@ def test_two_worker_processes_each_return_the_gradient_of_their_half():
     rng = np.random.default_rng(0)
     X, y = rng.random((40, 5)), rng.integers(0, 3, 40)
     prob = SoftmaxProblem(X, y, 3)
-    workers = ch2._TwoWorkers(X, y, 3, np.random.default_rng(1))
+    workers = ch2._TwoWorkers(X, y, "3", np.random.default_rng(1))
     try:
         assert len(set(workers.pids)) == 2 and os.getpid() not in workers.pids
         assert all(p.is_alive() for p in workers.procs)
@@ -101,8 +101,9 @@ def test_two_worker_processes_each_return_the_gradient_of_their_half():
 
 
 @pytest.mark.slow
-def test_tab21_quick_reports_measured_seconds_from_two_processes_beside_the_cost_model():
-    res = EXPERIMENTS["tab2.1"].run(seed=0, quick=True)
+@pytest.mark.parametrize("exp_id", ["tab2.1", "tab2.1-cnn"])
+def test_tab21_quick_reports_measured_seconds_from_two_processes_beside_the_cost_model(exp_id):
+    res = EXPERIMENTS[exp_id].run(seed=0, quick=True)
     pids = res["worker_pids"]
     assert len(pids) == 2 and len(set(pids)) == 2 and os.getpid() not in pids
     row = res["summary"][0]
@@ -112,7 +113,7 @@ def test_tab21_quick_reports_measured_seconds_from_two_processes_beside_the_cost
         assert secs.shape == (3, 3) and np.all(secs[np.isfinite(secs)] > 0)
         assert res["best"][k]["measured_seconds"] == list(np.median(secs, axis=0))
     assert res["verdict"].startswith("reproduced" if res["reproduced"] else "NOT reproduced")
-    div = res["diversity"]["w_0 = 0"]
+    div = res["diversity"]["w_0 = 0" if exp_id == "tab2.1" else "w_0 (cnn_init)"]
     assert div["p=0.5"]["B_D with masks (2.11)"] > div["B_D without masks"]
 
 
@@ -139,7 +140,7 @@ def test_inside_a_daemonic_process_the_workers_are_threads_and_say_so(monkeypatc
     monkeypatch.setattr(multiprocessing, "current_process", lambda: Daemonic())
     rng = np.random.default_rng(0)
     X, y = rng.random((20, 4)), rng.integers(0, 2, 20)
-    workers = ch2._TwoWorkers(X, y, 2, np.random.default_rng(1))
+    workers = ch2._TwoWorkers(X, y, "2", np.random.default_rng(1))
     try:
         assert workers.start_method.startswith("thread") and workers.pids == [os.getpid()] * 2
         workers.begin(2, 0.0, 3)

@@ -40,6 +40,36 @@ def test_batched_gradients_equal_the_per_setting_gradients():
         np.testing.assert_array_equal(g[a], ch3.cnn_loss_grad(theta[a], X, y[a])[1])
 
 
+def test_the_network_problem_per_sample_gradients_are_the_single_sample_gradients():
+    rng = np.random.default_rng(6)
+    X, y = rng.random((7, 64)), rng.integers(0, 10, 7)
+    prob = ch3.CnnProblem(X, y)
+    w = np.stack([ch3.cnn_init(rng) + 0.05 * rng.standard_normal(1370) for _ in range(2)])
+    idx = rng.integers(0, 7, (2, 5))
+    G = prob.per_sample(w, idx)
+    assert G.shape == (2, 5, 1370)
+    for r in range(2):
+        for b in range(5):
+            want = ch3.cnn_loss_grad(w[r], X[idx[r, b : b + 1]], y[idx[r, b : b + 1]])[1]
+            np.testing.assert_allclose(G[r, b], want, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(prob.batch_sum(w, idx), G.sum(axis=1), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(prob.full_gradients(w[0]), prob.per_sample(w[:1], np.arange(7)[None])[0])
+    acc = prob.accuracy(w)
+    assert acc.shape == (2,) and acc[0] == np.mean(ch3.cnn_predict(w[0], X) == y)
+    assert prob.loss(w)[1] == ch3.cnn_loss_grad(w[1], X, y)[0]
+
+
+@pytest.mark.parametrize(
+    "X,y",
+    [(np.zeros((3, 65)), np.zeros(3, int)), (np.zeros((3, 64)), np.zeros(2, int)), (np.zeros(64), np.zeros(1, int))],
+)
+def test_the_network_problem_rejects_data_that_are_not_8x8_images_with_one_label_each(X, y):
+    from boundlab.bounds import BadInput
+
+    with pytest.raises(BadInput, match="X, y"):
+        ch3.CnnProblem(X, y)
+
+
 def test_byzantine_machines_send_the_gradient_of_flipped_labels_and_honest_ones_do_not_change():
     spec = ch3.DigitsSpec("lr", m=10, q=1, corruption="flip", attacked=(False, True))
     theta = np.random.default_rng(0).standard_normal((2, 650)) * 0.1

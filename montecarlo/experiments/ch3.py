@@ -34,6 +34,7 @@ __all__ = [
     "cnn_init",
     "cnn_loss_grad",
     "cnn_predict",
+    "CnnProblem",
     "softmax_loss_grad",
     "byzantine_gd",
     "one_round",
@@ -279,6 +280,86 @@ def cnn_loss_grad(theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[np.n
     dbc = dZ.sum(axis=(-3, -2))
     grad = np.concatenate([dWc.reshape(*lead, -1), dbc, dWd.reshape(*lead, -1), dbd], axis=-1)
     return loss, grad
+
+
+class CnnProblem:
+    """The network of :func:`cnn_loss_grad` as a mini-batch SGD problem with per-sample gradients.
+
+    The protocol of :func:`boundlab.montecarlo.minibatch_sgd` (``n``, ``dim``, ``per_sample``) plus
+    ``loss``, ``accuracy`` and ``full_gradients``, so that the experiments of Chapter 2 that run
+    SoftmaxProblem run this network too (the per-sample gradients are what DropConnect masks).
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, 64)
+        8x8 images, pixels in [0, 1].
+    y : ndarray of int, shape (n,)
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> prob = CnnProblem(rng.random((5, 64)), np.arange(5))
+    >>> w = cnn_init(rng)[None]
+    >>> g = prob.per_sample(w, np.array([[0, 3, 3]]))
+    >>> g.shape, bool(np.allclose(g[0].mean(axis=0), cnn_loss_grad(w[0], prob.X[[0, 3, 3]], prob.y[[0, 3, 3]])[1]))
+    ((1, 3, 1370), True)
+    """
+
+    def __init__(self, X: np.ndarray, y: np.ndarray) -> None:
+        self.X = np.asarray(X, dtype=np.float64)
+        self.y = np.asarray(y, dtype=np.int64)
+        if self.X.ndim != 2 or self.X.shape[1] != 64 or self.y.shape != (self.X.shape[0],):
+            raise BadInput(
+                f"X, y (shapes {self.X.shape}, {self.y.shape}) must be (n, 64) 8x8 images and n labels.", name="X"
+            )
+        self.n = self.X.shape[0]
+        self.dim = _cnn_sizes()[-1]
+        self._P = _patches(self.X)  # (n, 64, 9)
+
+    @staticmethod
+    def init(rng: np.random.Generator) -> np.ndarray:
+        """A starting point, shape (dim,) (:func:`cnn_init`; the network cannot leave w = 0)."""
+        return cnn_init(rng)
+
+    def per_sample(self, w: np.ndarray, idx: np.ndarray, replace: Any = None) -> np.ndarray:
+        """Per-sample gradients of the cross-entropy: w (R, dim), idx (R, B) -> (R, B, dim)."""
+        if replace is not None:
+            raise BadInput("replace (a Replacement) is not supported by CnnProblem.", name="replace")
+        R, B = idx.shape
+        Wc, bc, Wd, bd = _cnn_unpack(w)  # (R, 9, K), (R, K), (R, 16K, C), (R, C)
+        P = self._P[idx]  # (R, B, 64, 9)
+        Z = np.einsum("rbpj,rjk->rbpk", P, Wc) + bc[:, None, None, :]
+        H = np.maximum(Z, 0.0)
+        F = H.reshape(R, B, 4, 2, 4, 2, CONV_FILTERS).mean(axis=(3, 5)).reshape(R, B, 16 * CONV_FILTERS)
+        logits = np.einsum("rbf,rfc->rbc", F, Wd) + bd[:, None, :]
+        z = logits - logits.max(axis=-1, keepdims=True)
+        dlog = np.exp(z)
+        dlog /= dlog.sum(axis=-1, keepdims=True)
+        dlog -= _onehot(self.y[idx])
+        dWd = F[..., :, None] * dlog[..., None, :]
+        dF = np.einsum("rbc,rfc->rbf", dlog, Wd).reshape(R, B, 4, 1, 4, 1, CONV_FILTERS) / 4.0
+        dZ = np.broadcast_to(dF, (R, B, 4, 2, 4, 2, CONV_FILTERS)).reshape(Z.shape) * (Z > 0)
+        dWc = np.einsum("rbpj,rbpk->rbjk", P, dZ)
+        return np.concatenate([dWc.reshape(R, B, -1), dZ.sum(axis=2), dWd.reshape(R, B, -1), dlog], axis=-1)
+
+    def batch_sum(self, w: np.ndarray, idx: np.ndarray, replace: Any = None) -> np.ndarray:
+        """The sum over the batch of the per-sample gradients, (R, dim), without forming (R, B, dim)."""
+        if replace is not None:
+            raise BadInput("replace (a Replacement) is not supported by CnnProblem.", name="replace")
+        return idx.shape[1] * cnn_loss_grad(w, self.X[idx], self.y[idx])[1]
+
+    def loss(self, w: np.ndarray) -> np.ndarray:
+        """Mean cross-entropy on (X, y) of each row of w (R, dim): shape (R,)."""
+        R = w.shape[0]
+        return cnn_loss_grad(w, np.broadcast_to(self.X, (R, *self.X.shape)), np.broadcast_to(self.y, (R, self.n)))[0]
+
+    def accuracy(self, w: np.ndarray) -> np.ndarray:
+        """Training accuracy of each row of w (R, dim): shape (R,)."""
+        return np.mean(cnn_predict(w, self.X) == self.y, axis=-1)
+
+    def full_gradients(self, w: np.ndarray) -> np.ndarray:
+        """Per-sample gradients of every point at one w (dim,): shape (n, dim)."""
+        return self.per_sample(w[None], np.arange(self.n)[None])[0]
 
 
 def _loss_grad(model: str) -> Any:
