@@ -26,7 +26,9 @@ median, ``_SORT_MAX_M_TRIM`` for the trimmed mean) are sorted whole by numpy's S
 lanes are partitioned with ``np.partition`` at one rank per call (once for the median, twice for
 the trimmed mean), or, on a CPU where numpy's AVX-512 selection is slow (AMD Zen 4), cut into
 sorted runs of 128 values and selected in a window between two samples. Forcing the other paths
-shows why the thresholds and the method are where they are. The header names the CPU, numpy's
+shows why the thresholds and the method are where they are. boundlab splits inputs of at least
+2**21 values over threads (``OMP_NUM_THREADS``, else every CPU this process may use); its
+single-thread time is printed beside it. The header names the CPU, numpy's
 AVX-512 dispatch and the method boundlab chose; ``NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL"``
 runs numpy's AVX2 code instead (baselines included).
 
@@ -86,6 +88,23 @@ def forced_path(fn: Callable[[], np.ndarray], path: str) -> Callable[[], np.ndar
     return run
 
 
+def one_thread(fn: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
+    """Run ``fn`` with boundlab's lane threads limited to one (``OMP_NUM_THREADS=1``)."""
+
+    def run() -> np.ndarray:
+        saved = os.environ.get("OMP_NUM_THREADS")
+        os.environ["OMP_NUM_THREADS"] = "1"
+        try:
+            return fn()
+        finally:
+            if saved is None:
+                del os.environ["OMP_NUM_THREADS"]
+            else:
+                os.environ["OMP_NUM_THREADS"] = saved
+
+    return run
+
+
 def path_taken(m: int, threshold: int) -> str:
     """The path boundlab takes for lanes of m values (a key of PATHS)."""
     return "sort" if m <= threshold else agg._LONG_LANES
@@ -135,6 +154,7 @@ def bench_size(m: int, d: int, beta: float, repeats: int, seed: int) -> None:
             (f"boundlab.median ({PATHS[med_taken][0]})", med),
             [
                 ("np.median(axis=0)", lambda: np.median(x, axis=0)),
+                ("boundlab.median, 1 thread", one_thread(med)),
                 *[(f"boundlab.median, {PATHS[p][0]}", forced_path(med, p)) for p in PATHS if p != med_taken],
             ],
         ),
@@ -144,11 +164,13 @@ def bench_size(m: int, d: int, beta: float, repeats: int, seed: int) -> None:
                 ("scipy.stats.trim_mean", lambda: scipy.stats.trim_mean(x, beta, axis=0)),
                 ("Flower-style np.partition", lambda: flower_trim_mean(x, beta)),
                 ("ByzFL-style np.sort", lambda: byzfl_trim_mean(x, beta)),
+                ("boundlab.trimmed_mean, 1 thread", one_thread(trim)),
                 *[(f"boundlab.trimmed_mean, {PATHS[p][0]}", forced_path(trim, p)) for p in PATHS if p != trim_taken],
             ],
         ),
     }
     print(f"\nfloat64 x of shape (m={m}, d={d}), C-contiguous; median of {repeats} repeats after one warm-up")
+    print(f"boundlab's lane threads: {agg._lane_threads(x.size)} (the copy and the baselines: one thread)")
     print(load())
     t_copy = median_time(lambda: x.copy(), repeats)
     print(f"x.copy(): {1e3 * t_copy:.1f} ms")

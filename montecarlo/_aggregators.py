@@ -82,8 +82,10 @@ infinite value is re-summed as ``sum(v / p)`` (partition) or in sorted order (ru
 
 from __future__ import annotations
 
+import concurrent.futures
 import math
 import numbers
+import os
 from collections.abc import Callable
 from typing import Literal, overload
 
@@ -166,6 +168,8 @@ _RUN = 128
 _GROUP = 8
 #: Number of values per contiguous block copied by the blocked transpose.
 _CHUNK_ELEMS = 1 << 17
+#: Inputs of at least this many values are split over threads (:func:`_lane_threads`).
+_THREAD_MIN_ELEMS = 1 << 21
 #: Above this magnitude, Gram matrices are computed on data rescaled by a power of two.
 _BIG = 1e150
 
@@ -245,6 +249,30 @@ def _trim_count(beta: float | None, k: int | None, m: int) -> int:
 # lane machinery for the coordinate-wise rules
 
 
+def _lane_threads(size: int) -> int:
+    """Threads :func:`median` and :func:`trimmed_mean` use for an input of ``size`` values.
+
+    One below ``_THREAD_MIN_ELEMS`` values (threads would cost more than they save); otherwise
+    ``OMP_NUM_THREADS`` when it is set to a positive integer (the convention BLAS follows, and
+    what boundlab's process pool and Dask's workers set to 1), else the CPUs this process may run
+    on. Results do not depend on the number of threads (every block of lanes is computed alone).
+
+    Examples
+    --------
+    >>> _lane_threads(1000)
+    1
+    """
+    if size < _THREAD_MIN_ELEMS:
+        return 1
+    env = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - platforms without sched_getaffinity
+        return max(1, os.cpu_count() or 1)
+
+
 def _lanewise(
     x: NDArray[np.floating], kernel: Callable[[np.ndarray], np.ndarray], width: int | None = None
 ) -> np.ndarray:
@@ -252,8 +280,9 @@ def _lanewise(
 
     ``kernel(buf)`` receives a C-contiguous array of shape (n, width) (one row per coordinate:
     its ``m`` values, then ``width - m`` copies of ``+inf``), which it may modify, and returns
-    shape (n,). One buffer is allocated per call and reused for every block (a blocked transpose
-    of about ``_CHUNK_ELEMS`` values, which stays in the L2 cache). Returns shape (*batch, d).
+    shape (n,). Each thread (:func:`_lane_threads`) allocates one buffer and reuses it for its
+    blocks (a blocked transpose of about ``_CHUNK_ELEMS`` values, which stays in the L2 cache);
+    numpy releases the GIL in the copies, sorts and partitions. Returns shape (*batch, d).
     """
     *batch, m, d = x.shape
     out_shape = (*batch, d)
@@ -265,21 +294,35 @@ def _lanewise(
     out = np.empty((nbatch, d), dtype=x.dtype)
     lanes = max(1, _CHUNK_ELEMS // w)
     if d >= lanes:
-        buf = np.empty((lanes, w), dtype=x.dtype)
-        for b in range(nbatch):
-            for j in range(0, d, lanes):
-                blk = buf[: min(lanes, d - j)]
-                np.copyto(blk[:, :m], x3[b, :, j : j + lanes].T)
-                blk[:, m:] = np.inf
-                out[b, j : j + lanes] = kernel(blk)
+        blocks: list[tuple[int, int]] = [(b, j) for b in range(nbatch) for j in range(0, d, lanes)]
     else:
         per = max(1, lanes // d)
-        buf3 = np.empty((per, d, w), dtype=x.dtype)
-        for b0 in range(0, nbatch, per):
-            blk3 = buf3[: min(per, nbatch - b0)]
-            np.copyto(blk3[..., :m], np.swapaxes(x3[b0 : b0 + per], -1, -2))
-            blk3[..., m:] = np.inf
-            out[b0 : b0 + per] = kernel(blk3.reshape(-1, w)).reshape(-1, d)
+        blocks = [(b0, -1) for b0 in range(0, nbatch, per)]
+
+    def work(first: int, step: int) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):  # errstate is per thread
+            if d >= lanes:
+                buf = np.empty((lanes, w), dtype=x.dtype)
+                for b, j in blocks[first::step]:
+                    blk = buf[: min(lanes, d - j)]
+                    np.copyto(blk[:, :m], x3[b, :, j : j + lanes].T)
+                    blk[:, m:] = np.inf
+                    out[b, j : j + lanes] = kernel(blk)
+            else:
+                buf3 = np.empty((per, d, w), dtype=x.dtype)
+                for b0, _ in blocks[first::step]:
+                    blk3 = buf3[: min(per, nbatch - b0)]
+                    np.copyto(blk3[..., :m], np.swapaxes(x3[b0 : b0 + per], -1, -2))
+                    blk3[..., m:] = np.inf
+                    out[b0 : b0 + per] = kernel(blk3.reshape(-1, w)).reshape(-1, d)
+
+    threads = min(_lane_threads(x.size), len(blocks))
+    if threads <= 1:
+        work(0, 1)
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=threads) as pool:
+            for fut in [pool.submit(work, t, threads) for t in range(threads)]:
+                fut.result()
     return out.reshape(out_shape)
 
 

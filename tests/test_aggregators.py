@@ -366,6 +366,40 @@ def test_sorted_runs_are_chosen_only_where_numpys_avx512_selection_is_slow(cpuin
 
 
 @pytest.mark.parametrize("method", ["partition", "runs"])
+@pytest.mark.parametrize("shape", [(2, 300, 40), (50, 300, 3)], ids=["blocks-of-lanes", "blocks-of-batches"])
+def test_results_do_not_depend_on_the_number_of_threads(monkeypatch, method, shape):
+    import warnings
+
+    monkeypatch.setattr(agg_module, "_LONG_LANES", method)
+    monkeypatch.setattr(agg_module, "_CHUNK_ELEMS", 1 << 12)  # many blocks
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(shape)
+    x[0, :40, 0] = np.inf  # kept infinities and inf - inf: no warning may escape from a thread
+    x[0, 40:80, 0] = -np.inf
+    x[-1, :5] = np.nan
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    one = median(x), trimmed_mean(x, k=30), trimmed_mean(x, k=0)
+    monkeypatch.setattr(agg_module, "_THREAD_MIN_ELEMS", 0)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert agg_module._lane_threads(x.size) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        three = median(x), trimmed_mean(x, k=30), trimmed_mean(x, k=0)
+    for a, b in zip(one, three):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("env,expected", [("2", 2), ("1", 1), ("", None), ("zero", None), ("0", None)])
+def test_thread_count_follows_omp_num_threads_else_the_cpus(monkeypatch, env, expected):
+    import os
+
+    monkeypatch.setenv("OMP_NUM_THREADS", env)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert agg_module._lane_threads(agg_module._THREAD_MIN_ELEMS) == (cpus if expected is None else expected)
+    assert agg_module._lane_threads(agg_module._THREAD_MIN_ELEMS - 1) == 1
+
+
+@pytest.mark.parametrize("method", ["partition", "runs"])
 def test_long_lanes_are_split_into_blocks_consistently(monkeypatch, method):
     monkeypatch.setattr(agg_module, "_LONG_LANES", method)
     monkeypatch.setattr(agg_module, "_SORT_MAX_M_MEDIAN", 5)
