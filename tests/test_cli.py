@@ -342,3 +342,18 @@ def test_a_report_with_an_item_that_raised_exits_70_and_names_it(capsys, monkeyp
     monkeypatch.setattr(reporting, "write_report", partial)
     code, out, _ = run(capsys, "report", "--quick", "--out", str(tmp_path))
     assert code == 70 and "error in experiment fig2.3: RuntimeError: diverged" in out
+
+
+def test_the_report_lists_the_numbers_an_experiments_decision_rule_used():
+    from boundlab import reporting
+
+    res = {
+        "id": "fig2.1",
+        "seed": 0,
+        "seconds": 1.0,
+        "verdict": "reproduced: more passes (extra +9.00 [+8.12, +9.88])",
+        "decision_numbers": {"extra passes [mean, 95% CI]": [9.0, 8.123456, 9.876543], "seeds": 5},
+    }
+    md = reporting.render_markdown([], [], experiments=[res])
+    assert "Numbers the decision rule used:" in md
+    assert "- extra passes [mean, 95% CI]: [9, 8.123, 9.877]" in md and "- seeds: 5" in md

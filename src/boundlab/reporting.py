@@ -11,6 +11,7 @@ import functools
 import io
 import json
 import math
+import numbers
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -514,6 +515,27 @@ def render_markdown(
     return "\n".join(parts) + "\n"
 
 
+def _compact(v: Any) -> str:
+    """A decision number as short text: floats to 4 significant digits, lists and dicts nested.
+
+    Examples
+    --------
+    >>> _compact({"gain [mean, 95% CI]": [0.123456, -0.5, 1.0], "seeds": 3, "ok": True})
+    '{gain [mean, 95% CI]: [0.1235, -0.5, 1], seeds: 3, ok: True}'
+    """
+    if isinstance(v, bool) or v is None:
+        return str(v)
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    if isinstance(v, numbers.Real):
+        return f"{float(v):.4g}"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_compact(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_compact(x) for x in v) + "]"
+    return str(v)
+
+
 def _experiment_markdown(res: dict[str, Any], base: Path | None) -> list[str]:
     from boundlab.montecarlo.experiments import EXPERIMENTS
 
@@ -538,6 +560,10 @@ def _experiment_markdown(res: dict[str, Any], base: Path | None) -> list[str]:
     }
     if scalars:
         lines += ["Measured:", ""] + [f"- {k}: {_md_escape(v)}" for k, v in scalars.items()] + [""]
+    numbers = res.get("decision_numbers")
+    if isinstance(numbers, dict) and numbers:
+        lines += ["Numbers the decision rule used:", ""]
+        lines += [f"- {k}: {_md_escape(_compact(v))}" for k, v in numbers.items()] + [""]
     for f in res.get("figures", []) or []:
         p = Path(f)
         rel = p.relative_to(base) if base is not None and p.is_relative_to(base) else p
