@@ -127,13 +127,15 @@ def _slow_simd_selection(cpuinfo: str | None = None, avx512: bool | None = None)
     (True, False)
     """
     if avx512 is None:
-        try:
-            from numpy._core._multiarray_umath import __cpu_features__ as features  # numpy >= 2
-        except ImportError:  # pragma: no cover - numpy 1.x
+        import importlib
+
+        features: dict[str, bool] = {}
+        for name in ("numpy._core._multiarray_umath", "numpy.core._multiarray_umath"):  # numpy 2.x, 1.x
             try:
-                from numpy.core._multiarray_umath import __cpu_features__ as features
-            except ImportError:
-                features = {}
+                features = dict(getattr(importlib.import_module(name), "__cpu_features__", {}))
+                break
+            except ImportError:  # pragma: no cover - the other numpy generation
+                continue
         avx512 = bool(features.get("AVX512_SKX", False))
     if not avx512:
         return False
