@@ -113,6 +113,16 @@ def test_tab21_quick_reports_measured_seconds_from_two_processes_beside_the_cost
         assert secs.shape == (3, 3) and np.all(secs[np.isfinite(secs)] > 0)
         assert res["best"][k]["measured_seconds"] == list(np.median(secs, axis=0))
     assert res["verdict"].startswith("reproduced" if res["reproduced"] else "NOT reproduced")
+    steps = {k: np.array(v) for k, v in res["steps_all_repeats"].items()}
+    cost = res["paired_cost_model_gain_percent_of_the_measured_runs [mean, 95% CI]"]
+    for k in ("p=0.4", "p=0.5"):  # the same runs in cost-model units: steps x (200 + B/2)
+        if np.all(np.isfinite(steps[k][:, 1])) and np.all(np.isfinite(steps["vanilla"][:, 1])):
+            t_v = steps["vanilla"][:, 1] * (200 + res["best"]["vanilla"]["B"] / 2)
+            t_k = steps[k][:, 1] * (200 + res["best"][k]["B"] / 2)
+            assert cost[k]["95%"][0] == pytest.approx(np.mean(100 * (t_v - t_k) / t_v), abs=0.01)
+        else:
+            assert cost[k]["95%"] is None
+    assert "in cost-model units" in res["cause"]
     div = res["diversity"]["w_0 = 0" if exp_id == "tab2.1" else "w_0 (cnn_init)"]
     assert div["p=0.5"]["B_D with masks (2.11)"] > div["B_D without masks"]
 

@@ -1146,6 +1146,19 @@ def _tab21(seed: int, quick: bool, out_dir: Path | None, model: str = "softmax")
     }
     faster = {k: (paired[k]["95%"] is not None and paired[k]["95%"][1] > 0) for k in paired}
     reproduced = all(faster.values())
+    # the same runs in cost-model units (steps x (t_comm + B/P)): the algorithm's gain without this
+    # implementation's seconds per step (a masked step needs per-sample gradients, an unmasked one does not)
+    steps = {k: np.array([run["steps"] for run in v], dtype=float) for k, v in meas["runs"].items()}
+    step_cost = {k: sel["t_comm"] + best[k]["B"] / sel["P"] for k in TAB21_SETTINGS}
+    paired_cost = {
+        k: {
+            f"{int(100 * a)}%": _paired_gain(
+                steps["vanilla"][:, j] * step_cost["vanilla"], steps[k][:, j] * step_cost[k]
+            )
+            for j, a in enumerate(targets)
+        }
+        for k in ("p=0.4", "p=0.5")
+    }
     # the mechanism: B_D with and without the masks at w_0 = 0 and where the vanilla run first reached 95%
     v0 = meas["runs"]["vanilla"][0]
     w95 = v0["w_hit"][1] if v0["w_hit"][1] is not None else None
@@ -1222,6 +1235,8 @@ def _tab21(seed: int, quick: bool, out_dir: Path | None, model: str = "softmax")
         "gain_percent": g_cost,
         "measured_gain_percent": g_meas,
         "paired_gain_percent [mean, 95% CI]": paired,
+        "steps_all_repeats": {k: v.tolist() for k, v in steps.items()},
+        "paired_cost_model_gain_percent_of_the_measured_runs [mean, 95% CI]": paired_cost,
         "measured_seconds_all_repeats": {k: v.tolist() for k, v in meas["seconds"].items()},
         "median_seconds_per_step": sec_per_step,
         "worker_pids": meas["pids"],
@@ -1230,7 +1245,7 @@ def _tab21(seed: int, quick: bool, out_dir: Path | None, model: str = "softmax")
         "diversity": div,
         "reproduced": reproduced,
         "verdict": verdict,
-        "cause": _tab21_cause(best, med, sec_per_step, div, max_passes, model),
+        "cause": _tab21_cause(best, med, sec_per_step, div, max_passes, model, paired_cost),
         "paper": {
             "times": printed_t,
             "gain": {"p=0.4": TABLE_2_1["p=0.4"]["gain"], "p=0.5": TABLE_2_1["p=0.5"]["gain"]},
@@ -1256,9 +1271,20 @@ def _tab21_cause(
     div: dict[str, Any],
     max_passes: int,
     model: str = "softmax",
+    paired_cost: dict[str, Any] | None = None,
 ) -> str:
     """What the measurement says about the difference from the printed table (one paragraph)."""
     parts = []
+    if paired_cost is not None:
+        parts.append(
+            "in cost-model units (the measured runs' steps x (200 + B/2)), DropConnect's paired gain at 95% is "
+            + ", ".join(
+                f"{v['95%'][0]:+.1f}% [{v['95%'][1]:+.1f}, {v['95%'][2]:+.1f}] for {k}"
+                if v["95%"] is not None
+                else f"undefined for {k} (a run missed 95%)"
+                for k, v in paired_cost.items()
+            )
+        )
     if any(not math.isfinite(v[2]) for v in med.values()):
         parts.append(
             f"size: a setting misses 99% training accuracy within {max_passes} passes"
