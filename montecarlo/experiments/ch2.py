@@ -1245,7 +1245,7 @@ def _tab21(seed: int, quick: bool, out_dir: Path | None, model: str = "softmax")
         "diversity": div,
         "reproduced": reproduced,
         "verdict": verdict,
-        "cause": _tab21_cause(best, med, sec_per_step, div, max_passes, model, paired_cost),
+        "cause": _tab21_cause(best, med, sec_per_step, div, max_passes, model, paired_cost, prob.n),
         "paper": {
             "times": printed_t,
             "gain": {"p=0.4": TABLE_2_1["p=0.4"]["gain"], "p=0.5": TABLE_2_1["p=0.5"]["gain"]},
@@ -1272,6 +1272,7 @@ def _tab21_cause(
     max_passes: int,
     model: str = "softmax",
     paired_cost: dict[str, Any] | None = None,
+    n_points: int = 1797,
 ) -> str:
     """What the measurement says about the difference from the printed table (one paragraph)."""
     parts = []
@@ -1306,6 +1307,16 @@ def _tab21_cause(
         f"at {key}, B_D = {d['B_D without masks']:.1f} without masks and "
         + ", ".join(f"{d[k]['B_D with masks (measured)']:.1f} with {k} masks" for k in ("p=0.4", "p=0.5"))
         + " (measured over mask draws)"
+    )
+    b_v = best["vanilla"]["B"]
+    parts.append(
+        "the slack delta = (B - 1)/B_D of the batch-size bound B <= delta B_D + 1 there (mini-batch SGD's guarantee "
+        "is (1 + delta/2) times serial SGD's error after the same number of gradients): "
+        + ", ".join(
+            f"{(512 - 1) / d[k]['B_D with masks (measured)']:.2f} at B = 512 with {k} masks" for k in ("p=0.4", "p=0.5")
+        )
+        + f", {(b_v - 1) / d['B_D without masks']:.2f} for vanilla SGD at its B = {b_v}"
+        + f" ({n_points} training points)"
     )
     parts.append(
         f"the selection gives DropConnect B = {best['p=0.4']['B']} and {best['p=0.5']['B']} against "
