@@ -244,3 +244,75 @@ def test_a_dask_worker_killed_mid_sweep_loses_and_duplicates_no_chunk(tmp_path):
     for t in tasks:
         a, b = reference[t], got[t]
         assert (a.estimate, a.ci_low, a.ci_high, a.trials) == (b.estimate, b.ci_low, b.ci_high, b.trials)
+
+
+def _square_or_die(x: int) -> int:
+    """Top-level (picklable): square ``x``, except that 3 kills its own worker process as the OOM killer would."""
+    if x == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return x * x
+
+
+def test_a_worker_killed_mid_starmap_loses_only_its_own_item_and_the_pool_recovers():
+    from boundlab.parallel import Processes
+
+    backend = Processes(2)
+    try:
+        got = backend.starmap(_square_or_die, [(x,) for x in range(7)], lost=lambda item, why: ("lost", item[0], why))
+        assert [g for g in got if not isinstance(g, tuple)] == [0, 1, 4, 16, 25, 36]
+        assert got[3][:2] == ("lost", 3) and "signal 9" in got[3][2] and "out-of-memory" in got[3][2]
+        assert backend.starmap(_square_or_die, [(5,), (6,)]) == [25, 36]  # the pool works afterwards
+    finally:
+        backend.close()
+
+
+def test_without_lost_a_worker_death_still_raises():
+    from concurrent.futures.process import BrokenProcessPool
+
+    from boundlab.parallel import Processes
+
+    backend = Processes(2)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            backend.starmap(_square_or_die, [(x,) for x in range(5)])
+    finally:
+        backend.abort()
+
+
+def _allocate(nbytes: int) -> str:
+    """Top-level (picklable): try to map ``nbytes`` bytes; what happened."""
+    import numpy as np
+
+    try:
+        np.empty(nbytes, dtype=np.uint8)
+    except MemoryError:
+        return "MemoryError"
+    return "mapped"
+
+
+def test_pool_workers_get_a_memory_error_instead_of_the_out_of_memory_killer():
+    from boundlab.parallel import Processes, worker_memory_limit
+
+    limit = worker_memory_limit(2)
+    if limit is None:  # pragma: no cover - platforms without the machine's memory size
+        pytest.skip("the machine's memory is unknown here")
+    backend = Processes(2)
+    try:
+        # more than a worker's share, less than the machine: numpy would map it without the limit
+        assert backend.starmap(_allocate, [(int(limit * 1.05),), (1 << 20,)]) == ["MemoryError", "mapped"]
+    finally:
+        backend.close()
+
+
+def test_after_a_worker_death_the_next_call_gets_a_new_pool():
+    from concurrent.futures.process import BrokenProcessPool
+
+    from boundlab.parallel import Processes
+
+    backend = Processes(2)
+    try:
+        with pytest.raises(BrokenProcessPool):
+            backend.starmap(_square_or_die, [(3,)])
+        assert backend.starmap(_square_or_die, [(2,), (4,)]) == [4, 16]
+    finally:
+        backend.close()

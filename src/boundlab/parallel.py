@@ -104,10 +104,15 @@ class Backend:
     def close(self) -> None:
         """Release workers (no-op for the in-process backend)."""
 
-    def starmap(self, fn: Any, items: Sequence[tuple[Any, ...]]) -> list[Any]:
+    def starmap(
+        self, fn: Any, items: Sequence[tuple[Any, ...]], *, lost: Callable[[tuple[Any, ...], str], Any] | None = None
+    ) -> list[Any]:
         """``[fn(*item) for item in items]``, in order (``fn`` a top-level function, so it can be shipped).
 
-        Used by experiments whose simulated machines compute on the backend, one call per block and step.
+        Used by experiments whose simulated machines compute on the backend, one call per block and step,
+        and by the full report's worst-case searches. With ``lost``, an item whose worker process died
+        (killed by the kernel's out-of-memory killer, say) is replaced by ``lost(item, message)`` and the
+        other items still run; without it the death raises. In one process there is no worker to lose.
 
         Examples
         --------
@@ -139,6 +144,8 @@ class Processes(Backend):
         self._pool: ProcessPoolExecutor | None = None
 
     def _ensure(self) -> ProcessPoolExecutor:
+        if self._pool is not None and getattr(self._pool, "_broken", False):
+            self.abort()  # a worker died (out of memory, killed): the next call gets a new pool
         if self._pool is None:
             import concurrent.futures
             import multiprocessing
@@ -150,7 +157,7 @@ class Processes(Backend):
                     max_workers=self.jobs,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_die_with_parent,
-                    initargs=(os.getpid(),),
+                    initargs=(os.getpid(), worker_memory_limit(self.jobs)),
                 )
                 # start every worker now, while the environment pins BLAS to one thread
                 list(self._pool.map(_warm, range(self.jobs)))
@@ -185,9 +192,69 @@ class Processes(Backend):
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def starmap(self, fn: Any, items: Sequence[tuple[Any, ...]]) -> list[Any]:
-        pool = self._ensure()
-        return [f.result() for f in [pool.submit(fn, *item) for item in items]]
+    def starmap(
+        self, fn: Any, items: Sequence[tuple[Any, ...]], *, lost: Callable[[tuple[Any, ...], str], Any] | None = None
+    ) -> list[Any]:
+        if lost is None:
+            pool = self._ensure()
+            return [f.result() for f in [pool.submit(fn, *item) for item in items]]
+        return self._starmap_surviving(fn, items, lost)
+
+    def _starmap_surviving(
+        self, fn: Any, items: Sequence[tuple[Any, ...]], lost: Callable[[tuple[Any, ...], str], Any]
+    ) -> list[Any]:
+        """:meth:`starmap` that survives a worker's death: at most ``jobs`` items in flight; when the pool
+        breaks, the items in flight are suspects and run again alone, in a new pool; one that breaks the
+        pool alone is ``lost``."""
+        import concurrent.futures
+        from concurrent.futures.process import BrokenProcessPool
+
+        out: list[Any] = [None] * len(items)
+        suspect = [False] * len(items)
+        queue = list(range(len(items)))
+        inflight: dict[concurrent.futures.Future[Any], int] = {}
+        while queue or inflight:
+            pool = self._ensure()
+            while queue and len(inflight) < self.jobs:
+                if inflight and (suspect[queue[0]] or any(suspect[i] for i in inflight.values())):
+                    break  # a suspect runs alone
+                i = queue.pop(0)
+                inflight[pool.submit(fn, *items[i])] = i
+            procs = list(getattr(pool, "_processes", {}).values())  # to read a dead worker's exit code
+            done, _ = concurrent.futures.wait(inflight, return_when=concurrent.futures.FIRST_COMPLETED)
+            broken = []
+            for fut in done:
+                i = inflight.pop(fut)
+                try:
+                    out[i] = fut.result()
+                except BrokenProcessPool:
+                    broken.append(i)
+            if not broken:
+                continue
+            for proc in procs:  # the dead one may not be reaped yet when the pool reports it
+                proc.join(timeout=0.5)
+            # the pool sends SIGTERM to the surviving workers: the other codes say how the first one died
+            codes = sorted((proc.exitcode for proc in procs if proc.exitcode), key=lambda c: c == -15)
+            broken += list(inflight.values())  # the pool is gone: everything in flight failed with it
+            alone = len(broken) == 1 and suspect[broken[0]]
+            inflight.clear()
+            self.abort()
+            if alone:
+                killed = [c for c in codes if c < 0]
+                why = (
+                    f"killed by signal {-killed[0]}"
+                    + (" (SIGKILL: the kernel's out-of-memory killer sends it)" if -killed[0] == 9 else "")
+                    if killed
+                    else f"exit code {codes[0]}"
+                    if codes
+                    else "terminated abruptly"
+                )
+                out[broken[0]] = lost(items[broken[0]], f"its worker process died ({why}), twice")
+            else:
+                for i in broken:
+                    suspect[i] = True
+                queue = [i for i in broken if suspect[i]] + queue
+        return out
 
     def close(self) -> None:
         if self._pool is not None:
@@ -195,8 +262,29 @@ class Processes(Backend):
             self._pool = None
 
 
-def _die_with_parent(parent: int) -> None:
-    """Pool initializer: the worker ends when its parent does, even after ``kill -9`` of the parent.
+def worker_memory_limit(jobs: int) -> int | None:
+    """Bytes of address space each of ``jobs`` local worker processes may map: 90% of the machine's memory
+    shared among them (None where the machine's memory is unknown).
+
+    Within the limit numpy raises ``MemoryError`` in the worker (an error the caller can report) instead of
+    the kernel's out-of-memory killer ending the worker, or the machine's other processes, later.
+
+    Examples
+    --------
+    >>> limit = worker_memory_limit(2)
+    >>> limit is None or limit > 0
+    True
+    """
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
+        return None
+    return int(0.9 * total / max(1, int(jobs))) if total > 0 else None
+
+
+def _die_with_parent(parent: int, memory_limit: int | None = None) -> None:
+    """Pool initializer: the worker ends when its parent does, even after ``kill -9`` of the parent, and
+    maps at most ``memory_limit`` bytes (``RLIMIT_AS``; see :func:`worker_memory_limit`).
 
     On Linux the kernel sends SIGKILL at the parent's death (``prctl(PR_SET_PDEATHSIG)``; strictly, at the
     exit of the parent thread that started the worker, so a pool must be created in a thread that
@@ -207,6 +295,15 @@ def _die_with_parent(parent: int) -> None:
     import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory_limit is not None:
+        try:
+            import resource
+
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            if hard == resource.RLIM_INFINITY or memory_limit < hard:
+                resource.setrlimit(resource.RLIMIT_AS, (memory_limit, hard))
+        except (ImportError, OSError, ValueError):  # pragma: no cover - no resource limits here
+            pass
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -264,9 +361,21 @@ class DaskCluster(Backend):
         finally:
             self._client.cancel(futures)
 
-    def starmap(self, fn: Any, items: Sequence[tuple[Any, ...]]) -> list[Any]:
+    def starmap(
+        self, fn: Any, items: Sequence[tuple[Any, ...]], *, lost: Callable[[tuple[Any, ...], str], Any] | None = None
+    ) -> list[Any]:
         futures = [self._client.submit(fn, *item, pure=False) for item in items]
-        return list(self._client.gather(futures))
+        if lost is None:
+            return list(self._client.gather(futures))
+        from distributed import KilledWorker
+
+        out = []
+        for item, fut in zip(items, futures):
+            try:
+                out.append(fut.result())
+            except KilledWorker as exc:  # Dask retried it on other workers; each of them died
+                out.append(lost(item, f"its Dask workers died ({exc})"))
+        return out
 
     def close(self) -> None:
         self._client.close()

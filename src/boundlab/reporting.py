@@ -672,6 +672,11 @@ def _search_row(name: str, budget: float, seed: int) -> dict[str, Any]:
     }
 
 
+def _lost_search(item: tuple[Any, ...], why: str) -> dict[str, Any]:
+    """The error record of a search whose worker process died (``why`` says how)."""
+    return {"check": item[0], "error": f"WorkerDied: {why}"}
+
+
 def search_rows(
     budget: float,
     seed: int = 0,
@@ -691,7 +696,11 @@ def search_rows(
 
     todo = list(names) if names is not None else list(CHECKS)
     items = [(name, float(budget), int(seed)) for name in todo]
-    found = backend.starmap(_search_row, items) if backend is not None else [_search_row(*it) for it in items]
+    found = (
+        backend.starmap(_search_row, items, lost=_lost_search)
+        if backend is not None
+        else [_search_row(*it) for it in items]
+    )
     rows = []
     for row in found:
         if "error" in row:

@@ -249,6 +249,8 @@ def tighten(
             t = _tightness(check.run(n, seed, **p))
         except (BadInput, HypothesisViolated):
             t = 0.0  # outside the hypotheses: not an admissible instance
+        except MemoryError:
+            t = 0.0  # larger than this machine: not an instance it can check
         if t > best["t"]:
             best.update(t=t, params=p)
         if progress is not None:
