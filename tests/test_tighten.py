@@ -257,11 +257,12 @@ class _ShippingBackend:
     def __init__(self):
         self.calls = []
 
-    def starmap(self, fn, items):
+    def starmap(self, fn, items, *, lost=None):
         import pickle
 
         pickle.loads(pickle.dumps((fn, items)))
         self.calls.append(list(items))
+        self.lost = lost
         return [fn(*item) for item in items]
 
 
@@ -275,6 +276,11 @@ def test_a_full_reports_searches_run_on_the_backend_one_check_per_item_in_order(
     assert [r["check"] for r in rows] == ["eq3.4/synthetic-two", "eq3.4/synthetic-one"]
     assert [name for name, _, _ in backend.calls[0]] == ["eq3.4/synthetic-two", "eq3.4/synthetic-one"]
     assert all(r["verdict"] == "pass" for r in rows)
+    # a search whose worker dies becomes an error record of its check, not the end of the report
+    assert backend.lost(("eq3.4/synthetic-one", 0.5, 0), "killed") == {
+        "check": "eq3.4/synthetic-one",
+        "error": "WorkerDied: killed",
+    }
 
 
 def test_a_search_that_raises_is_recorded_and_the_others_still_run_or_it_raises_without_a_list(synthetic):
