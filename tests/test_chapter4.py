@@ -342,3 +342,12 @@ def test_saddle_attack_quick_run_carries_a_verdict_and_its_rule():
     assert res["verdict"].startswith(expected + ":")
     for name, row in res["escape_counts"].items():
         assert row["ByzantinePGD"] == round(40 * res["escape_rates"][name]["ByzantinePGD"])
+
+
+@pytest.mark.parametrize("name", ["tab4.3/filter-n", "tab4.3/filter-alpha", "tab4.3/filter-d"])
+def test_the_filter_checks_refuse_an_m_whose_gram_matrices_would_not_fit_by_name(name):
+    from boundlab.bounds import BadInput
+    from boundlab.montecarlo.checks import CHECKS
+
+    with pytest.raises(BadInput, match=r"m \(1701\) must be <= 400"):
+        CHECKS[name].run(10, 0, m=1701)

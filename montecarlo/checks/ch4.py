@@ -937,6 +937,8 @@ def _quartic(trials: int, seed: int, *, Delta: float, r: float, bound_scale: flo
 # ---------------------------------------------------------------------------------------------
 
 AGG_M = 200
+#: Largest m the iterative-filtering checks accept (their grids use m = 50).
+FILTER_M_MAX = 400
 
 
 def _filter(x: np.ndarray, alpha: float, n: float) -> np.ndarray:
@@ -957,6 +959,13 @@ def _shift_error(
     beta: float | None = None,
 ) -> np.ndarray:
     """Signed error <agg - mu, v> with v = 1/sqrt(d) (1, ..., 1) (or ||agg - mu|| when alpha = 0)."""
+    if agg == "filter" and m > FILTER_M_MAX:
+        raise BadInput(
+            f"m ({m}) must be <= {FILTER_M_MAX} for the iterative-filtering checks: every trial forms an m x m Gram "
+            "matrix and eigendecomposes it up to 2 alpha m + 1 times (at m = 1701, 400 trials need 8.6 GiB per "
+            "Gram stack and hours of eigendecompositions).",
+            name="m",
+        )
     q = round(alpha * m)
     honest = rng.standard_normal((R, m - q, d)) / math.sqrt(n)
     v = np.ones(d) / math.sqrt(d)
