@@ -170,6 +170,10 @@ _RUN = 128
 _GROUP = 8
 #: Number of values per contiguous block copied by the blocked transpose.
 _CHUNK_ELEMS = 1 << 17
+#: The same for lanes padded to sorted runs: larger blocks, since the window selection is many small numpy
+#: calls per block that hold the GIL (2**19 against 2**17: 62 against 81 ms for the trimmed mean at
+#: m = 1000, d = 1e4 on Zen 4 with two threads).
+_RUNS_CHUNK_ELEMS = 1 << 19
 #: Inputs of at least this many values are split over threads (:func:`_lane_threads`).
 _THREAD_MIN_ELEMS = 1 << 21
 #: Above this magnitude, Gram matrices are computed on data rescaled by a power of two.
@@ -294,7 +298,7 @@ def _lanewise(
     x3 = x.reshape(-1, m, d)
     nbatch = x3.shape[0]
     out = np.empty((nbatch, d), dtype=x.dtype)
-    lanes = max(1, _CHUNK_ELEMS // w)
+    lanes = max(1, (_CHUNK_ELEMS if width is None else _RUNS_CHUNK_ELEMS) // w)
     if d >= lanes:
         blocks: list[tuple[int, int]] = [(b, j) for b in range(nbatch) for j in range(0, d, lanes)]
     else:

@@ -372,6 +372,7 @@ def test_results_do_not_depend_on_the_number_of_threads(monkeypatch, method, sha
 
     monkeypatch.setattr(agg_module, "_LONG_LANES", method)
     monkeypatch.setattr(agg_module, "_CHUNK_ELEMS", 1 << 12)  # many blocks
+    monkeypatch.setattr(agg_module, "_RUNS_CHUNK_ELEMS", 1 << 12)
     rng = np.random.default_rng(7)
     x = rng.standard_normal(shape)
     x[0, :40, 0] = np.inf  # kept infinities and inf - inf: no warning may escape from a thread
@@ -405,6 +406,7 @@ def test_long_lanes_are_split_into_blocks_consistently(monkeypatch, method):
     monkeypatch.setattr(agg_module, "_SORT_MAX_M_MEDIAN", 5)
     monkeypatch.setattr(agg_module, "_SORT_MAX_M_TRIM", 5)
     monkeypatch.setattr(agg_module, "_CHUNK_ELEMS", 64)  # many blocks, both block layouts
+    monkeypatch.setattr(agg_module, "_RUNS_CHUNK_ELEMS", 64)
     rng = np.random.default_rng(1)
     for shape in [(7, 100), (4, 3, 7, 5)]:
         x = rng.standard_normal(shape)
