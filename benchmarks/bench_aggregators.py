@@ -112,15 +112,7 @@ def path_taken(m: int, threshold: int) -> str:
 
 def cpu() -> str:
     """The CPU's vendor, family and model, numpy's AVX-512 dispatch and boundlab's long-lane method."""
-    fields: dict[str, str] = {}
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
-            for line in fh.read(8192).splitlines():
-                key, sep, value = line.partition(":")
-                if sep:
-                    fields.setdefault(key.strip(), value.strip())
-    except OSError:
-        pass
+    fields = agg._cpu_fields()
     try:
         from numpy._core._multiarray_umath import __cpu_features__ as features
     except ImportError:

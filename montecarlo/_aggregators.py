@@ -139,18 +139,30 @@ def _slow_simd_selection(cpuinfo: str | None = None, avx512: bool | None = None)
         avx512 = bool(features.get("AVX512_SKX", False))
     if not avx512:
         return False
+    fields = _cpu_fields(cpuinfo)
+    return fields.get("vendor_id") == "AuthenticAMD" and fields.get("cpu family") == "25"
+
+
+def _cpu_fields(cpuinfo: str | None = None) -> dict[str, str]:
+    r"""The first CPU's fields of ``/proc/cpuinfo`` (or of the text ``cpuinfo``); empty where unreadable.
+
+    Examples
+    --------
+    >>> _cpu_fields("vendor_id : AuthenticAMD\ncpu family : 25\n")["cpu family"]
+    '25'
+    """
     if cpuinfo is None:
         try:
             with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
                 cpuinfo = fh.read(8192)
         except OSError:
-            return False
+            return {}
     fields: dict[str, str] = {}
     for line in cpuinfo.splitlines():
         key, sep, value = line.partition(":")
         if sep:
             fields.setdefault(key.strip(), value.strip())
-    return fields.get("vendor_id") == "AuthenticAMD" and fields.get("cpu family") == "25"
+    return fields
 
 
 #: How lanes longer than the sort thresholds are selected: ``"partition"`` (``np.partition`` at one
