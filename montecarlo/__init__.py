@@ -49,6 +49,7 @@ from ._checks import CHECKS as CHECKS
 from ._checks import CHUNK as CHUNK
 from ._checks import Check as Check
 from ._checks import Choice as Choice
+from ._checks import ClaimParam as ClaimParam
 from ._checks import MCResult as MCResult
 from ._checks import RegistryBound as RegistryBound
 from ._checks import assess_at as assess_at
@@ -214,6 +215,7 @@ __all__ = [
     "thm5_8_bound",
     "BOUND_SCALE",
     "Choice",
+    "ClaimParam",
     "registry_bound",
     "RegistryBound",
     "as_gradient_matrix",

@@ -25,6 +25,7 @@ __all__ = [
     "MCResult",
     "Check",
     "Choice",
+    "ClaimParam",
     "CHECKS",
     "BOUND_SCALE",
     "register_check",
@@ -285,9 +286,27 @@ class Choice:
         return "one of " + ", ".join(map(str, self.choices))
 
 
+@dataclasses.dataclass(frozen=True)
+class ClaimParam(Param):
+    """A numeric option that changes what a check claims, not the instance it runs.
+
+    An exponent shift, a tolerance, a factor on a rate or on a constant of the algorithm the result
+    prescribes: moving one of these tests a different statement. The worst-case search
+    (:func:`boundlab.tighten.tighten`) therefore holds them at their defaults and searches only the
+    instance (the result's parameters and the check's other numeric options); a search free to move
+    them would report its own wrong variant as an erratum. ``bound_scale`` is one.
+
+    Examples
+    --------
+    >>> shift = ClaimParam("exponent_shift", "added to the target exponent", typical=(-0.5, 0.5), default=0.0)
+    >>> isinstance(shift, Param), shift.with_(default=0.5).default, type(shift.with_(default=0.5)).__name__
+    (True, 0.5, 'ClaimParam')
+    """
+
+
 Option = Param | Choice
 
-BOUND_SCALE = Param(
+BOUND_SCALE = ClaimParam(
     "bound_scale",
     "factor applied to the bound (or the radius of a coverage check) before the "
     "comparison; 0.5 asks whether the bound is 2x too generous",
@@ -443,9 +462,18 @@ class Check:
         opts = []
         for name in self.accepted():
             if name in self.theorem_params:
-                opts.append({"name": name, "of": self.theorem_id, "default": _jsonable(self.theorem_params[name])})
+                opts.append(
+                    {
+                        "name": name,
+                        "of": self.theorem_id,
+                        "default": _jsonable(self.theorem_params[name]),
+                        **({"claim": True} if name in self.wrong else {}),
+                    }
+                )
             elif name == "bound_scale":
-                opts.append({"name": name, "of": "check", "default": 1.0, "domain": BOUND_SCALE.domain_text()})
+                opts.append(
+                    {"name": name, "of": "check", "default": 1.0, "domain": BOUND_SCALE.domain_text(), "claim": True}
+                )
             else:
                 o = next((o for o in self.options if o.name == name), None)
                 opts.append(
@@ -454,6 +482,7 @@ class Check:
                         "of": "check",
                         "default": _jsonable(o.default if o is not None else self._signature_options()[name]),
                         "domain": o.domain_text() if o is not None else "",
+                        **({"claim": True} if isinstance(o, ClaimParam) or name in self.wrong else {}),
                     }
                 )
         return {

@@ -10,11 +10,11 @@ import pytest
 
 from boundlab.bounds import BadInput, Param
 from boundlab.cli import main
-from boundlab.montecarlo import CHECKS, MCResult, check, chunk_rngs, registry_bound
+from boundlab.montecarlo import CHECKS, ClaimParam, MCResult, check, chunk_rngs, registry_bound
 from boundlab.tighten import knobs_of, tighten, write_instance
 
 
-def _register(name: str, excess: float):
+def _register(name: str, excess: float, claim_factor: bool = False):
     """A check of Equation (3.4)'s value whose empirical side is ``shape(eps)`` times the bound.
 
     ``shape`` peaks at eps = 0.3 with height ``excess``; the estimate is a mean of uniform noise around
@@ -28,11 +28,18 @@ def _register(name: str, excess: float):
         trials=4000,
         quick_trials=400,
         theorem_params={"eps": 0.1},
-        options=(Param("width", "peak width", lower=0.05, upper=1.0, typical=(0.05, 1.0), default=0.1),),
+        options=(
+            Param("width", "peak width", lower=0.05, upper=1.0, typical=(0.05, 1.0), default=0.1),
+            *(
+                (ClaimParam("factor", "estimate x factor", lower=0.0, typical=(1.0, 3.0), default=1.0),)
+                if claim_factor
+                else ()
+            ),
+        ),
     )
-    def _synthetic(trials: int, seed: int, *, eps: float, width: float) -> MCResult:
+    def _synthetic(trials: int, seed: int, *, eps: float, width: float, factor: float = 1.0) -> MCResult:
         b = registry_bound("eq3.4", eps=eps)
-        shape = excess * np.exp(-(((eps - 0.3) / width) ** 2))
+        shape = factor * excess * np.exp(-(((eps - 0.3) / width) ** 2))
         xs = np.concatenate([rng.uniform(0.95, 1.05, size) for size, rng in chunk_rngs(seed, trials)]) * shape
         est = float(xs.mean())
         half = 4 * float(xs.std()) / np.sqrt(trials) + 1e-12
@@ -58,9 +65,9 @@ def _register(name: str, excess: float):
 def synthetic():
     made = []
 
-    def make(name: str, excess: float):
+    def make(name: str, excess: float, claim_factor: bool = False):
         made.append(name)
-        return _register(name, excess)
+        return _register(name, excess, claim_factor)
 
     yield make
     for name in made:
@@ -97,6 +104,29 @@ def test_knobs_come_from_the_results_typical_range_inside_its_domain(synthetic):
     eps, width = knobs_of(c)
     assert (eps.name, eps.low, eps.high) == ("eps", 0.05, 0.45)
     assert (width.name, width.low, width.high) == ("width", 0.05, 1.0)
+
+
+def test_the_search_holds_an_option_that_changes_the_claim_at_its_default(synthetic):
+    c = synthetic("eq3.4/synthetic-claim", 0.9, claim_factor=True)
+    assert [k.name for k in knobs_of(c)] == ["eps", "width"]
+    assert c.run(c.trials, 0, eps=0.3, factor=2.0).verdict == "fail"  # moved, it would make an "erratum"
+    r = tighten(c.name, budget=2.0, seed=1)
+    assert "factor" not in r.best_params and r.confirmed.params["factor"] == 1.0
+    assert r.best_search_tightness > 0.8 and not r.erratum_candidate
+
+
+def test_no_registered_check_searches_a_claim_option_or_what_its_wrong_variant_sets():
+    from boundlab.bounds import Param as _Param
+
+    for c in CHECKS.values():
+        claim = {o.name for o in c.options if isinstance(o, ClaimParam)} | set(c.wrong)
+        assert not claim & {k.name for k in knobs_of(c)}, c.name
+        for o in c.options:  # every numeric wrong variant is declared as a change of claim
+            if isinstance(o, _Param) and o.name in c.wrong:
+                assert isinstance(o, ClaimParam), (c.name, o.name)
+    searched = {name: {k.name for k in knobs_of(CHECKS[name])} for name in CHECKS}
+    assert searched["thm3.1/rate-alpha"] == set() and "kappa_scale" not in searched["thm3.1/recursion-3.31"]
+    assert "c" not in searched["lem4.5/ratio"] and "T_th_scale" not in searched["thm4.4/exact-oracle"]
 
 
 def test_tighten_records_the_search_in_the_store_and_prints_json(synthetic, tmp_path, capsys):

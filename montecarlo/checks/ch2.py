@@ -36,6 +36,7 @@ from boundlab.bounds import BadInput, Param, get
 from boundlab.montecarlo import (
     BOUND_SCALE,
     Choice,
+    ClaimParam,
     GLMProblem,
     MCResult,
     Mechanism,
@@ -986,7 +987,7 @@ def _random_design(rademacher: bool, trials: int, seed: int, exponent_shift: flo
 
 
 SLOPE_OPTIONS = (
-    Param(
+    ClaimParam(
         "exponent_shift",
         "added to the claimed exponent 1 (the wrong variant: -0.5)",
         lower=-2.0,
@@ -994,7 +995,7 @@ SLOPE_OPTIONS = (
         typical=(-0.5, 0.5),
         default=0.0,
     ),
-    Param(
+    ClaimParam(
         "tolerance",
         "half-width of the admissible band around the exponent",
         lower=0.0,

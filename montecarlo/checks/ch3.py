@@ -28,6 +28,7 @@ from boundlab.bounds import HypothesisViolated, Param, get, violation_message
 from boundlab.montecarlo import (
     ATTACKS,
     Choice,
+    ClaimParam,
     MCResult,
     ModelAN,
     ModelG,
@@ -595,7 +596,7 @@ def _lemma33_deterministic_run(trials: int, seed: int) -> MCResult:
     quick_trials=2_000,
     theorem_params={"d": 5, "T": 40},
     options=(
-        Param(
+        ClaimParam(
             "kappa_scale",
             "factor applied to the contraction kappa = lambda_F/(L_F + lambda_F) (2 is a wrong rate)",
             lower=0.0,
@@ -822,13 +823,13 @@ def _slope_check(key: str) -> None:
         wrong={"exponent_shift": -0.5},
         scales="none",
         options=(
-            Param(
+            ClaimParam(
                 "exponent_shift",
                 "added to the target exponent (-0.5 is a wrong rate)",
                 typical=(-0.5, 0.5),
                 default=0.0,
             ),
-            Param(
+            ClaimParam(
                 "tolerance",
                 "half-width of the accepted band around the target",
                 lower=0.0,
@@ -931,7 +932,7 @@ for _key in SLOPES:
             ("exact", "text"),
             "exact",
         ),
-        Param(
+        ClaimParam(
             "tolerance",
             "half-width of the accepted band around ratio 1",
             lower=0.0,

@@ -30,6 +30,7 @@ from boundlab.bounds import BadInput, Param, get
 from boundlab.montecarlo import (
     BOUND_SCALE,
     Choice,
+    ClaimParam,
     MCResult,
     byzantine_pgd,
     check,
@@ -102,7 +103,7 @@ LAM = Param(
     typical=(0.02, 1.0),
     default=1.0,
 )
-EPS_FACTOR = Param(
+EPS_FACTOR = ClaimParam(
     "eps_factor",
     "the algorithm's gradient threshold eps in units of Delta (the theorem sets 3; "
     "5 is the miscoded threshold of the catalog's falsification test)",
@@ -634,7 +635,7 @@ THM44 = {"L_F": 1.0, "rho_F": 1.0, "d": 2, "eps": 1e-8, "delta": 0.1, "F_gap": 2
             typical=(0.05, 0.2),
             default=0.1,
         ),
-        Param(
+        ClaimParam(
             "T_th_scale",
             "the algorithm's T_th times this factor (0.005: a miscoded T_th that cannot "
             "escape; the only mutant the lambda_min part can see)",
@@ -1051,10 +1052,10 @@ AGG_SLOPES: dict[str, dict[str, Any]] = {
     },
 }
 
-EXPONENT_SHIFT = Param(
+EXPONENT_SHIFT = ClaimParam(
     "exponent_shift", "added to the registered exponent (0.5: a miscoded rate)", typical=(0.0, 0.5), default=0.0
 )
-SLOPE_TOLERANCE = Param(
+SLOPE_TOLERANCE = ClaimParam(
     "tolerance",
     "half-width of the band around the target exponent the slope's interval must lie in",
     lower=0.0,
@@ -1274,7 +1275,7 @@ def _lemma45(trials: int, seed: int, *, alpha: float, c: float, m: int) -> MCRes
 
 LEM42_INSTANCE = {"L_F": 1.0, "rho_F": 1.0, "Delta": 1e-8, "r": 4e-5, "R": 1.96e-3, "mu": 1e-5, "gamma": 0.5}
 LEM42_ADVERSARIES = ("shrink", "cancel", "random")
-GROWTH = Param(
+GROWTH = ClaimParam(
     "growth_constant",
     "c in the induction (4.35) psi_t >= (1 + c eta gamma) psi_{t-1} (the proof: 1/2; "
     "1 is the miscoded growth of the unperturbed saddle)",

@@ -43,6 +43,7 @@ import numpy as np
 from boundlab.bounds import BadInput, Param
 from boundlab.montecarlo import (
     Choice,
+    ClaimParam,
     MCResult,
     adversarial_margins,
     check,
@@ -180,7 +181,7 @@ def _closed_form(trials: int, seed: int, *, W: float, form: str) -> MCResult:
     theorem_params={"n": 14, "d": 20, "W": 1.0, "eps": 0.2, "p": 2.0},
     options=(
         FORM,
-        Param(
+        ClaimParam(
             "band",
             "half-width of the agreement band, relative to the exact value",
             lower=0,

@@ -2,7 +2,8 @@
 
 A check's verdict can only catch a wrong bound if the data come close to the bound. :func:`tighten`
 searches the knobs the hypotheses leave free (the check's numeric parameters: the result's own
-parameters the simulation realises, and the check's numeric options) for the largest tightness
+parameters the simulation realises, and the check's numeric options except those that change the
+claim, :class:`~boundlab.montecarlo.ClaimParam`, held at their defaults) for the largest tightness
 (empirical / bound; precisely 1 / resolving power, the tightness at the interval's far end, which for a
 coverage check is 1 / the smallest radius scale that still passes). The objective uses common random numbers (one seed for every candidate), so it
 is a deterministic function of the knobs and a derivative-free optimiser (scipy's differential
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from boundlab.bounds import AbstractBound, BadInput, HypothesisViolated, Param, get
-from boundlab.montecarlo import Check, MCResult
+from boundlab.montecarlo import Check, ClaimParam, MCResult
 from boundlab.montecarlo.checks import CHECKS, checks_for
 
 __all__ = ["METHODS", "Knob", "TightenResult", "knobs_of", "tighten", "tighten_all", "write_instance"]
@@ -131,21 +132,31 @@ def knobs_of(check: Check) -> tuple[Knob, ...]:
     """The numeric parameters of ``check`` with a finite search interval.
 
     A result's parameter is searched over its declared typical range intersected with its domain; an
-    option over its own typical range. ``bound_scale`` and categorical options are not knobs.
+    option over its own typical range. Options that change the claim rather than the instance
+    (:class:`~boundlab.montecarlo.ClaimParam`: ``bound_scale``, an exponent shift, a tolerance, a factor on
+    the algorithm's constants), the parameters the check's wrong variant sets (``c`` of Lemma 4.5's O(.),
+    ``p`` of a check about p = 1) and categorical options are not knobs: a search free to move them would
+    find the check's own wrong variant and call it an erratum.
 
     Examples
     --------
     >>> from boundlab.montecarlo.checks import CHECKS
     >>> all(k.low < k.high for c in CHECKS.values() for k in knobs_of(c))
     True
+    >>> [k.name for k in knobs_of(CHECKS["thm3.1/recursion-3.31"])]  # not kappa_scale: it changes the claimed rate
+    ['d', 'T']
     """
     out = []
     thm = get(check.theorem_id)
     specs: list[Param] = []
     for name in check.theorem_params:
+        if name in check.wrong:
+            continue  # the wrong variant moves it: it is part of the claim
         if isinstance(thm, AbstractBound) and name in thm.param_names:
             specs.append(thm.param(name))
-    specs.extend(o for o in check.options if isinstance(o, Param) and o.name != "bound_scale")
+    specs.extend(
+        o for o in check.options if isinstance(o, Param) and not isinstance(o, ClaimParam) and o.name not in check.wrong
+    )
     for p in specs:
         lo, hi = float(p.typical[0]), float(p.typical[1])
         lo = max(lo, p.lower + (1e-9 if p.lower_open else 0.0)) if math.isfinite(p.lower) else lo
