@@ -319,7 +319,7 @@ class NumericBound:
                 notes.append(p.default_note)
         for c in self.constraints:
             lhs, rhs = self._sides(c, values)
-            ok = _OPS[c.op](lhs, rhs)
+            ok = _holds(c.op, lhs, rhs, c.rounding)  # an equality computed two ways must not fail by rounding
             if not np.all(ok):
                 idx = (
                     np.unravel_index(
