@@ -3,6 +3,7 @@ reports an interval above the bound as an erratum candidate."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -113,6 +114,27 @@ def test_the_search_holds_an_option_that_changes_the_claim_at_its_default(synthe
     r = tighten(c.name, budget=2.0, seed=1)
     assert "factor" not in r.best_params and r.confirmed.params["factor"] == 1.0
     assert r.best_search_tightness > 0.8 and not r.erratum_candidate
+
+
+def test_the_floating_point_warnings_of_degenerate_candidates_stay_inside_the_search(synthetic):
+    import warnings
+
+    c = synthetic("eq3.4/synthetic-corner", 0.9)
+    simulate = c.simulate
+
+    def degenerate(trials, seed, *, eps, width):  # NaN (with numpy's warning) where width > 0.5
+        res = simulate(trials, seed, eps=eps, width=width)
+        if width <= 0.5:
+            return res
+        nan = float(np.log(np.float64(-width)))
+        return dataclasses.replace(res, estimate=nan, ci_low=nan, ci_high=nan)
+
+    object.__setattr__(c, "simulate", degenerate)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = tighten(c.name, budget=2.0, seed=1)
+    assert r.evaluations > 10 and r.best_params["width"] <= 0.5
+    assert not [(str(w.message), w.filename, w.lineno) for w in caught if issubclass(w.category, RuntimeWarning)]
 
 
 def test_no_registered_check_searches_a_claim_option_or_what_its_wrong_variant_sets():

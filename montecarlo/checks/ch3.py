@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from boundlab.bounds import HypothesisViolated, Param, get, violation_message
+from boundlab.bounds import BadInput, HypothesisViolated, Param, get, violation_message
 from boundlab.montecarlo import (
     ATTACKS,
     Choice,
@@ -955,6 +955,12 @@ def _obs31_run(
     ``bound_scale`` scales the separation (so 0.5 asks whether the lower bound could be 2x larger).
     """
     q = _q(alpha, m)
+    if q == 0:  # no Byzantine machine: the separation is 0 and the ratio 0/0
+        raise BadInput(
+            f"alpha m ({alpha * m:g}) must be >= 1 (obs3.1/attained needs a Byzantine machine to attain the "
+            "separation).",
+            name="alpha",
+        )
     b = registry_bound(
         "obs3.1",
         "separation_exact" if separation == "exact" else "separation_text",

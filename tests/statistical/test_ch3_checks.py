@@ -284,6 +284,12 @@ def test_recursion_needs_two_dimensions():
         CHECKS["thm3.1/recursion-3.31"].run(10, 0, d=1)
 
 
+def test_observation_3_1_refuses_an_instance_without_a_byzantine_machine():
+    # alpha m < 1: the separation is 0 and the ratio 0/0 (the worst-case search met it at m = 113)
+    with pytest.raises(BadInput, match=r"^alpha m \(0\.904\) must be >= 1"):
+        CHECKS["obs3.1/attained"].run(10, 0, alpha=0.008, m=113)
+
+
 def test_observation_3_1_band_fails_for_the_printed_separation():
     assert quick("obs3.1/attained", separation="text").verdict == "fail"
 
