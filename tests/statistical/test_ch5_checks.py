@@ -139,3 +139,10 @@ def test_lemma51_sees_the_constant_made_two_percent_too_small():
 def test_checks_read_the_registry_constants():
     assert float(get("lem5.2").evaluate(r=1.0, normXF=1.0, n=1)) == pytest.approx(1 / (2 * math.sqrt(2)))
     assert float(get("thm5.6").evaluate(r=1.0, normXF=0.0, n=1, d=1, eps=1.0)) == pytest.approx(1 / 8)
+
+
+def test_ordering_passes_at_its_full_size_where_the_relaxation_is_tight():
+    # seed 0's 57th instance has SDP value = hypercube max; the fast path's lower bound, within its 1e-6 gap
+    # tolerance, sits 3.5e-9 below it, which a link "hypercube max <= fast lower" reported as a failure
+    res = CHECKS["thm5.7/ordering"].run(60, 0)
+    assert res.verdict == "pass" and res.estimate <= 1.0 + 1e-9
