@@ -457,6 +457,16 @@ def _start(D0: float, thm: str) -> float:
     return math.sqrt(D0)
 
 
+def _w_radius(thm: str) -> float | None:
+    """W for the construction: Theorem 2.4 has no batch-size condition, and with gamma lambda B > 1 a step
+    leaves the hull, where M^2(w) = lambda^2 (1 + ||w||^2) exceeds the M^2 = 2 lambda^2 the bound is given
+    (B = 60, eps = 0.09: 6.6x the bound, SA1 false). Its W may be any convex set with projection (L656-660):
+    the unit ball, on which M^2 <= 2 lambda^2 and B_D = 1 + 1/||w||^2 >= 2 hold, contains the hull, so the
+    projection is inactive whenever the steps stay in the hull (gamma lambda B <= 1, every default).
+    Theorems 2.3 and 2.5 assume B <= 1/(2 gamma mu), which keeps them in the hull."""
+    return 1.0 if thm == "thm2.4" else None
+
+
 def _convergence(thm: str, trials: int, seed: int, *, eps: float, B: int, D0: float, lam: float, d: int) -> MCResult:
     prob, w0 = _construction(d, lam, _start(D0, thm))
     common = {"M2": 2 * lam**2, "eps": eps, "B": B, "B_D": 2.0}
@@ -470,7 +480,9 @@ def _convergence(thm: str, trials: int, seed: int, *, eps: float, B: int, D0: fl
     gamma, T = float(b.evaluation.quantities["gamma"]), int(b.evaluation.params["T"])
     vals = []
     for size, rng in chunk_rngs(seed, trials):
-        res = minibatch_sgd(prob, w0, B=B, gamma=gamma, T=T, rng=rng, R=size, average=(thm == "thm2.4"))
+        res = minibatch_sgd(
+            prob, w0, B=B, gamma=gamma, T=T, rng=rng, R=size, average=(thm == "thm2.4"), radius=_w_radius(thm)
+        )
         w = res.w_avg if thm == "thm2.4" else res.w
         sq = np.sum(w * w, axis=1)
         vals.append(sq if thm == "thm2.5" else lam / 2 * sq)  # F(w) - F* = (lambda/2)||w||^2
@@ -482,7 +494,8 @@ def _convergence(thm: str, trials: int, seed: int, *, eps: float, B: int, D0: fl
         seed,
         f"f_i = (lambda/2)||w - x_i||^2, x_i = +-e_j (d = {d}, n = {2 * d}, lambda = {lam:g}), "
         f"w_0 = {math.sqrt(D0):.4g} e_1; M^2 = 2 lambda^2 and B_D >= 2 hold on the whole hull "
-        f"(Proposition 2.4), delta = (B-1)/2; gamma = {gamma:.4g} and T = {T} as stated; general-gamma "
+        f"(Proposition 2.4){'; W = unit ball (projection)' if _w_radius(thm) else ''}, delta = (B-1)/2; "
+        f"gamma = {gamma:.4g} and T = {T} as stated; general-gamma "
         f"bound {b.value:.5g} <= (1 + delta/2) eps = {float(b.evaluation.quantities['target']):.5g}.",
         **b.stamp(),
     )
@@ -561,7 +574,15 @@ def _thm24_step_run(trials: int, seed: int, *, eps: float, D0: float, B: int, d:
     vals = []
     for size, rng in chunk_rngs(seed, trials):
         res = minibatch_sgd(
-            prob, w0, B=B, gamma=gamma, T=T, rng=rng, R=size, record=lambda w: lam * np.sum(w * w, axis=1)
+            prob,
+            w0,
+            B=B,
+            gamma=gamma,
+            T=T,
+            rng=rng,
+            R=size,
+            record=lambda w: lam * np.sum(w * w, axis=1),
+            radius=_w_radius("thm2.4"),
         )  # <grad F(w), w - w*> = lambda ||w||^2
         vals.append(res.trace[:-1].mean(axis=0))  # k = 0, ..., T/B - 1
     return _upper(
@@ -569,7 +590,8 @@ def _thm24_step_run(trials: int, seed: int, *, eps: float, D0: float, B: int, d:
         np.concatenate(vals),
         b.value,
         seed,
-        f"construction x_i = +-e_j (d = {d}), w_0 = {math.sqrt(D0):.4g} e_1, lambda = 1, gamma = {gamma:.4g}, "
+        f"construction x_i = +-e_j (d = {d}), W = unit ball (projection), w_0 = {math.sqrt(D0):.4g} e_1, "
+        f"lambda = 1, gamma = {gamma:.4g}, "
         f"T = {T}; the telescoped identity of Lemma 2.1 bounds the averaged inner products by the same "
         f"expression as E[F(w_bar) - F*] (= {b.value:.5g}).",
         **b.stamp(),

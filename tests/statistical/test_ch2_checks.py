@@ -239,3 +239,10 @@ def test_rem2_1_glm_at_its_full_size_accepts_a_spectral_norm_rounded_below_the_l
     # seed 0 at the full size draws an X whose computed sigma_max(X)^2 is an ulp below max_i ||x_i||^2
     c = CHECKS["rem2.1/glm"]
     assert run_check("rem2.1/glm", trials=c.trials, seed=0).verdict == "pass"
+
+
+def test_theorem_2_4_construction_keeps_w_in_the_ball_where_its_m2_holds_at_any_batch_size():
+    # gamma lambda B = 2.7 > 1: unprojected, a step leaves the hull, M^2(w) exceeds 2 lambda^2 and the averaged
+    # inner products came out 6.6x the bound (the full report's search; SA1 false, not an erratum)
+    res = CHECKS["thm2.4/step-telescoped"].run(2000, 1, eps=0.08999, D0=0.9703, B=60, d=7)
+    assert res.verdict == "pass" and "W = unit ball" in res.note
