@@ -417,6 +417,20 @@ def _refined(trials: int, seed: int, *, n: int, d: int) -> MCResult:
 
 
 _DIMS = np.array([64, 256, 1024, 4096])
+# the slope d^(1/q) is the large-d rate of the gap: it governs once the eps term of (5.10) at the smallest d,
+# eps * 64^(1/q), is this many times the largest ||x_i||_q (which zero padding leaves unchanged and which bounds
+# R_S(F) sqrt(n) / W); below it R_S(F)'s share of R_S(F~) shrinks along d and bends the slope upward (at p = 2,
+# eps = 0.1, a ratio of 0.8, the measured slope is 0.72). Measured over p in {1.2, 1.5, 2, 3} and
+# eps in {0.1, 0.3, 1, 3}: every instance at a ratio >= 6 passes; from 4.3 down none does.
+_DOMINANCE = 6.0
+
+
+def _dominance_ratio(X0: np.ndarray, eps: float, p: float) -> float:
+    """eps * d_min^(1/q) / max_i ||x_i||_q for the unpadded rows ``X0`` of shape (n, d0); inf at p = 1."""
+    if p == 1.0:
+        return math.inf  # 1/q = 0: the gap does not depend on d at any eps
+    q = 1.0 if math.isinf(p) else p / (p - 1)
+    return eps * float(_DIMS[0]) ** (1 / q) / float(np.max(np.linalg.norm(X0, ord=q, axis=1)))
 
 
 def _dimension(trials: int, seed: int, *, n: int, W: float, eps: float, p: float, form: str, claim: str) -> MCResult:
@@ -425,6 +439,14 @@ def _dimension(trials: int, seed: int, *, n: int, W: float, eps: float, p: float
     d0 = 8
     X0 = rng.normal(size=(n, d0))
     X0 /= np.linalg.norm(X0, axis=1, keepdims=True)
+    ratio = _dominance_ratio(X0, eps, p)
+    if ratio < _DOMINANCE:
+        raise BadInput(
+            f"eps ({eps:g}) must be >= {eps * _DOMINANCE / ratio:.4g} at p = {p:g}: the slope 1/q = {1 - 1 / p:.4g} is "
+            f"the large-d rate, reached once eps * {int(_DIMS[0])}^(1/q) is >= {_DOMINANCE:g} x the largest "
+            f"||x_i||_q (here {ratio:.3g} x); below it R_S(F) bends the slope upward.",
+            name="eps",
+        )
     y = rng.choice([-1.0, 1.0], size=n)
     reps = 20
     per = max(trials // reps, 2)

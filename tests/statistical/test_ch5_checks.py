@@ -119,6 +119,17 @@ def test_dimension_check_claims_the_exponent_of_the_users_p():
     assert res.bound == pytest.approx(2 / 3) and res.verdict == "pass"
 
 
+def test_dimension_check_refuses_an_eps_where_rs_still_bends_the_slope():
+    # the worst-case search's 'fail' at p = 1.512, eps = 0.0671 (slope 0.75 against 1/q = 0.34) was this regime
+    with pytest.raises(BadInput, match=r"eps \(0.0671\) must be >= 1.389 at p = 1.512"):
+        run("thm5.2/dimension-p2", n=1937, W=8.994, eps=0.0671, p=1.512)
+
+
+def test_dimension_check_passes_just_inside_its_regime():
+    res = run("thm5.2/dimension-p2", eps=3.0, p=1.2)  # eps * 64^(1/6) = 6.5 x max ||x_i||_q
+    assert res.bound == pytest.approx(1 / 6) and res.verdict == "pass"
+
+
 def test_mc_vs_exact_refuses_a_sample_too_large_to_enumerate():
     with pytest.raises(BadInput, match=r"n \(21\) must be <= 20"):
         run("thm5.2/mc-vs-exact", n=21)
