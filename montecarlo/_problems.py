@@ -62,7 +62,7 @@ _CHUNK_BYTES = 64 * 2**20  # float64 working set per chunk of the int8 Rademache
 
 _GAUSS_SKEW = 2.0 * math.sqrt(2.0 / math.pi)  # gamma(N(mu, s^2)) = E|Z|^3
 _EXP_SKEW = 12.0 / math.e - 2.0  # gamma(Exp(1))
-_EXP_V = 1.5  # a safe sub-exponential parameter of centred Exp(1) (threshold ~1.43206)
+_EXP_V = 1.5  # a safe sub-exponential parameter of centred Exp(1) (threshold 1.4320683)
 
 
 # ---------------------------------------------------------------------------------------------

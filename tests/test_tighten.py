@@ -137,6 +137,16 @@ def test_the_floating_point_warnings_of_degenerate_candidates_stay_inside_the_se
     assert not [(str(w.message), w.filename, w.lineno) for w in caught if issubclass(w.category, RuntimeWarning)]
 
 
+def test_a_failure_bound_with_no_failure_observed_scores_zero_not_its_resolution():
+    from boundlab.tighten import _tightness
+
+    # Lemma 3.3 (ii) at s > 1 on Rademacher samples: no failure can occur, the claim is 1.4e-236
+    none = MCResult("c", "lem3.3", "P", 0.0, 0.0, 1.4e-4, 1.4e-236, "failure", 50_000, 0, 0.0)
+    assert none.verdict == "inconclusive" and _tightness(none) == 0.0
+    some = dataclasses.replace(none, estimate=0.4, ci_low=0.39, ci_high=0.41, bound=0.5)
+    assert _tightness(some) == pytest.approx(0.41 / 0.5)
+
+
 def test_no_registered_check_searches_a_claim_option_or_what_its_wrong_variant_sets():
     from boundlab.bounds import Param as _Param
 

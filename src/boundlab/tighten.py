@@ -173,7 +173,15 @@ def knobs_of(check: Check) -> tuple[Knob, ...]:
 def _tightness(res: MCResult) -> float:
     """What the search maximises: 1 / resolving power where the check reports one (the tightness at the far
     end of the interval; for a coverage check, 1 / the smallest radius scale that still passes), else the
-    tightness."""
+    tightness.
+
+    A failure or coverage bound with no failure observed scores its point tightness, 0: the far end of its
+    interval is then the check's resolution (about 7 / trials), not the instance's, and a claimed probability
+    of 1e-236 would score 1e232 without a single failure.
+    """
+    no_failure = (res.rule == "failure" and res.estimate == 0) or (res.rule == "probability" and res.estimate == 1)
+    if no_failure and res.power is None:
+        return 0.0
     p = res.resolving_power
     if math.isfinite(p) and p > 0:
         return 1.0 / p

@@ -267,8 +267,15 @@ def test_lemma_3_3_tail_max_old_instance_had_a_vacuous_claim():
     assert res.bound > 1 and res.estimate == 0.0901 and "vacuous" in res.note
 
 
-def test_lemma_3_3_tail_sees_a_smaller_sub_exponential_constant():
-    assert quick("lem3.3/tail-mean", v=0.6).verdict == "fail"
+def test_lemma_3_3_tail_would_fail_with_the_exponent_doubled():
+    # v is fixed by the samples' law (v < 1 is refused below), so the exponent's typo is read off the registry:
+    # n t^2 / (2 v^2) doubled is the bound at v / sqrt 2, and the observed frequency sits above it
+    from boundlab.montecarlo import registry_bound
+
+    res = quick("lem3.3/tail-mean")
+    at = {"n": 1, "m": 2, "alpha": 0.0, "beta": 0.0, "t": 1.0, "s": 1.0}
+    doubled = registry_bound("lem3.3", "fail_mean", v=1 / math.sqrt(2), **at).value
+    assert res.verdict == "pass" and res.ci_low > doubled
 
 
 def test_lemma_3_3_deterministic_part_is_attained():
@@ -288,6 +295,26 @@ def test_observation_3_1_refuses_an_instance_without_a_byzantine_machine():
     # alpha m < 1: the separation is 0 and the ratio 0/0 (the worst-case search met it at m = 113)
     with pytest.raises(BadInput, match=r"^alpha m \(0\.904\) must be >= 1"):
         CHECKS["obs3.1/attained"].run(10, 0, alpha=0.008, m=113)
+
+
+@pytest.mark.parametrize("name", ["lem3.3/tail-mean", "lem3.3/tail-max"])
+@pytest.mark.parametrize(("law", "v_below", "v_min"), [("rademacher", 0.99, 1.0), ("exp", 1.432, 1.432069)])
+def test_lemma_3_3_tail_checks_refuse_a_v_below_the_laws_sub_exponential_parameter(name, law, v_below, v_min):
+    # read at v < 1 on Rademacher samples the bound is not Lemma 3.3's: the search had called it an erratum
+    with pytest.raises(HypothesisViolated, match=rf"^v \({v_below:g}\) must be >= {v_min:g}: Lemma 3.3 assumes"):
+        CHECKS[name].run(10, 0, v=v_below, law=law)
+    assert CHECKS[name].run(10, 0, v=v_min, law=law).bound > 0
+
+
+def test_the_exponential_laws_smallest_v_is_the_mgf_bound_at_equality():
+    lam = np.linspace(-1, 1, 2_000_001)[1:-1]
+
+    def excess(v):  # log E exp(lambda X) - v^2 lambda^2 / 2 for centred Exp(1), over |lambda| < 1/v
+        x = lam / v
+        return float(np.max(-x - np.log1p(-x) - v * v * x * x / 2))
+
+    v_min = ch3._V_MIN["exp"]
+    assert excess(v_min) <= 0 < excess(v_min - 1e-5)
 
 
 def test_observation_3_1_band_fails_for_the_printed_separation():
