@@ -1106,7 +1106,10 @@ def _agg_slope(key: str) -> Any:
                 tolerance=tolerance,
                 note="the mean signed error is not positive at every point",
             )
-        slope, lo, hi, icpt = loglog_slope(x, y, np.random.default_rng(streams[-1]))
+        with np.errstate(invalid="ignore", divide="ignore"):  # a resample whose mean signed error is <= 0 ...
+            slope, lo, hi, icpt = loglog_slope(x, y, np.random.default_rng(streams[-1]))
+        if not (math.isfinite(lo) and math.isfinite(hi)):  # ... has no log: the interval is unbounded
+            lo, hi = -math.inf, math.inf
         target = _target(spec["row"], spec["var"], spec.get("term", "alpha")) + exponent_shift
         return MCResult(
             check="",
