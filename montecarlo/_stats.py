@@ -86,6 +86,8 @@ def loglog_slope(
     Returns
     -------
     slope, low, high, intercept : float
+        Where a resample's mean is not positive at some point (signed errors), that resample has no log
+        and the interval is unbounded: ``low, high = -inf, inf``.
 
     Examples
     --------
@@ -119,7 +121,8 @@ def loglog_slope(
         return fit(np.stack([s.mean(axis=axis) for s in samples], axis=-1))[0]
 
     seed_kw = "rng" if "rng" in inspect.signature(stats.bootstrap).parameters else "random_state"  # scipy < 1.15
-    with warnings.catch_warnings():  # constant replicates: a degenerate, zero-width interval is the right answer
+    # constant replicates: a degenerate, zero-width interval is the right answer; a resample with a mean <= 0: no log
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", getattr(stats, "DegenerateDataWarning", RuntimeWarning))
         res = stats.bootstrap(
             tuple(y),
@@ -131,8 +134,10 @@ def loglog_slope(
             vectorized=True,
             **{seed_kw: rng},
         )
-    ci = res.confidence_interval
-    return float(slope), float(ci.low), float(ci.high), float(intercept)
+    lo, hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+    if math.isfinite(slope) and not (math.isfinite(lo) and math.isfinite(hi)):
+        lo, hi = -math.inf, math.inf
+    return float(slope), lo, hi, float(intercept)
 
 
 def slope_series(

@@ -53,3 +53,14 @@ def test_one_replicate_per_point_gives_a_zero_width_slope_interval():
     x = np.array([1.0, 10.0, 100.0])
     slope, lo, hi, _ = loglog_slope(x, (x**-0.5)[:, None], np.random.default_rng(0))
     assert slope == pytest.approx(-0.5) and lo == hi == slope
+
+
+def test_a_resample_without_a_log_makes_the_slope_interval_unbounded_without_a_warning():
+    import warnings
+
+    x = np.array([1.0, 10.0, 100.0])
+    y = np.array([[1.0, 1.2, 0.9], [0.5, -0.4, 0.1], [0.1, 0.2, 0.05]])  # signed errors: a mean <= 0 in resamples
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        slope, lo, hi, _ = loglog_slope(x, y, np.random.default_rng(0), resamples=200)
+    assert math.isfinite(slope) and (lo, hi) == (-math.inf, math.inf)

@@ -884,10 +884,7 @@ def _slope_check(key: str) -> None:
                 tolerance=tolerance,
                 note="the mean signed error is not positive at every point: no slope to fit",
             )
-        with np.errstate(invalid="ignore", divide="ignore"):  # a resample whose mean signed error is <= 0 ...
-            slope, lo, hi, intercept = loglog_slope(x, y, np.random.default_rng(streams[-1]))
-        if not (math.isfinite(lo) and math.isfinite(hi)):  # ... has no log: the interval is unbounded
-            lo, hi = -math.inf, math.inf
+        slope, lo, hi, intercept = loglog_slope(x, y, np.random.default_rng(streams[-1]))  # unbounded: a resample <= 0
         target = _term_exponent(spec["var"], spec["term"]) + exponent_shift
         term = " ".join(f"{k}^{v:g}" for k, v in spec["term"].items() if v)
         series = slope_series(x, y, slope, intercept, xlabel=spec["var"], ylabel="error of the median")

@@ -1106,10 +1106,7 @@ def _agg_slope(key: str) -> Any:
                 tolerance=tolerance,
                 note="the mean signed error is not positive at every point",
             )
-        with np.errstate(invalid="ignore", divide="ignore"):  # a resample whose mean signed error is <= 0 ...
-            slope, lo, hi, icpt = loglog_slope(x, y, np.random.default_rng(streams[-1]))
-        if not (math.isfinite(lo) and math.isfinite(hi)):  # ... has no log: the interval is unbounded
-            lo, hi = -math.inf, math.inf
+        slope, lo, hi, icpt = loglog_slope(x, y, np.random.default_rng(streams[-1]))  # unbounded: a resample <= 0
         target = _target(spec["row"], spec["var"], spec.get("term", "alpha")) + exponent_shift
         return MCResult(
             check="",

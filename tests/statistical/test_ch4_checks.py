@@ -220,12 +220,15 @@ def test_lemma_4_3_volume_interval_covers_the_exact_slab_probability():
     assert res.ci_low <= float(betainc(0.5, 3.0, 0.01)) <= res.ci_high  # d = 5, mu / r = 0.1
 
 
-@pytest.mark.parametrize("name", ["tab4.3/median-alpha", "tab4.3/trimmed-alpha"])
-def test_slope_check_with_a_resample_of_non_positive_mean_is_inconclusive_without_a_warning(name):
-    # at the worst-case search's instance, 100 trials: some bootstrap resamples' mean signed error is <= 0
+@pytest.mark.parametrize(
+    ("name", "at"),
+    [("tab4.3/median-alpha", {"d": 4, "n": 27.91, "m": 140}), ("tab4.3/trimmed-alpha", {"d": 2, "n": 6.944, "m": 140})],
+)
+def test_slope_check_with_a_resample_of_non_positive_mean_is_inconclusive_without_a_warning(name, at):
+    # near the worst-case search's instances, 100 trials: some bootstrap resamples' mean signed error is <= 0
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        res = CHECKS[name].run(100, 1, d=4 if "median" in name else 2, n=27.91 if "median" in name else 6.944, m=140)
+        res = CHECKS[name].run(100, 1, **at)
     assert res.verdict == "inconclusive" and (res.ci_low, res.ci_high) == (-math.inf, math.inf)
